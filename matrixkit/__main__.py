@@ -1,0 +1,3 @@
+from matrixkit.cli import main
+
+main()

@@ -1,0 +1,109 @@
+"""The command line: each command parses options, calls the library, prints. Nothing more."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from matrixkit import __version__
+from matrixkit.errors import FrameworkError, MatrixkitError, UsageError
+from matrixkit.problems import Problem, has_errors
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def translate_errors(func: F) -> F:
+    """Turn library exceptions into messages and SPEC's exit codes, in one place."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FrameworkError as exc:
+            print_problems(exc.problems)
+            raise SystemExit(EXIT_USAGE) from None
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        except MatrixkitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
+    """A readable table, grouped by file: line, severity, where, what — and a hint under it."""
+    current_file: str | None = None
+    for p in problems:
+        if p.file != current_file:
+            current_file = p.file
+            click.secho(p.file or "(no file)", bold=True, err=err)
+        line = str(p.line) if p.line is not None else ""
+        where = p.path or (f"{p.sheet}!{p.cell}" if p.sheet else p.cell or "")
+        click.echo(f"  {line:>5}  {_severity(p.severity)}  {where}", err=err)
+        click.echo(f"  {'':>5}  {'':<7}  {p.message}", err=err)
+        if p.hint:
+            click.echo(f"  {'':>5}  {'':<7}  → {p.hint}", err=err)
+
+
+def _severity(severity: str) -> str:
+    colour = "red" if severity == "error" else "yellow"
+    return click.style(f"{severity:<7}", fg=colour)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="matrixkit")
+def main() -> None:
+    """Career progression frameworks as spreadsheets people use, and back into decisions."""
+
+
+@main.command()
+@click.argument("frameworks", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@translate_errors
+def lint(frameworks: tuple[str, ...], as_json: bool) -> None:
+    """Check FRAMEWORKS (files or folders) for structural errors and vague criteria.
+
+    Exit 1 on any error; warnings alone exit 0.
+    """
+    from matrixkit.lint import lint_paths
+
+    problems = lint_paths(frameworks)
+    if as_json:
+        click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        print_problems(problems, err=False)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        summary = f"{errors} error(s), {warnings} warning(s) in {len(frameworks)} input(s)"
+        click.echo(summary if problems else f"No problems: {summary}", err=True)
+    sys.exit(EXIT_PROBLEMS if has_errors(problems) else EXIT_OK)
+
+
+@main.command("templates")
+@translate_errors
+def templates_command() -> None:
+    """List the shipped frameworks."""
+    from matrixkit.templates import list_templates
+
+    for info in list_templates():
+        click.echo(info.summary())
+
+
+@main.command()
+@click.option("--template", "name", required=True, help="Template name, as `matrixkit templates` lists it.")
+@click.argument("directory", type=click.Path(file_okay=False))
+@translate_errors
+def init(name: str, directory: str) -> None:
+    """Copy a shipped framework and its sample roster into DIRECTORY."""
+    from matrixkit.templates import init_template
+
+    for path in init_template(name, directory):
+        click.echo(f"wrote {path}")

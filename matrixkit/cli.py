@@ -107,3 +107,83 @@ def init(name: str, directory: str) -> None:
 
     for path in init_template(name, directory):
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option(
+    "--framework",
+    "framework_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True),
+    help="Framework file or folder; repeat for several families.",
+)
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
+@click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (required with --roster).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(),
+    help="Folder for the managers' workbooks; with no roster, the .xlsx file to write.",
+)
+@click.option("--due", help="Return deadline shown on the instructions sheet, e.g. 2026-12-15.")
+@click.option("--password", help="Password for sheet protection (default: protected without one).")
+@click.option("--rows", default=50, show_default=True, help="Empty rows in a blank matrix (no roster).")
+@translate_errors
+def generate(
+    framework_paths: tuple[str, ...],
+    roster: str | None,
+    cycle: str | None,
+    out: str,
+    due: str | None,
+    password: str | None,
+    rows: int,
+) -> None:
+    """Write one workbook per manager, or with no --roster a blank role × competency matrix."""
+    from matrixkit.framework import load_frameworks
+    from matrixkit.generate import generate_blank_matrix, generate_workbooks
+    from matrixkit.roster import RosterError, read_roster
+
+    frameworks = load_frameworks(framework_paths)
+    if roster is None:
+        if len(frameworks) != 1:
+            raise UsageError("a blank matrix is for one framework: give exactly one --framework")
+        if not out.lower().endswith(".xlsx"):
+            raise UsageError("without --roster, --out names the .xlsx file to write")
+        path = generate_blank_matrix(frameworks[0], out, rows=rows, password=password, cycle=cycle)
+        click.echo(f"wrote {path}", err=True)
+        return
+    if cycle is None:
+        raise UsageError("--cycle is required with --roster (e.g. --cycle 2026-Q4)")
+    try:
+        people = read_roster(roster, frameworks)
+    except RosterError as exc:
+        print_problems(exc.problems)
+        click.echo("Nothing was written.", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    managers = people.managers
+    with progress_bar(len(managers), "Writing workbooks") as advance:
+        paths = generate_workbooks(
+            frameworks, people, cycle, out, due=due, password=password, progress=lambda _path: advance()
+        )
+    click.echo(f"wrote {len(paths)} workbook(s) for {len(people.employees)} people to {out}", err=True)
+
+
+class progress_bar:
+    """A progress bar on a terminal; silent when stderr is not one (CI, pipes, tests)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label = total, label
+        self._bar: Any = None
+
+    def __enter__(self) -> Callable[[], None]:
+        if sys.stderr.isatty() and self.total > 1:
+            self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+            return lambda: self._bar.update(1)
+        return lambda: None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

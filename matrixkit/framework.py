@@ -226,7 +226,8 @@ class Framework(_Model):
     @cached_property
     def _competencies_by_track(self) -> dict[str, tuple[Competency, ...]]:
         return {
-            track.id: tuple(c for c in self.competencies if self.applies_to(c, track.id)) for track in self.tracks
+            track.id: tuple(c for c in self.competencies if self.applies_to(c, track.id))
+            for track in self.tracks
         }
 
     def competencies_for(self, track_id: str) -> tuple[Competency, ...]:
@@ -236,7 +237,9 @@ class Framework(_Model):
     @cached_property
     def _criteria_by_level(self) -> dict[str, Criteria]:
         return {
-            level.id: self.promotion.merged_with(level.promotion) for track in self.tracks for level in track.levels
+            level.id: self.promotion.merged_with(level.promotion)
+            for track in self.tracks
+            for level in track.levels
         }
 
     def criteria_for(self, level_id: str) -> Criteria:
@@ -249,7 +252,9 @@ class Framework(_Model):
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of the canonical form: equal for frameworks that mean the same thing."""
-        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(
+            self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -268,7 +273,11 @@ def load_framework(path: str | Path) -> Framework:
 def framework_from_document(doc: YamlDocument) -> Framework:
     if not isinstance(doc.data, dict):
         raise FrameworkError(
-            [doc.problem((), "expected a mapping with matrixkit, family, competencies and tracks", code="schema")]
+            [
+                doc.problem(
+                    (), "expected a mapping with matrixkit, family, competencies and tracks", code="schema"
+                )
+            ]
         )
     version = doc.data.get("matrixkit")
     if version != SCHEMA_VERSION:
@@ -434,7 +443,10 @@ def check_references(fw: Framework) -> list[Problem]:
                 error(("competencies", ci, "tracks", ti), f"unknown track '{track_id}'{_known(track_ids)}")
         for level_id in comp.descriptions:
             if level_id not in level_ids:
-                error(("competencies", ci, "descriptions", level_id), f"unknown level '{level_id}'{_known(level_ids)}")
+                error(
+                    ("competencies", ci, "descriptions", level_id),
+                    f"unknown level '{level_id}'{_known(level_ids)}",
+                )
 
     def check_criteria(criteria: Criteria | None, loc: Loc) -> None:
         if criteria is None:
@@ -444,7 +456,9 @@ def check_references(fw: Framework) -> list[Problem]:
                 error((*loc, "evidence", ei), f"unknown evidence item '{evidence_id}'{_known(evidence_ids)}")
         for metric_id in criteria.metrics_at_least or {}:
             if metric_id not in metric_ids:
-                error((*loc, "metrics_at_least", metric_id), f"unknown metric '{metric_id}'{_known(metric_ids)}")
+                error(
+                    (*loc, "metrics_at_least", metric_id), f"unknown metric '{metric_id}'{_known(metric_ids)}"
+                )
 
     check_criteria(fw.promotion, ("promotion",))
     for ti, track in enumerate(fw.tracks):
@@ -455,7 +469,10 @@ def check_references(fw: Framework) -> list[Problem]:
             if source_track is None:
                 error((*entry_loc, "from"), f"unknown level '{track.entry.from_}'{_known(level_ids)}")
             elif source_track.id == track.id:
-                error((*entry_loc, "from"), f"'{track.entry.from_}' is on this track; entry comes from another track")
+                error(
+                    (*entry_loc, "from"),
+                    f"'{track.entry.from_}' is on this track; entry comes from another track",
+                )
             if track.entry.to not in {level.id for level in track.levels}:
                 error((*entry_loc, "to"), f"'{track.entry.to}' is not a level of track '{track.id}'")
             check_criteria(track.entry.criteria, (*entry_loc, "criteria"))
@@ -463,7 +480,10 @@ def check_references(fw: Framework) -> list[Problem]:
             level_loc: Loc = ("tracks", ti, "levels", li)
             for comp_id in level.expected:
                 if comp_id not in competency_ids:
-                    error((*level_loc, "expected", comp_id), f"unknown competency '{comp_id}'{_known(competency_ids)}")
+                    error(
+                        (*level_loc, "expected", comp_id),
+                        f"unknown competency '{comp_id}'{_known(competency_ids)}",
+                    )
                 elif comp_id not in applicable:
                     error(
                         (*level_loc, "expected", comp_id),
@@ -473,7 +493,9 @@ def check_references(fw: Framework) -> list[Problem]:
             if level.equivalent is not None:
                 other = fw.track_of_level.get(level.equivalent)
                 if other is None:
-                    error((*level_loc, "equivalent"), f"unknown level '{level.equivalent}'{_known(level_ids)}")
+                    error(
+                        (*level_loc, "equivalent"), f"unknown level '{level.equivalent}'{_known(level_ids)}"
+                    )
                 elif other.id == track.id:
                     error((*level_loc, "equivalent"), "an equivalent level must be on another track")
 
@@ -492,13 +514,19 @@ def _check_unique(fw: Framework, problems: list[Problem]) -> None:
         for value, loc in items:
             if value in seen:
                 problems.append(
-                    fw.problem(loc, f"duplicate {what} '{value}' (also at {format_path(seen[value])})", code="duplicate")
+                    fw.problem(
+                        loc,
+                        f"duplicate {what} '{value}' (also at {format_path(seen[value])})",
+                        code="duplicate",
+                    )
                 )
             else:
                 seen[value] = loc
 
     first_seen([(c.id, ("competencies", i, "id")) for i, c in enumerate(fw.competencies)], "competency id")
-    first_seen([(c.name, ("competencies", i, "name")) for i, c in enumerate(fw.competencies)], "competency name")
+    first_seen(
+        [(c.name, ("competencies", i, "name")) for i, c in enumerate(fw.competencies)], "competency name"
+    )
     first_seen([(t.id, ("tracks", i, "id")) for i, t in enumerate(fw.tracks)], "track id")
     first_seen(
         [

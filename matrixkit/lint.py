@@ -47,14 +47,21 @@ VAGUE_PHRASES: tuple[tuple[str, str], ...] = (
         f"name the act that shows it: {OBSERVABLE_PATTERN}, e.g. 'Runs the incident review and ships its "
         "follow-ups within two weeks'",
     ),
-    (r"thinks?\s+strategically|strategic\s+thinking|thinks\s+outside\s+the\s+box",
-     f"name the plan it produces: {OBSERVABLE_PATTERN}, e.g. 'Writes the team's 12-month plan and ties each "
-     "item to a company goal'"),
-    (r"team\s+player", f"name the collaboration: {OBSERVABLE_PATTERN}, e.g. 'Pairs with another team weekly "
-     "to unblock their work'"),
-    (r"strong(?:ly)?|good|great|excellent|exceptional|outstanding|solid|effective(?:ly)?",
-     f"a judgement a manager cannot check; describe the result: {OBSERVABLE_PATTERN}, e.g. 'Writes tests "
-     "that catch regressions before review' instead of 'writes good tests'"),
+    (
+        r"thinks?\s+strategically|strategic\s+thinking|thinks\s+outside\s+the\s+box",
+        f"name the plan it produces: {OBSERVABLE_PATTERN}, e.g. 'Writes the team's 12-month plan and ties each "
+        "item to a company goal'",
+    ),
+    (
+        r"team\s+player",
+        f"name the collaboration: {OBSERVABLE_PATTERN}, e.g. 'Pairs with another team weekly "
+        "to unblock their work'",
+    ),
+    (
+        r"strong(?:ly)?|good|great|excellent|exceptional|outstanding|solid|effective(?:ly)?",
+        f"a judgement a manager cannot check; describe the result: {OBSERVABLE_PATTERN}, e.g. 'Writes tests "
+        "that catch regressions before review' instead of 'writes good tests'",
+    ),
 )
 UNOBSERVABLE_VERBS = r"understands|understanding|knows|is\s+aware\s+of|aware\s+of|appreciates|is\s+familiar\s+with|familiar\s+with"
 OBSERVABLE_VERBS = re.compile(
@@ -146,7 +153,9 @@ def _check_text(fw: Framework, loc: Loc, name: str, level_id: str, text: str) ->
     problems: list[Problem] = []
     if len(text) > EXCEL_CELL_LIMIT:
         problems.append(
-            fw.problem(loc, f"{len(text)} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}", code="too-long")
+            fw.problem(
+                loc, f"{len(text)} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}", code="too-long"
+            )
         )
     sentences = count_sentences(text)
     if sentences > 2:
@@ -185,9 +194,13 @@ def find_vague_wording(text: str) -> list[tuple[str, str]]:
         if OBSERVABLE_VERBS.search(sentence):
             continue
         found.extend(
-            (text.find(sentence) + m.start(), m.group(0), "knowing is invisible; name the act that proves it: "
-             f"{OBSERVABLE_PATTERN}, e.g. 'Explains the pricing model to new hires' or 'Uses the cost model "
-             "to choose between vendors'")
+            (
+                text.find(sentence) + m.start(),
+                m.group(0),
+                "knowing is invisible; name the act that proves it: "
+                f"{OBSERVABLE_PATTERN}, e.g. 'Explains the pricing model to new hires' or 'Uses the cost model "
+                "to choose between vendors'",
+            )
             for m in _UNOBSERVABLE.finditer(sentence)
         )
     return [(word, hint) for _, word, hint in sorted(found)]
@@ -300,13 +313,20 @@ def check_shape(fw: Framework) -> list[Problem]:
     for ci, comp in enumerate(fw.competencies):
         if comp.tracks is not None and not comp.tracks:
             problems.append(
-                fw.problem(("competencies", ci, "tracks"), f"'{comp.name}' applies to no track", severity="warning",
-                           code="unused-competency")
+                fw.problem(
+                    ("competencies", ci, "tracks"),
+                    f"'{comp.name}' applies to no track",
+                    severity="warning",
+                    code="unused-competency",
+                )
             )
         if comp.weight <= 0:
             problems.append(
-                fw.problem(("competencies", ci, "weight"), f"weight must be above 0, found {comp.weight:g}",
-                           code="weight")
+                fw.problem(
+                    ("competencies", ci, "weight"),
+                    f"weight must be above 0, found {comp.weight:g}",
+                    code="weight",
+                )
             )
     return problems
 
@@ -383,8 +403,16 @@ def check_criteria(fw: Framework) -> list[Problem]:
             if following is None:
                 continue
             criteria = fw.criteria_for(level.id)
-            problems.extend(_check_profile_meets(fw, level.id, following.id, following.expected, criteria,
-                                                 loc if level.promotion is not None else ("promotion",)))
+            problems.extend(
+                _check_profile_meets(
+                    fw,
+                    level.id,
+                    following.id,
+                    following.expected,
+                    criteria,
+                    loc if level.promotion is not None else ("promotion",),
+                )
+            )
     return problems
 
 
@@ -400,8 +428,14 @@ def _criteria_bounds(fw: Framework, criteria: Criteria, loc: Loc) -> list[Proble
         if value is not None and value > high:
             unmeetable(key, f"{key}: {value:g} is above the scale's top ({high}): no one could meet it")
         elif value is not None and value <= low:
-            problems.append(fw.problem((*loc, key), f"{key}: {value:g} is at or below the scale's bottom ({low}): "
-                                       "everyone meets it", severity="warning", code="trivial-criteria"))
+            problems.append(
+                fw.problem(
+                    (*loc, key),
+                    f"{key}: {value:g} is at or below the scale's bottom ({low}): everyone meets it",
+                    severity="warning",
+                    code="trivial-criteria",
+                )
+            )
     if criteria.next_level_gaps_at_most is not None and criteria.next_level_gaps_at_most < 0:
         unmeetable("next_level_gaps_at_most", "next_level_gaps_at_most below 0: no one could meet it")
     if criteria.sustained_cycles is not None and criteria.sustained_cycles < 1:
@@ -413,9 +447,12 @@ def _criteria_bounds(fw: Framework, criteria: Criteria, loc: Loc) -> list[Proble
         metric = metrics.get(metric_id)
         if metric is not None and metric.max is not None and threshold > metric.max:
             problems.append(
-                fw.problem((*loc, "metrics_at_least", metric_id),
-                           f"{metric_id} at least {threshold:g} is above its maximum {metric.max:g}: no one could "
-                           "meet it", code="unmeetable-criteria")
+                fw.problem(
+                    (*loc, "metrics_at_least", metric_id),
+                    f"{metric_id} at least {threshold:g} is above its maximum {metric.max:g}: no one could "
+                    "meet it",
+                    code="unmeetable-criteria",
+                )
             )
     return problems
 
@@ -430,9 +467,13 @@ def _check_profile_meets(
         return []
     problems: list[Problem] = []
     total_weight = sum(weights[c].weight for c in values)
-    average = sum(weights[c].weight * v for c, v in values.items()) / total_weight if total_weight > 0 else 0.0
-    if criteria.average_at_least is not None and criteria.average_at_least <= fw.scale.max and (
-        average < criteria.average_at_least
+    average = (
+        sum(weights[c].weight * v for c, v in values.items()) / total_weight if total_weight > 0 else 0.0
+    )
+    if (
+        criteria.average_at_least is not None
+        and criteria.average_at_least <= fw.scale.max
+        and (average < criteria.average_at_least)
     ):
         problems.append(
             fw.problem(
@@ -445,8 +486,10 @@ def _check_profile_meets(
             )
         )
     lowest = min(values.values())
-    if criteria.each_at_least is not None and criteria.each_at_least <= fw.scale.max and (
-        lowest < criteria.each_at_least
+    if (
+        criteria.each_at_least is not None
+        and criteria.each_at_least <= fw.scale.max
+        and (lowest < criteria.each_at_least)
     ):
         problems.append(
             fw.problem(
@@ -468,25 +511,38 @@ def check_scale_and_columns(fw: Framework) -> list[Problem]:
     problems: list[Problem] = []
     scale = fw.scale
     if scale.min >= scale.max:
-        problems.append(fw.problem(("scale",), f"scale min {scale.min} must be below max {scale.max}", code="scale"))
+        problems.append(
+            fw.problem(("scale",), f"scale min {scale.min} must be below max {scale.max}", code="scale")
+        )
     for value in scale.labels:
         if not scale.min <= value <= scale.max:
             problems.append(
-                fw.problem(("scale", "labels", value), f"label for {value}, outside the scale {scale.min}–{scale.max}",
-                           severity="warning", code="scale")
+                fw.problem(
+                    ("scale", "labels", value),
+                    f"label for {value}, outside the scale {scale.min}–{scale.max}",
+                    severity="warning",
+                    code="scale",
+                )
             )
     if scale.labels and scale.min < scale.max:
         unlabelled = [str(v) for v in scale.values if v not in scale.labels]
         if unlabelled:
             problems.append(
-                fw.problem(("scale", "labels"), f"no label for {', '.join(unlabelled)}", severity="warning",
-                           code="scale")
+                fw.problem(
+                    ("scale", "labels"),
+                    f"no label for {', '.join(unlabelled)}",
+                    severity="warning",
+                    code="scale",
+                )
             )
     for mi, metric in enumerate(fw.metrics):
         if metric.min is not None and metric.max is not None and metric.min >= metric.max:
             problems.append(
-                fw.problem(("metrics", mi), f"metric '{metric.id}': min {metric.min:g} must be below max "
-                           f"{metric.max:g}", code="metric-range")
+                fw.problem(
+                    ("metrics", mi),
+                    f"metric '{metric.id}': min {metric.min:g} must be below max {metric.max:g}",
+                    code="metric-range",
+                )
             )
     headers: dict[str, Loc] = {name.casefold(): ("fixed column",) for name in FIXED_HEADERS}
     columns: list[tuple[str, Loc]] = [
@@ -498,10 +554,18 @@ def check_scale_and_columns(fw: Framework) -> list[Problem]:
         key = " ".join(text.split()).casefold()
         if key in headers:
             other = headers[key]
-            where = "a fixed column of the ratings sheet" if other == ("fixed column",) else ".".join(map(str, other))
+            where = (
+                "a fixed column of the ratings sheet"
+                if other == ("fixed column",)
+                else ".".join(map(str, other))
+            )
             problems.append(
-                fw.problem(loc, f"'{text}' heads a ratings column already used by {where}; columns are read by "
-                           "their header, so each must be unique", code="header-collision")
+                fw.problem(
+                    loc,
+                    f"'{text}' heads a ratings column already used by {where}; columns are read by "
+                    "their header, so each must be unique",
+                    code="header-collision",
+                )
             )
         else:
             headers[key] = loc

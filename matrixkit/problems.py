@@ -45,8 +45,10 @@ class Problem:
         return where
 
     def describe(self) -> str:
-        text = f"{self.location}: {self.severity}: {self.message}" if self.location else (
-            f"{self.severity}: {self.message}"
+        text = (
+            f"{self.location}: {self.severity}: {self.message}"
+            if self.location
+            else (f"{self.severity}: {self.message}")
         )
         if self.hint:
             text += f" ({self.hint})"
@@ -64,6 +66,13 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Errors first, then by place, so output is stable and reads top to bottom."""
     return sorted(
         problems,
-        key=lambda p: (p.severity != "error", p.file or "", p.line or 0, p.sheet or "", p.cell or "",
-                       p.path or "", p.message),
+        key=lambda p: (
+            p.severity != "error",
+            p.file or "",
+            p.line or 0,
+            p.sheet or "",
+            p.cell or "",
+            p.path or "",
+            p.message,
+        ),
     )

@@ -64,10 +64,15 @@ def base_framework() -> dict[str, Any]:
     framework = {
         "matrixkit": 1,
         "family": {"id": "eng", "name": "Engineering", "version": "2026.1"},
-        "scale": {"min": 1, "max": 5, "labels": {1: "Learning", 2: "Developing", 3: "Proficient", 4: "Advanced",
-                                                  5: "Expert"}},
+        "scale": {
+            "min": 1,
+            "max": 5,
+            "labels": {1: "Learning", 2: "Developing", 3: "Proficient", 4: "Advanced", 5: "Expert"},
+        },
         "competencies": competencies,
-        "evidence": [{"id": "cross_team_scope", "prompt": "Has led a project with 3+ cross-team stakeholders"}],
+        "evidence": [
+            {"id": "cross_team_scope", "prompt": "Has led a project with 3+ cross-team stakeholders"}
+        ],
         "metrics": [{"id": "quota", "name": "Quota attainment (%)", "min": 0, "max": 1000}],
         "promotion": {
             "average_at_least": 3.5,
@@ -93,8 +98,12 @@ def base_framework() -> dict[str, Any]:
                 "name": "Management",
                 "entry": {"from": "L2", "to": "M1", "criteria": {"each_at_least": 3}},
                 "levels": [
-                    {"id": level, "title": f"Manager {i + 1}", "expected": profile(i + 2),
-                     "equivalent": ic[i]}
+                    {
+                        "id": level,
+                        "title": f"Manager {i + 1}",
+                        "expected": profile(i + 2),
+                        "equivalent": ic[i],
+                    }
                     for i, level in enumerate(mgmt)
                 ],
             },

@@ -44,11 +44,17 @@ def test_criteria_merge_level_over_default(framework_data: dict[str, Any], write
     default_level = fw.criteria_for("L2")
     assert default_level.average_at_least == 3.5
     assert default_level.evidence == ("cross_team_scope",)
-    assert list(default_level.rating_criteria) == ["average_at_least", "each_at_least", "next_level_gaps_at_most"]
+    assert list(default_level.rating_criteria) == [
+        "average_at_least",
+        "each_at_least",
+        "next_level_gaps_at_most",
+    ]
 
 
 def test_unchecked_values_mean_not_checked() -> None:
-    criteria = Criteria.model_validate({"average_at_least": None, "metrics_at_least": {}, "endorsement": False})
+    criteria = Criteria.model_validate(
+        {"average_at_least": None, "metrics_at_least": {}, "endorsement": False}
+    )
     assert criteria.checked() == {}
 
 
@@ -186,7 +192,11 @@ def _mutate(data: dict[str, Any], change: str) -> None:
         ("competency track unknown", "competencies[6].tracks[0]", "unknown track 'sales'"),
         ("equivalent unknown", "tracks[1].levels[0].equivalent", "unknown level 'L99'"),
         ("duplicate competency name", "competencies[1].name", "duplicate competency name"),
-        ("expected competency off track", "tracks[0].levels[0].expected.coaching", "does not apply to track 'ic'"),
+        (
+            "expected competency off track",
+            "tracks[0].levels[0].expected.coaching",
+            "does not apply to track 'ic'",
+        ),
     ],
 )
 def test_reference_errors(

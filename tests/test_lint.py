@@ -65,78 +65,215 @@ def _remove_competency(data: dict[str, Any], cid: str) -> None:
 
 
 CASES: list[tuple[str, Mutation, str, str]] = [
-    ("missing description", lambda d: d["competencies"][1]["descriptions"].pop("L3"), "missing-description",
-     "competencies[1].descriptions"),
-    ("blank description", lambda d: _desc(d, 1, "L3", "   "), "missing-description", "competencies[1].descriptions"),
-    ("identical adjacent", lambda d: _desc(d, 0, "L3", d["competencies"][0]["descriptions"]["L2"]),
-     "paperwork-difference", "competencies[0].descriptions.L3"),
-    ("near-identical adjacent",
-     lambda d: _desc(d, 0, "L3", d["competencies"][0]["descriptions"]["L2"].replace("teammate", "colleague")),
-     "paperwork-difference", "competencies[0].descriptions.L3"),
-    ("demonstrates leadership", lambda d: _desc(d, 2, "L4", "Demonstrates leadership across the org."),
-     "vague-wording", "competencies[2].descriptions.L4"),
-    ("thinks strategically", lambda d: _desc(d, 2, "L4", "Thinks strategically about the roadmap."),
-     "vague-wording", "competencies[2].descriptions.L4"),
-    ("shows ownership", lambda d: _desc(d, 2, "L2", "Shows ownership of the release train."),
-     "vague-wording", "competencies[2].descriptions.L2"),
-    ("strong", lambda d: _desc(d, 3, "L2", "Has strong coding skills in the main language."),
-     "vague-wording", "competencies[3].descriptions.L2"),
-    ("good", lambda d: _desc(d, 3, "L1", "Has good attention to detail."), "vague-wording",
-     "competencies[3].descriptions.L1"),
-    ("excellent", lambda d: _desc(d, 3, "L4", "Is an excellent engineer."), "vague-wording",
-     "competencies[3].descriptions.L4"),
-    ("understands without an act", lambda d: _desc(d, 4, "L2", "Understands distributed systems."),
-     "vague-wording", "competencies[4].descriptions.L2"),
-    ("three sentences", lambda d: _desc(d, 5, "L2", "Ships a fix. Writes the test. Tells the team."),
-     "too-many-sentences", "competencies[5].descriptions.L2"),
-    ("expected above scale", lambda d: d["tracks"][0]["levels"][3]["expected"].update(design=6),
-     "expected-out-of-scale", "tracks[0].levels[3].expected.design"),
-    ("expected below scale", lambda d: d["tracks"][0]["levels"][0]["expected"].update(design=0),
-     "expected-out-of-scale", "tracks[0].levels[0].expected.design"),
-    ("expected falls", lambda d: d["tracks"][0]["levels"][3]["expected"].update(design=3),
-     "expected-falls", "tracks[0].levels[3].expected.design"),
-    ("expected missing", lambda d: d["tracks"][0]["levels"][1]["expected"].pop("design"),
-     "expected-missing", "tracks[0].levels[1].expected"),
+    (
+        "missing description",
+        lambda d: d["competencies"][1]["descriptions"].pop("L3"),
+        "missing-description",
+        "competencies[1].descriptions",
+    ),
+    (
+        "blank description",
+        lambda d: _desc(d, 1, "L3", "   "),
+        "missing-description",
+        "competencies[1].descriptions",
+    ),
+    (
+        "identical adjacent",
+        lambda d: _desc(d, 0, "L3", d["competencies"][0]["descriptions"]["L2"]),
+        "paperwork-difference",
+        "competencies[0].descriptions.L3",
+    ),
+    (
+        "near-identical adjacent",
+        lambda d: _desc(
+            d, 0, "L3", d["competencies"][0]["descriptions"]["L2"].replace("teammate", "colleague")
+        ),
+        "paperwork-difference",
+        "competencies[0].descriptions.L3",
+    ),
+    (
+        "demonstrates leadership",
+        lambda d: _desc(d, 2, "L4", "Demonstrates leadership across the org."),
+        "vague-wording",
+        "competencies[2].descriptions.L4",
+    ),
+    (
+        "thinks strategically",
+        lambda d: _desc(d, 2, "L4", "Thinks strategically about the roadmap."),
+        "vague-wording",
+        "competencies[2].descriptions.L4",
+    ),
+    (
+        "shows ownership",
+        lambda d: _desc(d, 2, "L2", "Shows ownership of the release train."),
+        "vague-wording",
+        "competencies[2].descriptions.L2",
+    ),
+    (
+        "strong",
+        lambda d: _desc(d, 3, "L2", "Has strong coding skills in the main language."),
+        "vague-wording",
+        "competencies[3].descriptions.L2",
+    ),
+    (
+        "good",
+        lambda d: _desc(d, 3, "L1", "Has good attention to detail."),
+        "vague-wording",
+        "competencies[3].descriptions.L1",
+    ),
+    (
+        "excellent",
+        lambda d: _desc(d, 3, "L4", "Is an excellent engineer."),
+        "vague-wording",
+        "competencies[3].descriptions.L4",
+    ),
+    (
+        "understands without an act",
+        lambda d: _desc(d, 4, "L2", "Understands distributed systems."),
+        "vague-wording",
+        "competencies[4].descriptions.L2",
+    ),
+    (
+        "three sentences",
+        lambda d: _desc(d, 5, "L2", "Ships a fix. Writes the test. Tells the team."),
+        "too-many-sentences",
+        "competencies[5].descriptions.L2",
+    ),
+    (
+        "expected above scale",
+        lambda d: d["tracks"][0]["levels"][3]["expected"].update(design=6),
+        "expected-out-of-scale",
+        "tracks[0].levels[3].expected.design",
+    ),
+    (
+        "expected below scale",
+        lambda d: d["tracks"][0]["levels"][0]["expected"].update(design=0),
+        "expected-out-of-scale",
+        "tracks[0].levels[0].expected.design",
+    ),
+    (
+        "expected falls",
+        lambda d: d["tracks"][0]["levels"][3]["expected"].update(design=3),
+        "expected-falls",
+        "tracks[0].levels[3].expected.design",
+    ),
+    (
+        "expected missing",
+        lambda d: d["tracks"][0]["levels"][1]["expected"].pop("design"),
+        "expected-missing",
+        "tracks[0].levels[1].expected",
+    ),
     ("three levels", lambda d: _drop_levels(d["tracks"][0], 3, d), "level-count", "tracks[0].levels"),
-    ("eight levels", lambda d: d["tracks"][0]["levels"].extend(
-        {"id": f"L{n}", "title": f"E{n}", "expected": dict(d["tracks"][0]["levels"][-1]["expected"])}
-        for n in range(5, 9)), "level-count", "tracks[0].levels"),
-    ("five competencies", lambda d: (_remove_competency(d, "coaching"), _remove_competency(d, "design")),
-     "competency-count", "tracks[0]"),
-    ("thirteen competencies", lambda d: (_add_competencies(d, 2, "core"), _add_competencies(d, 2, "functional"),
-                                         _add_competencies(d, 2, "leadership")), "competency-count", "tracks[0]"),
+    (
+        "eight levels",
+        lambda d: d["tracks"][0]["levels"].extend(
+            {"id": f"L{n}", "title": f"E{n}", "expected": dict(d["tracks"][0]["levels"][-1]["expected"])}
+            for n in range(5, 9)
+        ),
+        "level-count",
+        "tracks[0].levels",
+    ),
+    (
+        "five competencies",
+        lambda d: (_remove_competency(d, "coaching"), _remove_competency(d, "design")),
+        "competency-count",
+        "tracks[0]",
+    ),
+    (
+        "thirteen competencies",
+        lambda d: (
+            _add_competencies(d, 2, "core"),
+            _add_competencies(d, 2, "functional"),
+            _add_competencies(d, 2, "leadership"),
+        ),
+        "competency-count",
+        "tracks[0]",
+    ),
     ("two core", lambda d: _remove_competency(d, "delivery"), "kind-count", "tracks[0]"),
     ("six functional", lambda d: _add_competencies(d, 3, "functional"), "kind-count", "tracks[0]"),
     ("no crossover", lambda d: d["tracks"][1].pop("entry"), "no-crossover", "tracks[1]"),
-    ("no parity", lambda d: d["tracks"][1]["levels"][3].update(equivalent="L3"), "no-parity",
-     "tracks[0].levels[3]"),
-    ("management longer", lambda d: d["tracks"][1]["levels"].append(
-        {"id": "M5", "title": "M5", "expected": dict(d["tracks"][1]["levels"][-1]["expected"])}),
-     "track-longer", "tracks[1].levels"),
-    ("no path back", lambda d: [lvl.pop("equivalent") for lvl in d["tracks"][1]["levels"]], "no-path-back",
-     "tracks[1].levels"),
-    ("each above scale", lambda d: d["promotion"].update(each_at_least=6), "unmeetable-criteria",
-     "promotion.each_at_least"),
-    ("average above scale", lambda d: d["tracks"][0]["levels"][2].update(promotion={"average_at_least": 5.5}),
-     "unmeetable-criteria", "tracks[0].levels[2].promotion.average_at_least"),
-    ("negative gaps", lambda d: d["promotion"].update(next_level_gaps_at_most=-1), "unmeetable-criteria",
-     "promotion.next_level_gaps_at_most"),
-    ("zero sustained cycles", lambda d: d["promotion"].update(sustained_cycles=0), "unmeetable-criteria",
-     "promotion.sustained_cycles"),
-    ("metric above its max", lambda d: d["promotion"].update(metrics_at_least={"quota": 2000}),
-     "unmeetable-criteria", "promotion.metrics_at_least.quota"),
-    ("entry criteria above scale", lambda d: d["tracks"][1]["entry"]["criteria"].update(each_at_least=9),
-     "unmeetable-criteria", "tracks[1].entry.criteria.each_at_least"),
-    ("criteria above the next profile", lambda d: d["tracks"][0]["levels"][0].pop("promotion"),
-     "criteria-above-profile", "promotion.average_at_least"),
-    ("header collision", lambda d: d["competencies"][0].update(name="Average"), "header-collision",
-     "competencies[0].name"),
-    ("evidence prompt equals a competency", lambda d: d["evidence"][0].update(prompt="Design"),
-     "header-collision", "evidence[0].prompt"),
+    (
+        "no parity",
+        lambda d: d["tracks"][1]["levels"][3].update(equivalent="L3"),
+        "no-parity",
+        "tracks[0].levels[3]",
+    ),
+    (
+        "management longer",
+        lambda d: d["tracks"][1]["levels"].append(
+            {"id": "M5", "title": "M5", "expected": dict(d["tracks"][1]["levels"][-1]["expected"])}
+        ),
+        "track-longer",
+        "tracks[1].levels",
+    ),
+    (
+        "no path back",
+        lambda d: [lvl.pop("equivalent") for lvl in d["tracks"][1]["levels"]],
+        "no-path-back",
+        "tracks[1].levels",
+    ),
+    (
+        "each above scale",
+        lambda d: d["promotion"].update(each_at_least=6),
+        "unmeetable-criteria",
+        "promotion.each_at_least",
+    ),
+    (
+        "average above scale",
+        lambda d: d["tracks"][0]["levels"][2].update(promotion={"average_at_least": 5.5}),
+        "unmeetable-criteria",
+        "tracks[0].levels[2].promotion.average_at_least",
+    ),
+    (
+        "negative gaps",
+        lambda d: d["promotion"].update(next_level_gaps_at_most=-1),
+        "unmeetable-criteria",
+        "promotion.next_level_gaps_at_most",
+    ),
+    (
+        "zero sustained cycles",
+        lambda d: d["promotion"].update(sustained_cycles=0),
+        "unmeetable-criteria",
+        "promotion.sustained_cycles",
+    ),
+    (
+        "metric above its max",
+        lambda d: d["promotion"].update(metrics_at_least={"quota": 2000}),
+        "unmeetable-criteria",
+        "promotion.metrics_at_least.quota",
+    ),
+    (
+        "entry criteria above scale",
+        lambda d: d["tracks"][1]["entry"]["criteria"].update(each_at_least=9),
+        "unmeetable-criteria",
+        "tracks[1].entry.criteria.each_at_least",
+    ),
+    (
+        "criteria above the next profile",
+        lambda d: d["tracks"][0]["levels"][0].pop("promotion"),
+        "criteria-above-profile",
+        "promotion.average_at_least",
+    ),
+    (
+        "header collision",
+        lambda d: d["competencies"][0].update(name="Average"),
+        "header-collision",
+        "competencies[0].name",
+    ),
+    (
+        "evidence prompt equals a competency",
+        lambda d: d["evidence"][0].update(prompt="Design"),
+        "header-collision",
+        "evidence[0].prompt",
+    ),
     ("scale upside down", lambda d: d["scale"].update(min=5, max=1, labels={}), "scale", "scale"),
     ("zero weight", lambda d: d["competencies"][0].update(weight=0), "weight", "competencies[0].weight"),
-    ("description outside its track", lambda d: d["competencies"][6].update(tracks=["management"]),
-     "description-outside-track", "competencies[6].descriptions.L1"),
+    (
+        "description outside its track",
+        lambda d: d["competencies"][6].update(tracks=["management"]),
+        "description-outside-track",
+        "competencies[6].descriptions.L1",
+    ),
 ]
 
 
@@ -160,7 +297,9 @@ def test_each_rule_fires_where_it_should(
     assert all(p.line is not None and p.file for p in hits)
 
 
-def test_error_rules_are_errors_and_quality_rules_warnings(framework_data: dict[str, Any], write_yaml: Any) -> None:
+def test_error_rules_are_errors_and_quality_rules_warnings(
+    framework_data: dict[str, Any], write_yaml: Any
+) -> None:
     framework_data["tracks"][0]["levels"][3]["expected"]["design"] = 6
     framework_data["competencies"][3]["descriptions"]["L1"] = "Has good attention to detail."
     problems = lint_paths([write_yaml(framework_data)])

@@ -1,0 +1,59 @@
+"""Review cycle ids as time: `2026-Q4`, `2026-H1`, `2026`, `2026-10`.
+
+>>> parse_cycle("2026-Q4").end
+datetime.date(2026, 12, 31)
+>>> sorted(["2026", "2026-Q4", "2026-H2"], key=lambda c: parse_cycle(c).sort_key)
+['2026-Q4', '2026-H2', '2026']
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from matrixkit.errors import UsageError
+
+_PATTERN = re.compile(
+    r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|H(?P<half>[12])|(?P<month>0[1-9]|1[0-2])))?$"
+)
+
+
+@dataclass(frozen=True, order=False)
+class Cycle:
+    id: str
+    kind: str  # "quarter" | "half" | "year" | "month"
+    start: date
+    end: date
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def sort_key(self) -> tuple[date, int]:
+        """Cycles order by end date, the shorter first on a tie (SPEC)."""
+        return (self.end, self.months)
+
+
+def parse_cycle(text: str) -> Cycle:
+    """Parse a cycle id; a malformed one is a usage error naming the accepted forms."""
+    match = _PATTERN.match(text.strip())
+    if not match:
+        raise UsageError(f"cycle '{text}' is not a cycle id: use 2026-Q4, 2026-H1, 2026 or 2026-10")
+    year = int(match["year"])
+    if match["quarter"]:
+        first = (int(match["quarter"]) - 1) * 3 + 1
+        return Cycle(text, "quarter", date(year, first, 1), _month_end(year, first + 2))
+    if match["half"]:
+        first = 1 if match["half"] == "1" else 7
+        return Cycle(text, "half", date(year, first, 1), _month_end(year, first + 5))
+    if match["month"]:
+        month = int(match["month"])
+        return Cycle(text, "month", date(year, month, 1), _month_end(year, month))
+    return Cycle(text, "year", date(year, 1, 1), date(year, 12, 31))
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])

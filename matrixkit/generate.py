@@ -1,0 +1,112 @@
+"""`generate`: one workbook per manager from frameworks and a roster, or a blank matrix.
+
+>>> paths = generate_workbooks(frameworks, roster, "2026-Q4", "out/")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from matrixkit.cycles import parse_cycle
+from matrixkit.errors import FrameworkError
+from matrixkit.fileio import atomic_write_bytes
+from matrixkit.framework import Framework
+from matrixkit.layout import plan_blank_matrix, plan_manager_workbook
+from matrixkit.lint import lint_frameworks
+from matrixkit.problems import has_errors
+from matrixkit.roster import Manager, Roster
+from matrixkit.writer import workbook_bytes
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+BLANK_MATRIX_ROWS = 50
+
+
+def safe_file_stem(text: str, limit: int = 60) -> str:
+    """ASCII letters, digits, dot, dash and underscore only: safe on every OS and in every mail client.
+
+    >>> safe_file_stem("M-7 / Zoë Nguyễn: CON")
+    'M-7_Zoe-Nguyen-CON'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    parts = [_UNSAFE.sub("-", part).strip("-.") for part in ascii_text.split("/")]
+    stem = "_".join(p for p in parts if p)
+    stem = re.sub(r"-{2,}", "-", stem).replace("_-", "_").replace("-_", "_")
+    stem = stem[:limit].strip("-._")
+    if stem.upper() in _WINDOWS_RESERVED:
+        stem = f"_{stem}"
+    return stem or "workbook"
+
+
+def manager_file_name(manager: Manager) -> str:
+    name = safe_file_stem(manager.name)
+    identifier = safe_file_stem(manager.id, 30)
+    return f"{identifier}_{name}.xlsx" if name != "workbook" else f"{identifier}.xlsx"
+
+
+def check_usable(frameworks: Sequence[Framework]) -> None:
+    """A framework with lint errors (unmeetable criteria, out-of-scale profiles) is not sent to managers."""
+    problems = [p for p in lint_frameworks(frameworks) if p.severity == "error"]
+    if has_errors(problems):
+        raise FrameworkError(problems)
+
+
+def generate_workbooks(
+    frameworks: Sequence[Framework],
+    roster: Roster,
+    cycle: str,
+    out_dir: str | Path,
+    *,
+    due: str | None = None,
+    password: str | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write one workbook per manager into `out_dir`; return their paths, sorted by manager id."""
+    parse_cycle(cycle)
+    check_usable(frameworks)
+    out = Path(out_dir)
+    managers = roster.managers
+    names: dict[str, int] = {}
+    planned: list[tuple[Path, Manager]] = []
+    for manager in managers:
+        file_name = manager_file_name(manager)
+        count = names.get(file_name.casefold(), 0)
+        names[file_name.casefold()] = count + 1
+        if count:
+            file_name = file_name.replace(".xlsx", f"-{count + 1}.xlsx")
+        planned.append((out / file_name, manager))
+    written = []
+    for path, manager in planned:
+        plan = plan_manager_workbook(manager, roster.reports_of(manager.id), frameworks, cycle, due)
+        atomic_write_bytes(path, workbook_bytes(plan, password=password))
+        written.append(path)
+        if progress is not None:
+            progress(path)
+    return written
+
+
+def generate_blank_matrix(
+    framework: Framework,
+    out_file: str | Path,
+    *,
+    rows: int = BLANK_MATRIX_ROWS,
+    password: str | None = None,
+    cycle: str | None = None,
+) -> Path:
+    """The roster-free role × competency matrix."""
+    if cycle is not None:
+        parse_cycle(cycle)
+    check_usable([framework])
+    plan = plan_blank_matrix(framework, rows, cycle)
+    atomic_write_bytes(out_file, workbook_bytes(plan, password=password))
+    return Path(out_file)

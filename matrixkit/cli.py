@@ -45,9 +45,13 @@ def print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
         if p.file != current_file:
             current_file = p.file
             click.secho(p.file or "(no file)", bold=True, err=err)
-        line = str(p.line) if p.line is not None else ""
-        where = p.path or (f"{p.sheet}!{p.cell}" if p.sheet else p.cell or "")
-        click.echo(f"  {line:>5}  {_severity(p.severity)}  {where}", err=err)
+        if p.line is not None:
+            position = f"{p.line:>5}"
+        elif p.sheet is not None:
+            position = f"{p.sheet}!{p.cell or ''}"
+        else:
+            position = p.cell or ""
+        click.echo(f"  {position:>5}  {_severity(p.severity)}  {p.path or ''}".rstrip(), err=err)
         click.echo(f"  {'':>5}  {'':<7}  {p.message}", err=err)
         if p.hint:
             click.echo(f"  {'':>5}  {'':<7}  → {p.hint}", err=err)

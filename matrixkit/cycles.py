@@ -15,9 +15,7 @@ from datetime import date
 
 from matrixkit.errors import UsageError
 
-_PATTERN = re.compile(
-    r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|H(?P<half>[12])|(?P<month>0[1-9]|1[0-2])))?$"
-)
+_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|H(?P<half>[12])|(?P<month>0[1-9]|1[0-2])))?$")
 
 
 @dataclass(frozen=True, order=False)

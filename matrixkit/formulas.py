@@ -102,8 +102,7 @@ def average_formula(inputs: RowFormulaInputs) -> str:
         [
             _when(
                 t.applicable,
-                f"IFERROR(AND(ISNUMBER({t.ref}),{t.ref}=INT({t.ref}),{t.ref}>={low},"
-                f"{t.ref}<={high}),FALSE)*1",
+                f"IFERROR(AND(ISNUMBER({t.ref}),{t.ref}=INT({t.ref}),{t.ref}>={low},{t.ref}<={high}),FALSE)*1",
                 "0",
             )
             for t in terms

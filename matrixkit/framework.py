@@ -225,10 +225,7 @@ class Framework(_Model):
 
     @cached_property
     def _competencies_by_track(self) -> dict[str, tuple[Competency, ...]]:
-        return {
-            track.id: tuple(c for c in self.competencies if self.applies_to(c, track.id))
-            for track in self.tracks
-        }
+        return {track.id: tuple(c for c in self.competencies if self.applies_to(c, track.id)) for track in self.tracks}
 
     def competencies_for(self, track_id: str) -> tuple[Competency, ...]:
         """The competencies an employee on this track is rated on, in file order."""
@@ -237,9 +234,7 @@ class Framework(_Model):
     @cached_property
     def _criteria_by_level(self) -> dict[str, Criteria]:
         return {
-            level.id: self.promotion.merged_with(level.promotion)
-            for track in self.tracks
-            for level in track.levels
+            level.id: self.promotion.merged_with(level.promotion) for track in self.tracks for level in track.levels
         }
 
     def criteria_for(self, level_id: str) -> Criteria:
@@ -252,9 +247,7 @@ class Framework(_Model):
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of the canonical form: equal for frameworks that mean the same thing."""
-        canonical = json.dumps(
-            self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False
-        )
+        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -273,11 +266,7 @@ def load_framework(path: str | Path) -> Framework:
 def framework_from_document(doc: YamlDocument) -> Framework:
     if not isinstance(doc.data, dict):
         raise FrameworkError(
-            [
-                doc.problem(
-                    (), "expected a mapping with matrixkit, family, competencies and tracks", code="schema"
-                )
-            ]
+            [doc.problem((), "expected a mapping with matrixkit, family, competencies and tracks", code="schema")]
         )
     version = doc.data.get("matrixkit")
     if version != SCHEMA_VERSION:
@@ -456,9 +445,7 @@ def check_references(fw: Framework) -> list[Problem]:
                 error((*loc, "evidence", ei), f"unknown evidence item '{evidence_id}'{_known(evidence_ids)}")
         for metric_id in criteria.metrics_at_least or {}:
             if metric_id not in metric_ids:
-                error(
-                    (*loc, "metrics_at_least", metric_id), f"unknown metric '{metric_id}'{_known(metric_ids)}"
-                )
+                error((*loc, "metrics_at_least", metric_id), f"unknown metric '{metric_id}'{_known(metric_ids)}")
 
     check_criteria(fw.promotion, ("promotion",))
     for ti, track in enumerate(fw.tracks):
@@ -493,9 +480,7 @@ def check_references(fw: Framework) -> list[Problem]:
             if level.equivalent is not None:
                 other = fw.track_of_level.get(level.equivalent)
                 if other is None:
-                    error(
-                        (*level_loc, "equivalent"), f"unknown level '{level.equivalent}'{_known(level_ids)}"
-                    )
+                    error((*level_loc, "equivalent"), f"unknown level '{level.equivalent}'{_known(level_ids)}")
                 elif other.id == track.id:
                     error((*level_loc, "equivalent"), "an equivalent level must be on another track")
 
@@ -524,9 +509,7 @@ def _check_unique(fw: Framework, problems: list[Problem]) -> None:
                 seen[value] = loc
 
     first_seen([(c.id, ("competencies", i, "id")) for i, c in enumerate(fw.competencies)], "competency id")
-    first_seen(
-        [(c.name, ("competencies", i, "name")) for i, c in enumerate(fw.competencies)], "competency name"
-    )
+    first_seen([(c.name, ("competencies", i, "name")) for i, c in enumerate(fw.competencies)], "competency name")
     first_seen([(t.id, ("tracks", i, "id")) for i, t in enumerate(fw.tracks)], "track id")
     first_seen(
         [

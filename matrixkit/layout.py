@@ -148,9 +148,7 @@ def ratings_sheet_names(frameworks: Sequence[Framework]) -> dict[str, str]:
     counts: dict[str, int] = {}
     for name in names.values():
         counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
-    return {
-        family: (clean(family) if counts[name.casefold()] > 1 else name) for family, name in names.items()
-    }
+    return {family: (clean(family) if counts[name.casefold()] > 1 else name) for family, name in names.items()}
 
 
 def sort_employees(employees: Sequence[Employee]) -> list[Employee]:
@@ -239,9 +237,7 @@ class LevelLookup:
                 len(applicable),
                 UNCHECKED_AT_LEAST if criteria.average_at_least is None else criteria.average_at_least,
                 UNCHECKED_AT_LEAST if criteria.each_at_least is None else criteria.each_at_least,
-                UNCHECKED_AT_MOST
-                if criteria.next_level_gaps_at_most is None
-                else criteria.next_level_gaps_at_most,
+                UNCHECKED_AT_MOST if criteria.next_level_gaps_at_most is None else criteria.next_level_gaps_at_most,
             ]
             current = fw.level_by_id[level_id].expected
             for comp in fw.competencies:

@@ -54,8 +54,7 @@ VAGUE_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         r"team\s+player",
-        f"name the collaboration: {OBSERVABLE_PATTERN}, e.g. 'Pairs with another team weekly "
-        "to unblock their work'",
+        f"name the collaboration: {OBSERVABLE_PATTERN}, e.g. 'Pairs with another team weekly to unblock their work'",
     ),
     (
         r"strong(?:ly)?|good|great|excellent|exceptional|outstanding|solid|effective(?:ly)?",
@@ -63,7 +62,9 @@ VAGUE_PHRASES: tuple[tuple[str, str], ...] = (
         "that catch regressions before review' instead of 'writes good tests'",
     ),
 )
-UNOBSERVABLE_VERBS = r"understands|understanding|knows|is\s+aware\s+of|aware\s+of|appreciates|is\s+familiar\s+with|familiar\s+with"
+UNOBSERVABLE_VERBS = (
+    r"understands|understanding|knows|is\s+aware\s+of|aware\s+of|appreciates|is\s+familiar\s+with|familiar\s+with"
+)
 OBSERVABLE_VERBS = re.compile(
     r"\b(?:explain|write|document|present|teach|appl|use|review|build|design|ship|deliver|lead|run|fix|"
     r"propose|measure|track|share|coach|mentor|facilitate|resolve|negotiate|plan|estimate|test|deploy|"
@@ -153,9 +154,7 @@ def _check_text(fw: Framework, loc: Loc, name: str, level_id: str, text: str) ->
     problems: list[Problem] = []
     if len(text) > EXCEL_CELL_LIMIT:
         problems.append(
-            fw.problem(
-                loc, f"{len(text)} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}", code="too-long"
-            )
+            fw.problem(loc, f"{len(text)} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}", code="too-long")
         )
     sentences = count_sentences(text)
     if sentences > 2:
@@ -365,8 +364,7 @@ def check_dual_track(fw: Framework) -> list[Problem]:
             problems.append(
                 fw.problem(
                     ("tracks", ti, "levels"),
-                    f"no level of '{track.id}' names an `equivalent` on '{source.id}': no path back without "
-                    "a penalty",
+                    f"no level of '{track.id}' names an `equivalent` on '{source.id}': no path back without a penalty",
                     severity="warning",
                     code="no-path-back",
                 )
@@ -449,8 +447,7 @@ def _criteria_bounds(fw: Framework, criteria: Criteria, loc: Loc) -> list[Proble
             problems.append(
                 fw.problem(
                     (*loc, "metrics_at_least", metric_id),
-                    f"{metric_id} at least {threshold:g} is above its maximum {metric.max:g}: no one could "
-                    "meet it",
+                    f"{metric_id} at least {threshold:g} is above its maximum {metric.max:g}: no one could meet it",
                     code="unmeetable-criteria",
                 )
             )
@@ -467,9 +464,7 @@ def _check_profile_meets(
         return []
     problems: list[Problem] = []
     total_weight = sum(weights[c].weight for c in values)
-    average = (
-        sum(weights[c].weight * v for c, v in values.items()) / total_weight if total_weight > 0 else 0.0
-    )
+    average = sum(weights[c].weight * v for c, v in values.items()) / total_weight if total_weight > 0 else 0.0
     if (
         criteria.average_at_least is not None
         and criteria.average_at_least <= fw.scale.max
@@ -511,9 +506,7 @@ def check_scale_and_columns(fw: Framework) -> list[Problem]:
     problems: list[Problem] = []
     scale = fw.scale
     if scale.min >= scale.max:
-        problems.append(
-            fw.problem(("scale",), f"scale min {scale.min} must be below max {scale.max}", code="scale")
-        )
+        problems.append(fw.problem(("scale",), f"scale min {scale.min} must be below max {scale.max}", code="scale"))
     for value in scale.labels:
         if not scale.min <= value <= scale.max:
             problems.append(
@@ -554,11 +547,7 @@ def check_scale_and_columns(fw: Framework) -> list[Problem]:
         key = " ".join(text.split()).casefold()
         if key in headers:
             other = headers[key]
-            where = (
-                "a fixed column of the ratings sheet"
-                if other == ("fixed column",)
-                else ".".join(map(str, other))
-            )
+            where = "a fixed column of the ratings sheet" if other == ("fixed column",) else ".".join(map(str, other))
             problems.append(
                 fw.problem(
                     loc,

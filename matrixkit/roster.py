@@ -111,26 +111,18 @@ def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
             ]
         )
     families = {fw.family.id.casefold(): fw for fw in frameworks}
-    families.update(
-        {fw.family.name.casefold(): fw for fw in frameworks if fw.family.name.casefold() not in families}
-    )
+    families.update({fw.family.name.casefold(): fw for fw in frameworks if fw.family.name.casefold() not in families})
     problems: list[Problem] = []
     employees: list[Employee] = []
     seen: dict[str, int] = {}
 
     def bad(row: int, column: str, value: str, message: str, expected: str | None = None) -> None:
         problems.append(
-            Problem(
-                "error", message, file=file, cell=f"row {row}", path=column, value=value, expected=expected
-            )
+            Problem("error", message, file=file, cell=f"row {row}", path=column, value=value, expected=expected)
         )
 
     for number, raw in enumerate(rows[1:], start=2):
-        values = {
-            header[i]: clean_text(str(v)) if v is not None else ""
-            for i, v in enumerate(raw)
-            if i < len(header)
-        }
+        values = {header[i]: clean_text(str(v)) if v is not None else "" for i, v in enumerate(raw) if i < len(header)}
         if not any(values.values()):
             continue  # blank lines are not people
         too_long = [c for c, v in values.items() if len(v) > EXCEL_CELL_LIMIT]

@@ -38,9 +38,7 @@ def list_templates() -> list[TemplateInfo]:
     result = []
     for path in sorted(folder.glob("*.yaml")):
         roster = folder / "rosters" / f"{path.stem}.csv"
-        result.append(
-            TemplateInfo(path.stem, path, roster if roster.is_file() else None, load_framework(path))
-        )
+        result.append(TemplateInfo(path.stem, path, roster if roster.is_file() else None, load_framework(path)))
     return result
 
 

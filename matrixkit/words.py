@@ -28,9 +28,7 @@ def describe_criteria(criteria: Criteria, fw: Framework | None, next_level: str 
     if gaps is not None:
         target = f"{next_level}'s profile" if next_level else "the next level's profile"
         noun = "competency" if gaps == 1 else "competencies"
-        parts.append(
-            f"no competency below {target}" if gaps == 0 else f"at most {gaps} {noun} below {target}"
-        )
+        parts.append(f"no competency below {target}" if gaps == 0 else f"at most {gaps} {noun} below {target}")
     if criteria.sustained_cycles is not None and criteria.sustained_cycles > 1:
         parts.append(f"the rating criteria met for {criteria.sustained_cycles} consecutive cycles")
     if criteria.months_in_level_at_least is not None:

@@ -145,9 +145,7 @@ class _Styles:
         self.wrap = add({**base, "locked": True, "text_wrap": True})
         self.input = add({**base, "locked": False, "align": "center", "bg_color": _PALETTE["input"]})
         self.input_text = add({**base, "locked": False, "text_wrap": True, "bg_color": _PALETTE["input"]})
-        self.input_number = add(
-            {**base, "locked": False, "num_format": "0.##", "bg_color": _PALETTE["input"]}
-        )
+        self.input_number = add({**base, "locked": False, "num_format": "0.##", "bg_color": _PALETTE["input"]})
         self.na = add(
             {
                 **base,
@@ -160,9 +158,7 @@ class _Styles:
         )
         self.average = add({**base, "locked": True, "num_format": "0.00", "bg_color": _PALETTE["formula"]})
         self.integer = add({**base, "locked": True, "num_format": "0", "bg_color": _PALETTE["formula"]})
-        self.ready = add(
-            {**base, "locked": True, "bold": True, "align": "center", "bg_color": _PALETTE["formula"]}
-        )
+        self.ready = add({**base, "locked": True, "bold": True, "align": "center", "bg_color": _PALETTE["formula"]})
         self.title = add({"bold": True, "font_size": 16, "font_color": _PALETTE["header"]})
         self.heading = add({"bold": True, "font_size": 12, "font_color": _PALETTE["header"]})
         self.plain_wrap = add({"text_wrap": True, "valign": "top"})
@@ -217,9 +213,7 @@ def _write_ratings(
                 {**yes_no, "input_title": "Yes or No", "input_message": shorten(column.header, 250)},
             )
         elif column.kind == "metric":
-            ws.data_validation(
-                first, column.index, last, column.index, _metric_validation(fw, column.key or "")
-            )
+            ws.data_validation(first, column.index, last, column.index, _metric_validation(fw, column.key or ""))
 
     if blank_matrix:
         _write_blank_rows(workbook, ws, styles, sheet)
@@ -414,9 +408,7 @@ def _write_lookup_sheet(workbook: Workbook, lookup: LevelLookup) -> None:
     ws.protect()
 
 
-def _rating_validation(
-    ws: Worksheet, fw: Framework, competency_id: str, level_id: str, refs: list[str]
-) -> None:
+def _rating_validation(ws: Worksheet, fw: Framework, competency_id: str, level_id: str, refs: list[str]) -> None:
     target = fw.next_level(level_id) or fw.level_by_id[level_id]
     competency = fw.competency_by_id[competency_id]
     description = competency.descriptions.get(target.id, "")
@@ -488,9 +480,7 @@ def _split_ref(ref: str) -> tuple[int, int]:
 # -- reference sheets ------------------------------------------------------------------------------
 
 
-def _write_instructions(
-    workbook: Workbook, styles: _Styles, plan: WorkbookPlan, password: str | None
-) -> None:
+def _write_instructions(workbook: Workbook, styles: _Styles, plan: WorkbookPlan, password: str | None) -> None:
     ws = workbook.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 100)
@@ -536,9 +526,9 @@ def _write_instructions(
         row += 1
         ws.write_string(row, 0, f"The scale ({fw.family.name})", styles.heading)
         row += 1
-        for value in fw.scale.values:
-            ws.write_number(row, 0, value, styles.bold)
-            ws.write_string(row, 1, fw.scale.labels.get(value, ""), styles.plain_wrap)
+        for point in fw.scale.values:
+            ws.write_number(row, 0, point, styles.bold)
+            ws.write_string(row, 1, fw.scale.labels.get(point, ""), styles.plain_wrap)
             row += 1
         row += 1
         ws.write_string(row, 0, f"Promotion criteria ({fw.family.name})", styles.heading)
@@ -651,9 +641,7 @@ def metadata_entries(plan: WorkbookPlan) -> list[tuple[str, str]]:
                         "version": fw.family.version,
                         "fingerprint": fw.fingerprint,
                         "sheet": sheet.name,
-                        "columns": {
-                            c.letter: f"{c.kind}:{c.key}" if c.key else c.kind for c in sheet.columns
-                        },
+                        "columns": {c.letter: f"{c.kind}:{c.key}" if c.key else c.kind for c in sheet.columns},
                     },
                     ensure_ascii=False,
                     sort_keys=True,
@@ -677,6 +665,4 @@ def _write_metadata(workbook: Workbook, plan: WorkbookPlan) -> None:
     properties = {key: value for key, value in entries if not key.startswith("family:")}
     properties["families"] = families
     for key, value in properties.items():
-        workbook.set_custom_property(
-            f"matrixkit_{key}" if not key.startswith("matrixkit") else key, value or "-"
-        )
+        workbook.set_custom_property(f"matrixkit_{key}" if not key.startswith("matrixkit") else key, value or "-")

@@ -113,9 +113,7 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
             )
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(
-            Problem("error", f"YAML syntax: {exc}", file=file, code="yaml-syntax")
-        ) from None
+        raise YamlSyntaxError(Problem("error", f"YAML syntax: {exc}", file=file, code="yaml-syntax")) from None
     finally:
         loader.dispose()
     return YamlDocument(data, file, lines)

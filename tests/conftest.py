@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+pytest_plugins = ["conftest_libreoffice"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 FT_ENGINEERING = SHARED_FIXTURES / "real-world" / "ft-engineering.yaml"
@@ -70,9 +72,7 @@ def base_framework() -> dict[str, Any]:
             "labels": {1: "Learning", 2: "Developing", 3: "Proficient", 4: "Advanced", 5: "Expert"},
         },
         "competencies": competencies,
-        "evidence": [
-            {"id": "cross_team_scope", "prompt": "Has led a project with 3+ cross-team stakeholders"}
-        ],
+        "evidence": [{"id": "cross_team_scope", "prompt": "Has led a project with 3+ cross-team stakeholders"}],
         "metrics": [{"id": "quota", "name": "Quota attainment (%)", "min": 0, "max": 1000}],
         "promotion": {
             "average_at_least": 3.5,

@@ -33,6 +33,7 @@ running office really reports it. ``read(recalc=True)`` then calls ``calculateAl
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -111,6 +112,8 @@ def _clean_env() -> dict[str, str]:
 def unavailable_reason() -> str | None:
     """Why a real LibreOffice cannot be used here, or None when soffice and python3-uno are present."""
     if find_soffice() is None:
+        if os.environ.get("MATRIXKIT_SOFFICE"):
+            return f"$MATRIXKIT_SOFFICE={os.environ['MATRIXKIT_SOFFICE']} is not an executable soffice"
         return "LibreOffice (soffice) is not installed (apt-get install libreoffice-calc-nogui python3-uno)"
     python = uno_python()
     if not os.access(python, os.X_OK):
@@ -151,7 +154,7 @@ def profile_xcu(settings: Iterable[tuple[str, str, str, str]] = PROFILE_SETTINGS
 
 
 def _ref_to_index(ref: str) -> tuple[int, int]:
-    """"D2" -> (row 1, col 3), 0-based."""
+    """Cell reference "D2" -> (row 1, col 3), 0-based."""
     ref = ref.replace("$", "").upper()
     letters = "".join(ch for ch in ref if ch.isalpha())
     digits = ref[len(letters) :]
@@ -208,10 +211,12 @@ class LOWorkbook(Mapping[str, Any]):
 
     def formula(self, sheet: str, ref: str) -> str | None:
         """Excel-syntax formula ("=AVERAGE(A2:C2)") of a cell, None when it holds no formula."""
-        return self.sheet(sheet)["formulas"].get(ref.replace("$", "").upper())
+        found = self.sheet(sheet)["formulas"].get(ref.replace("$", "").upper())
+        return None if found is None else str(found)
 
     def error(self, sheet: str, ref: str) -> str | None:
-        return self.sheet(sheet)["errors"].get(ref.replace("$", "").upper())
+        found = self.sheet(sheet)["errors"].get(ref.replace("$", "").upper())
+        return None if found is None else str(found)
 
     def visibility(self, sheet: str) -> str:
         return str(self.sheet(sheet)["visibility"])
@@ -373,19 +378,15 @@ class LibreOffice:
                     try:
                         proc.wait(timeout=wait)
                         # The leader is gone; make sure helpers in its group are too.
-                        try:
+                        with contextlib.suppress(ProcessLookupError):
                             os.killpg(pgid, signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
                         break
                     except subprocess.TimeoutExpired:
                         continue
             else:
                 proc.kill()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -52,9 +52,7 @@ def test_criteria_merge_level_over_default(framework_data: dict[str, Any], write
 
 
 def test_unchecked_values_mean_not_checked() -> None:
-    criteria = Criteria.model_validate(
-        {"average_at_least": None, "metrics_at_least": {}, "endorsement": False}
-    )
+    criteria = Criteria.model_validate({"average_at_least": None, "metrics_at_least": {}, "endorsement": False})
     assert criteria.checked() == {}
 
 
@@ -171,10 +169,9 @@ def _mutate(data: dict[str, Any], change: str) -> None:
         data["competencies"][1]["name"] = data["competencies"][0]["name"]
     elif change == "expected competency off track":
         data["competencies"][6]["tracks"] = ["management"]
-        for level in tracks[0]["levels"]:
-            for key in list(data["competencies"][6]["descriptions"]):
-                if key.startswith("L"):
-                    del data["competencies"][6]["descriptions"][key]
+        descriptions = data["competencies"][6]["descriptions"]
+        for key in [k for k in descriptions if k.startswith("L")]:
+            del descriptions[key]
 
 
 @pytest.mark.parametrize(
@@ -199,9 +196,7 @@ def _mutate(data: dict[str, Any], change: str) -> None:
         ),
     ],
 )
-def test_reference_errors(
-    framework_data: dict[str, Any], write_yaml: Any, change: str, path: str, words: str
-) -> None:
+def test_reference_errors(framework_data: dict[str, Any], write_yaml: Any, change: str, path: str, words: str) -> None:
     _mutate(framework_data, change)
     problems = load_errors(write_yaml, framework_data)
     located = [p for p in problems if p.path == path]

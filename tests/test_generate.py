@@ -17,8 +17,24 @@ from matrixkit.layout import ratings_sheet_names
 from matrixkit.roster import read_roster
 from matrixkit.writer import INPUT_MESSAGE_LIMIT
 
-ALLOWED_FUNCTIONS = {"AVERAGE", "MIN", "MAX", "COUNT", "IF", "AND", "OR", "IFERROR", "ISNUMBER", "INT", "ROUND",
-                     "INDEX", "MATCH", "SUMPRODUCT", "COUNTIF", "COUNTIFS"}
+ALLOWED_FUNCTIONS = {
+    "AVERAGE",
+    "MIN",
+    "MAX",
+    "COUNT",
+    "IF",
+    "AND",
+    "OR",
+    "IFERROR",
+    "ISNUMBER",
+    "INT",
+    "ROUND",
+    "INDEX",
+    "MATCH",
+    "SUMPRODUCT",
+    "COUNTIF",
+    "COUNTIFS",
+}
 SPEC_HEADERS_START = ["Employee ID", "Name", "Level"]
 SPEC_HEADERS_END = ["Comments", "Average", "Lowest", "Gaps to next level", "Ready?"]
 
@@ -36,7 +52,7 @@ def ratings_header(ws: Any) -> list[str]:
 
 
 def test_one_workbook_per_manager_with_only_their_reports(engineering_out: Any) -> None:
-    paths, fw, roster = engineering_out
+    paths, _, roster = engineering_out
     assert len(paths) == len(roster.managers)
     for path in paths:
         manager_id = path.name.split("_")[0]
@@ -148,9 +164,11 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
 
 def test_roster_text_is_never_a_formula_or_link(tmp_path: Path) -> None:
     frameworks = load_frameworks([TEMPLATES / "startup.yaml"])
-    nasty = ["=1+1", "+SUM(A1)", "@x", "-x", "https://evil.example.com", "=HYPERLINK(\"http://x\",\"y\")"]
+    nasty = ["=1+1", "+SUM(A1)", "@x", "-x", "https://evil.example.com", '=HYPERLINK("http://x","y")']
     lines = ["employee_id,name,family,level,manager_id,manager_name"]
-    lines += [f'E{i},"{name.replace(chr(34), chr(34) * 2)}",startup,S1,BOSS,"=cmd|calc"' for i, name in enumerate(nasty)]
+    lines += [
+        f'E{i},"{name.replace(chr(34), chr(34) * 2)}",startup,S1,BOSS,"=cmd|calc"' for i, name in enumerate(nasty)
+    ]
     roster_path = tmp_path / "r.csv"
     roster_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     roster = read_roster(roster_path, frameworks)
@@ -181,10 +199,20 @@ def test_sheet_names_for_several_families() -> None:
 
 
 def test_colliding_sheet_names_fall_back_to_family_ids(framework_data: dict, write_yaml: Any) -> None:
-    one = write_yaml({**framework_data, "family": {"id": "eng_a", "name": "Engineering: Platform Group North",
-                                                  "version": "1"}, "lateral_paths": []})
-    two = write_yaml({**framework_data, "family": {"id": "eng_b", "name": "Engineering: Platform Group South",
-                                                  "version": "1"}, "lateral_paths": []})
+    one = write_yaml(
+        {
+            **framework_data,
+            "family": {"id": "eng_a", "name": "Engineering: Platform Group North", "version": "1"},
+            "lateral_paths": [],
+        }
+    )
+    two = write_yaml(
+        {
+            **framework_data,
+            "family": {"id": "eng_b", "name": "Engineering: Platform Group South", "version": "1"},
+            "lateral_paths": [],
+        }
+    )
     names = ratings_sheet_names(load_frameworks([one, two]))
     assert names == {"eng_a": "Ratings - eng_a", "eng_b": "Ratings - eng_b"}
 
@@ -240,15 +268,36 @@ def test_cli_generate_and_blank_matrix(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(
         main,
-        ["generate", "--framework", str(TEMPLATES / "people.yaml"), "--roster",
-         str(TEMPLATES / "rosters" / "people.csv"), "--cycle", "2026-Q4", "--out", str(out)],
+        [
+            "generate",
+            "--framework",
+            str(TEMPLATES / "people.yaml"),
+            "--roster",
+            str(TEMPLATES / "rosters" / "people.csv"),
+            "--cycle",
+            "2026-Q4",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert len(list(out.glob("*.xlsx"))) >= 3
-    result = runner.invoke(main, ["generate", "--framework", str(TEMPLATES / "people.yaml"), "--out",
-                                  str(tmp_path / "m.xlsx")])
+    result = runner.invoke(
+        main, ["generate", "--framework", str(TEMPLATES / "people.yaml"), "--out", str(tmp_path / "m.xlsx")]
+    )
     assert result.exit_code == 0 and (tmp_path / "m.xlsx").is_file()
-    result = runner.invoke(main, ["generate", "--framework", str(TEMPLATES / "people.yaml"), "--roster",
-                                  str(TEMPLATES / "rosters" / "people.csv"), "--cycle", "2026-Q5", "--out",
-                                  str(out)])
+    result = runner.invoke(
+        main,
+        [
+            "generate",
+            "--framework",
+            str(TEMPLATES / "people.yaml"),
+            "--roster",
+            str(TEMPLATES / "rosters" / "people.csv"),
+            "--cycle",
+            "2026-Q5",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 2 and "2026-Q5" in result.output

@@ -43,8 +43,8 @@ def _masked(xml: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def small_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import base_framework
     import yaml
+    from conftest import base_framework
 
     folder = tmp_path_factory.mktemp("golden")
     framework = folder / "eng.yaml"
@@ -57,8 +57,9 @@ def small_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     frameworks = load_frameworks([framework])
-    [path] = generate_workbooks(frameworks, read_roster(roster, frameworks), "2026-Q4", folder / "out",
-                                due="2026-12-15")
+    [path] = generate_workbooks(
+        frameworks, read_roster(roster, frameworks), "2026-Q4", folder / "out", due="2026-12-15"
+    )
     return path
 
 
@@ -76,8 +77,8 @@ def test_generated_part_matches_golden(small_workbook: Path, part: str) -> None:
 
 
 def test_blank_matrix_ratings_matches_golden(tmp_path: Path) -> None:
-    from conftest import base_framework
     import yaml
+    from conftest import base_framework
 
     framework = tmp_path / "eng.yaml"
     framework.write_text(yaml.safe_dump(base_framework(), sort_keys=False), encoding="utf-8")

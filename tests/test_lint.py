@@ -85,9 +85,7 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "near-identical adjacent",
-        lambda d: _desc(
-            d, 0, "L3", d["competencies"][0]["descriptions"]["L2"].replace("teammate", "colleague")
-        ),
+        lambda d: _desc(d, 0, "L3", d["competencies"][0]["descriptions"]["L2"].replace("teammate", "colleague")),
         "paperwork-difference",
         "competencies[0].descriptions.L3",
     ),
@@ -297,9 +295,7 @@ def test_each_rule_fires_where_it_should(
     assert all(p.line is not None and p.file for p in hits)
 
 
-def test_error_rules_are_errors_and_quality_rules_warnings(
-    framework_data: dict[str, Any], write_yaml: Any
-) -> None:
+def test_error_rules_are_errors_and_quality_rules_warnings(framework_data: dict[str, Any], write_yaml: Any) -> None:
     framework_data["tracks"][0]["levels"][3]["expected"]["design"] = 6
     framework_data["competencies"][3]["descriptions"]["L1"] = "Has good attention to detail."
     problems = lint_paths([write_yaml(framework_data)])

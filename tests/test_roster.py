@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATES
 from click.testing import CliRunner
+from conftest import TEMPLATES
 
 from matrixkit import load_frameworks
 from matrixkit.cli import main
@@ -103,8 +103,17 @@ def test_generate_with_bad_roster_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
-        ["generate", "--framework", str(TEMPLATES / "engineering.yaml"), "--roster", str(roster), "--cycle",
-         "2026-Q4", "--out", str(out)],
+        [
+            "generate",
+            "--framework",
+            str(TEMPLATES / "engineering.yaml"),
+            "--roster",
+            str(roster),
+            "--cycle",
+            "2026-Q4",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 2
     assert "row 2" in result.output and "IC9" in result.output

@@ -33,9 +33,13 @@ Requests
     are computed. ``recalc: true`` calls ``XCalculatable.calculateAll()`` first.
     ``cells`` selects the cells whose protection, background and data validation are reported:
     ``{"Sheet": ["E2", "A1:C3"], ...}``; when absent or null, every cell of the used range of each
-    sheet whose name starts with ``detail_sheet_prefix`` (default ``"Ratings"``) is reported.
+    sheet whose name starts with ``detail_sheet_prefix`` (default ``"Ratings"``; null for none)
+    is reported, the range extended from A1 to also cover blank cells that carry a validation,
+    a background or non-default protection (LibreOffice's used area counts only cells with
+    content; formats applied to whole columns/rows count only as far as the used area reaches).
 
-``{"op": "fill", "path": src, "output": dst, "format": "xlsx" | "ods", "edits": [...], "cells": ..., "detail_sheet_prefix": ...}``
+``{"op": "fill", "path": src, "output": dst, "format": "xlsx" | "ods", "edits": [...], "cells": ...}``
+    (``cells`` and ``detail_sheet_prefix`` as for ``read``.)
     Loads ``src`` (hidden, not read-only, no macros), applies the edits in order, calls
     ``calculateAll()``, stores to ``dst`` ("xlsx": filter "Calc MS Excel 2007 XML", "ods":
     filter "calc8") and returns the ``read`` result of the edited, recalculated document (what
@@ -43,7 +47,8 @@ Requests
     (and booleans, as 1/0) go through ``setValue``, strings through ``setString`` (a string
     starting with "=" stays text), ``null`` clears the cell's content (formats and validation
     stay). ``{"sheet": ..., "cell": ..., "formula": "=SUM(A1:A3)"}`` sets a formula instead (API
-    grammar: English function names, ``;`` as separator).
+    grammar: English function names, ``;`` as separator). Edits go through the API, which
+    ignores sheet protection: a locked cell on a protected sheet is written like any other.
 
 ``{"op": "convert", "path": src, "output": "/abs/out.pdf", "recalc": false}``
     Stores the document as PDF (filter "calc_pdf_Export") -> ``{"ok": true, "output": ...}``.
@@ -101,12 +106,14 @@ Properties): strings, numbers, booleans; dates/times as ISO 8601 strings, durati
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import sys
 import time
 import traceback
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -189,9 +196,9 @@ _RANGE_REF = re.compile(
 # --------------------------------------------------------------------------- UNO side
 
 
-def connect(description: str, timeout: float):  # type: ignore[no-untyped-def]
-    import uno
-    from com.sun.star.connection import NoConnectException
+def connect(description: str, timeout: float) -> Any:
+    import uno  # type: ignore[import-not-found]
+    from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
@@ -214,8 +221,8 @@ def connect(description: str, timeout: float):  # type: ignore[no-untyped-def]
         time.sleep(0.25)
 
 
-def prop(name: str, value):  # type: ignore[no-untyped-def]
-    from com.sun.star.beans import PropertyValue
+def prop(name: str, value: Any) -> Any:
+    from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 
     p = PropertyValue()
     p.Name = name
@@ -224,17 +231,15 @@ def prop(name: str, value):  # type: ignore[no-untyped-def]
 
 
 class Session:
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
         self.smgr = ctx.ServiceManager
         self.desktop = self.smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 
     # ---- configuration
 
-    def config_value(self, nodepath: str, name: str):  # type: ignore[no-untyped-def]
-        provider = self.smgr.createInstanceWithContext(
-            "com.sun.star.configuration.ConfigurationProvider", self.ctx
-        )
+    def config_value(self, nodepath: str, name: str) -> Any:
+        provider = self.smgr.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", self.ctx)
         access = provider.createInstanceWithArguments(
             "com.sun.star.configuration.ConfigurationAccess", (prop("nodepath", nodepath),)
         )
@@ -243,7 +248,7 @@ class Session:
         finally:
             access.dispose()
 
-    def ping(self) -> dict:
+    def ping(self) -> dict[str, Any]:
         load = "/org.openoffice.Office.Calc/Formula/Load"
         return {
             "ok": True,
@@ -257,7 +262,7 @@ class Session:
 
     # ---- documents
 
-    def load(self, path: str, read_only: bool):  # type: ignore[no-untyped-def]
+    def load(self, path: str, read_only: bool) -> Any:
         import uno
 
         if not os.path.isabs(path):
@@ -280,35 +285,29 @@ class Session:
         return doc
 
     @staticmethod
-    def store(doc, output: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    def store(doc: Any, output: str, fmt: str) -> None:
         import uno
 
         if fmt not in FILTERS:
-            raise BridgeError(
-                f"unknown format {fmt!r}; expected one of {sorted(FILTERS)}", EXIT_BAD_REQUEST, "request"
-            )
+            raise BridgeError(f"unknown format {fmt!r}; expected one of {sorted(FILTERS)}", EXIT_BAD_REQUEST, "request")
         if not os.path.isabs(output):
             raise BridgeError(f"output must be absolute: {output!r}", EXIT_BAD_REQUEST, "request")
-        doc.storeToURL(
-            uno.systemPathToFileUrl(output), (prop("FilterName", FILTERS[fmt]), prop("Overwrite", True))
-        )
+        doc.storeToURL(uno.systemPathToFileUrl(output), (prop("FilterName", FILTERS[fmt]), prop("Overwrite", True)))
         if not os.path.isfile(output):
             raise BridgeError(f"LibreOffice reported success but {output} was not written")
 
 
-def close(doc) -> None:  # type: ignore[no-untyped-def]
+def close(doc: Any) -> None:
     if doc is None:
         return
     try:
         doc.close(True)
     except Exception:
-        try:
+        with contextlib.suppress(Exception):
             doc.dispose()
-        except Exception:
-            pass
 
 
-def _json_scalar(value):  # type: ignore[no-untyped-def]
+def _json_scalar(value: Any) -> Any:
     """Convert a UNO property value to something json can write."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -337,7 +336,7 @@ def _json_scalar(value):  # type: ignore[no-untyped-def]
     return str(value)
 
 
-def _enum_name(value) -> str:  # type: ignore[no-untyped-def]
+def _enum_name(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
@@ -358,13 +357,13 @@ _SHOW_LIST = {0: "none", 1: "unsorted", 2: "sorted"}
 class Reader:
     """Reads values, formulas and structure of a loaded spreadsheet document."""
 
-    def __init__(self, doc) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, doc: Any) -> None:
         self.doc = doc
-        self._parser = None
+        self._parser: Any = None
 
     # ---- formulas in Excel syntax
 
-    def _excel_parser(self):  # type: ignore[no-untyped-def]
+    def _excel_parser(self) -> Any:
         if self._parser is None:
             import uno
 
@@ -379,9 +378,9 @@ class Reader:
             self._parser = parser
         return self._parser
 
-    def excel_formula(self, cell) -> str:  # type: ignore[no-untyped-def]
+    def excel_formula(self, cell: Any) -> str:
         try:
-            text = self._excel_parser().printFormula(cell.getTokens(), cell.getCellAddress())
+            text = str(self._excel_parser().printFormula(cell.getTokens(), cell.getCellAddress()))
         except Exception:
             return str(cell.getFormula())
         return text if text.startswith("=") else "=" + text
@@ -389,7 +388,7 @@ class Reader:
     # ---- sheets
 
     @staticmethod
-    def used_end(sheet) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    def used_end(sheet: Any) -> tuple[int, int] | None:
         cursor = sheet.createCursor()
         cursor.gotoEndOfUsedArea(False)
         addr = cursor.getRangeAddress()
@@ -401,7 +400,7 @@ class Reader:
         return end_col, end_row
 
     @staticmethod
-    def _cells_of(ranges) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    def _cells_of(ranges: Any) -> list[tuple[int, int]]:
         out = []
         for addr in ranges.getRangeAddresses():
             for row in range(addr.StartRow, addr.EndRow + 1):
@@ -409,8 +408,8 @@ class Reader:
                     out.append((col, row))
         return out
 
-    def sheet_info(self, sheet, index: int) -> dict:  # type: ignore[no-untyped-def]
-        info: dict = {
+    def sheet_info(self, sheet: Any, index: int) -> dict[str, Any]:
+        info: dict[str, Any] = {
             "name": sheet.getName(),
             "index": index,
             "visibility": "visible" if sheet.IsVisible else "hidden",
@@ -433,9 +432,7 @@ class Reader:
             for col in range(end_col + 1):
                 if (col, row) not in filled:
                     data[row][col] = None
-        for col, row in sorted(
-            self._cells_of(rng.queryContentCells(_FORMULA)), key=lambda cr: (cr[1], cr[0])
-        ):
+        for col, row in sorted(self._cells_of(rng.queryContentCells(_FORMULA)), key=lambda cr: (cr[1], cr[0])):
             cell = sheet.getCellByPosition(col, row)
             ref = a1(col, row)
             info["formulas"][ref] = self.excel_formula(cell)
@@ -449,7 +446,7 @@ class Reader:
 
     # ---- per-cell structure
 
-    def _list_source_values(self, formula: str) -> list | None:
+    def _list_source_values(self, formula: str) -> list[Any] | None:
         """Values of the range a list validation refers to ($Sheet.$A$1:$A$5 or a named range)."""
         text = formula.strip()
         try:
@@ -457,9 +454,7 @@ class Reader:
             if match:
                 sheet_name = match.group("qsheet")
                 sheet_name = sheet_name.replace("''", "'") if sheet_name else match.group("sheet")
-                rng = self.doc.Sheets.getByName(sheet_name).getCellRangeByName(
-                    match.group("range").replace("$", "")
-                )
+                rng = self.doc.Sheets.getByName(sheet_name).getCellRangeByName(match.group("range").replace("$", ""))
             elif re.fullmatch(r"[A-Za-z_][\w.]*", text) and self.doc.NamedRanges.hasByName(text):
                 rng = self.doc.NamedRanges.getByName(text).getReferredCells()
                 if rng is None:
@@ -470,7 +465,7 @@ class Reader:
         except Exception:
             return None
 
-    def validation_info(self, validation) -> dict | None:  # type: ignore[no-untyped-def]
+    def validation_info(self, validation: Any) -> dict[str, Any] | None:
         vtype = _VALIDATION_TYPES.get(_enum_name(validation.Type), _enum_name(validation.Type).lower())
         show_input = bool(validation.ShowInputMessage)
         if vtype == "any" and not show_input and not validation.InputTitle and not validation.InputMessage:
@@ -503,7 +498,7 @@ class Reader:
             "error_message": str(validation.ErrorMessage),
         }
 
-    def format_info(self, obj) -> dict:  # type: ignore[no-untyped-def]
+    def format_info(self, obj: Any) -> dict[str, Any]:
         protection = obj.CellProtection
         color = int(obj.CellBackColor)
         transparent = bool(obj.IsCellBackgroundTransparent)
@@ -515,27 +510,53 @@ class Reader:
             "validation": self.validation_info(obj.Validation),
         }
 
-    def cells_detail_all(self, sheet) -> dict:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _interesting(info: dict[str, Any]) -> bool:
+        return (
+            not info["locked"]
+            or info["formula_hidden"]
+            or info["hidden"]
+            or info["background"] is not None
+            or info["validation"] is not None
+        )
+
+    def cells_detail_all(self, sheet: Any) -> dict[str, Any]:
+        """Detail of every cell in the used area, extended to cover the cells that carry
+        validation, a background or non-default protection (blank input cells are often
+        outside LibreOffice's used area, which only counts cells with content)."""
+        whole = sheet.getRangeAddress()
+        max_col, max_row = whole.EndColumn, whole.EndRow
         end = self.used_end(sheet)
-        if end is None:
-            return {}
-        rng = sheet.getCellRangeByPosition(0, 0, end[0], end[1])
-        out: dict = {}
-        groups = rng.getUniqueCellFormatRanges()
+        used_col, used_row = end if end is not None else (0, 0)
+        groups = sheet.getUniqueCellFormatRanges()  # cheap: one entry per distinct format
+        found: list[tuple[dict[str, Any], list[Any]]] = []
+        box_col, box_row = (used_col, used_row) if end is not None else (-1, -1)
         for i in range(groups.getCount()):
-            group = groups.getByIndex(i)
-            addrs = group.getRangeAddresses()
+            addrs = list(groups.getByIndex(i).getRangeAddresses())
             if not addrs:
                 continue
             first = addrs[0]
-            # Read the attributes from one cell: all cells of a group share them.
             info = self.format_info(sheet.getCellByPosition(first.StartColumn, first.StartRow))
-            for col, row in self._cells_of(group):
-                out[a1(col, row)] = info
+            found.append((info, addrs))
+            if not self._interesting(info):
+                continue
+            for addr in addrs:
+                # Whole-column / whole-row formats count only as far as the used area reaches.
+                end_col = addr.EndColumn if addr.EndColumn < max_col else max(addr.StartColumn, used_col)
+                end_row = addr.EndRow if addr.EndRow < max_row else max(addr.StartRow, used_row)
+                box_col, box_row = max(box_col, end_col), max(box_row, end_row)
+        out: dict[str, Any] = {}
+        if box_col < 0:
+            return out
+        for info, addrs in found:
+            for addr in addrs:
+                for row in range(addr.StartRow, min(addr.EndRow, box_row) + 1):
+                    for col in range(addr.StartColumn, min(addr.EndColumn, box_col) + 1):
+                        out[a1(col, row)] = info
         return dict(sorted(out.items(), key=lambda kv: _ref_key(kv[0])))
 
-    def cells_detail(self, sheet, refs: list[str]) -> dict:  # type: ignore[no-untyped-def]
-        out: dict = {}
+    def cells_detail(self, sheet: Any, refs: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for ref in refs:
             rng = sheet.getCellRangeByName(ref)
             addr = rng.getRangeAddress()
@@ -544,16 +565,16 @@ class Reader:
                     out[a1(col, row)] = self.format_info(sheet.getCellByPosition(col, row))
         return out
 
-    def custom_properties(self) -> dict:
+    def custom_properties(self) -> dict[str, Any]:
         props = self.doc.getDocumentProperties().getUserDefinedProperties()
         out = {}
         for p in props.getPropertySetInfo().getProperties():
             out[p.Name] = _json_scalar(props.getPropertyValue(p.Name))
         return out
 
-    def read(self, request: dict, recalculated: bool) -> dict:
+    def read(self, request: dict[str, Any], recalculated: bool) -> dict[str, Any]:
         sheets = self.doc.Sheets
-        result: dict = {
+        result: dict[str, Any] = {
             "ok": True,
             "recalculated": recalculated,
             "sheets": [],
@@ -572,9 +593,7 @@ class Reader:
                     result["cells"][sheet.getName()] = self.cells_detail_all(sheet)
         else:
             if not isinstance(cells, dict):
-                raise BridgeError(
-                    '"cells" must map sheet names to lists of cell refs', EXIT_BAD_REQUEST, "request"
-                )
+                raise BridgeError('"cells" must map sheet names to lists of cell refs', EXIT_BAD_REQUEST, "request")
             for name, refs in cells.items():
                 if not sheets.hasByName(name):
                     raise BridgeError(f"no sheet named {name!r}")
@@ -591,7 +610,7 @@ def _ref_key(ref: str) -> tuple[int, str]:
 # --------------------------------------------------------------------------- operations
 
 
-def apply_edit(doc, edit: dict) -> None:  # type: ignore[no-untyped-def]
+def apply_edit(doc: Any, edit: dict[str, Any]) -> None:
     if not isinstance(edit, dict) or "sheet" not in edit or "cell" not in edit:
         raise BridgeError(f"bad edit {edit!r}: needs 'sheet' and 'cell'", EXIT_BAD_REQUEST, "request")
     sheets = doc.Sheets
@@ -618,7 +637,7 @@ def apply_edit(doc, edit: dict) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def run(session: Session, request: dict) -> dict:
+def run(session: Session, request: dict[str, Any]) -> dict[str, Any]:
     op = request.get("op")
     if op == "ping":
         return session.ping()
@@ -641,9 +660,7 @@ def run(session: Session, request: dict) -> dict:
         if op == "fill":
             output, fmt = request.get("output"), request.get("format")
             if not isinstance(output, str) or fmt not in ("xlsx", "ods"):
-                raise BridgeError(
-                    'fill needs "output" and "format" ("xlsx" or "ods")', EXIT_BAD_REQUEST, "request"
-                )
+                raise BridgeError('fill needs "output" and "format" ("xlsx" or "ods")', EXIT_BAD_REQUEST, "request")
             doc = session.load(path, read_only=False)
             for edit in request.get("edits", []):
                 apply_edit(doc, edit)

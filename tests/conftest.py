@@ -11,8 +11,11 @@ import yaml
 pytest_plugins = ["conftest_libreoffice"]
 
 REPO = Path(__file__).resolve().parent.parent
+# A copy of ../shared/fixtures (the FT framework, MIT): CI clones the repository on its own, so the
+# tests must not depend on a folder beside it. test_fixture_copy_is_current keeps the copy honest.
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
-FT_ENGINEERING = SHARED_FIXTURES / "real-world" / "ft-engineering.yaml"
+FIXTURES = REPO / "tests" / "fixtures"
+FT_ENGINEERING = FIXTURES / "real-world" / "ft-engineering.yaml"
 TEMPLATES = REPO / "templates"
 
 # Each level's phrase differs in scope, so adjacent descriptions are never near-identical.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import FT_ENGINEERING
+from conftest import FT_ENGINEERING, SHARED_FIXTURES
 
 from matrixkit import FrameworkError, load_framework, load_frameworks
 from matrixkit.framework import Criteria
@@ -227,3 +227,10 @@ def test_load_frameworks_expands_folders(framework_data: dict[str, Any], write_y
     path = write_yaml(framework_data, "one.yaml")
     frameworks = load_frameworks([path.parent])
     assert [fw.family.id for fw in frameworks] == ["eng"]
+
+
+def test_fixture_copy_is_current() -> None:
+    shared = SHARED_FIXTURES / "real-world" / "ft-engineering.yaml"
+    if not shared.exists():
+        pytest.skip("no ../shared beside this checkout")
+    assert FT_ENGINEERING.read_bytes() == shared.read_bytes()

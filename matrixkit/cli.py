@@ -191,3 +191,99 @@ class progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--framework", "framework_paths", multiple=True, required=True, type=click.Path(exists=True),
+              help="Framework file or folder; repeat for several families.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX (the roster wins).")
+@click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (default: from the workbooks).")
+@click.option("--calibration", type=click.Path(exists=True, dir_okay=False),
+              help="CSV or XLSX with employee_id and optionally confirmed (Yes/No).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report workbook (.xlsx).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
+@click.option("--max-file-mb", default=50, show_default=True, help="Refuse input files larger than this.")
+@click.option("--max-unzipped-mb", default=200, show_default=True, help="Refuse files that unzip to more than this.")
+@click.option("--max-rows", default=100_000, show_default=True, help="Refuse ratings sheets with more rows.")
+@click.option("--max-columns", default=1_000, show_default=True, help="Refuse ratings sheets with more columns.")
+@translate_errors
+def analyze(
+    inputs: tuple[str, ...],
+    framework_paths: tuple[str, ...],
+    roster: str | None,
+    cycle: str | None,
+    calibration: str | None,
+    out: str,
+    json_path: str | None,
+    max_file_mb: int,
+    max_unzipped_mb: int,
+    max_rows: int,
+    max_columns: int,
+) -> None:
+    """Read returned workbooks (files or folders) and write the readiness report.
+
+    Exit 0 when clean, 1 when the report lists problems, 2 on a usage error or when nothing could be read.
+    """
+    from matrixkit import __version__
+    from matrixkit.analyze import analyze_workbooks
+    from matrixkit.fileio import atomic_write_bytes, refuse_overwriting_inputs
+    from matrixkit.framework import load_frameworks
+    from matrixkit.reader import expand_inputs
+    from matrixkit.report import report_bytes
+    from matrixkit.roster import RosterError, read_roster
+    from matrixkit.safety import Limits
+
+    frameworks = load_frameworks(framework_paths)
+    people = None
+    if roster is not None:
+        try:
+            people = read_roster(roster, frameworks)
+        except RosterError as exc:
+            print_problems(exc.problems)
+            raise SystemExit(EXIT_USAGE) from None
+    files = expand_inputs(inputs)
+    if not files:
+        raise UsageError("no workbooks (.xlsx, .xlsm, .ods, .xls) found in the inputs")
+    outputs = [out, *([json_path] if json_path else [])]
+    refuse_overwriting_inputs(outputs, [*files, *framework_paths, *([roster] if roster else []),
+                                        *([calibration] if calibration else [])])
+    limits = Limits(max_file_bytes=max_file_mb * 2**20, max_unzipped_bytes=max_unzipped_mb * 2**20,
+                    max_rows=max_rows, max_columns=max_columns)
+    with progress_bar(len(files), "Reading workbooks") as advance:
+        analysis = analyze_workbooks(files, frameworks, roster=people, cycle=cycle, calibration_file=calibration,
+                                     limits=limits, progress=lambda _path: advance())
+    document = json.dumps(analysis.to_dict(__version__), indent=2, ensure_ascii=False) + "\n"
+    if analysis.files_read == 0:
+        if json_path:
+            atomic_write_bytes(json_path, document.encode("utf-8"))
+        print_problems(analysis.problems)
+        click.echo("Nothing could be read: no report written.", err=True)
+        raise SystemExit(EXIT_USAGE)
+    atomic_write_bytes(out, report_bytes(analysis, frameworks))
+    if json_path:
+        atomic_write_bytes(json_path, document.encode("utf-8"))
+    _print_summary(analysis, out, json_path)
+    sys.exit(EXIT_PROBLEMS if analysis.problems else EXIT_OK)
+
+
+def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 20) -> None:
+    from collections import Counter
+
+    from matrixkit.results import STATUSES
+
+    counts = Counter(e.status for e in analysis.employees)
+    click.echo(
+        f"{len(analysis.employees)} employee(s) from {analysis.files_read} workbook(s), cycle {analysis.cycle or '?'}",
+        err=True,
+    )
+    click.echo("  " + " · ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES), err=True)
+    if analysis.missing:
+        click.echo(f"  missing from every workbook: {len(analysis.missing)}", err=True)
+    if analysis.problems:
+        errors = sum(p.severity == "error" for p in analysis.problems)
+        click.echo(f"{errors} error(s), {len(analysis.problems) - errors} warning(s):", err=True)
+        print_problems(analysis.problems[:shown])
+        if len(analysis.problems) > shown:
+            click.echo(f"… and {len(analysis.problems) - shown} more on the Problems sheet", err=True)
+    click.echo(f"Report: {out}" + (f"  JSON: {json_path}" if json_path else ""), err=True)

@@ -641,7 +641,8 @@ def metadata_entries(plan: WorkbookPlan) -> list[tuple[str, str]]:
                         "version": fw.family.version,
                         "fingerprint": fw.fingerprint,
                         "sheet": sheet.name,
-                        "columns": {c.letter: f"{c.kind}:{c.key}" if c.key else c.kind for c in sheet.columns},
+                        # header text → meaning: lets a later framework version read this file by id
+                        "headers": {c.header: f"{c.kind}:{c.key}" if c.key else c.kind for c in sheet.columns},
                     },
                     ensure_ascii=False,
                     sort_keys=True,

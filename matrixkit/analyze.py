@@ -1,0 +1,392 @@
+"""`analyze`: returned workbooks in, one `Analysis` out — readiness, calibration, gaps and every problem.
+
+>>> analysis = analyze_workbooks(["returned/"], frameworks, roster=roster, cycle="2026-Q4")  # doctest: +SKIP
+>>> [e.status for e in analysis.employees][:3]                                              # doctest: +SKIP
+['ready', 'not_ready', 'incomplete']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from matrixkit.cycles import parse_cycle
+from matrixkit.errors import UsageError
+from matrixkit.framework import RATING_CRITERIA, Framework
+from matrixkit.ingest import ingest_sheet, parse_yes_no_text
+from matrixkit.problems import Problem
+from matrixkit.readiness import Context, assess, evaluate_criteria
+from matrixkit.reader import expand_inputs, read_workbook
+from matrixkit.results import (
+    Analysis,
+    CalibrationRow,
+    CrossoverCandidate,
+    DevelopmentItem,
+    EmployeeResult,
+    LateralGap,
+    LevelCheck,
+    RatedRow,
+)
+from matrixkit.roster import Roster
+from matrixkit.safety import Limits
+from matrixkit.scoring import COMPARE_DIGITS
+
+FLAG_DEVIATION = 0.5
+FLAG_MIN_RATED = 3
+ASPIRATIONAL_SHARE = 0.05
+TOO_EASY_SHARE = 0.60
+
+
+def analyze_workbooks(
+    inputs: Iterable[str | Path],
+    frameworks: Sequence[Framework],
+    *,
+    roster: Roster | None = None,
+    cycle: str | None = None,
+    calibration_file: str | Path | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> Analysis:
+    """Read every workbook (files or folders), check every cell, assess every employee."""
+    if cycle is not None:
+        parse_cycle(cycle)
+    files = expand_inputs(inputs)
+    problems: list[Problem] = []
+    calibration: dict[str, bool] | None = None
+    if calibration_file is not None:
+        calibration, calibration_problems = read_calibration(calibration_file)
+        problems.extend(calibration_problems)
+    rows: list[tuple[Framework, RatedRow]] = []
+    readable = 0
+    for path in files:
+        content = read_workbook(path, frameworks, limits)
+        problems.extend(content.problems)
+        readable += content.readable
+        for fw, sheet in content.sheets:
+            sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
+            problems.extend(sheet_problems)
+            rows.extend((fw, row) for row in sheet_rows)
+        if progress is not None:
+            progress(path)
+    cycle = _settle_cycle(cycle, rows, problems)
+    rows = _reconcile_with_roster(rows, roster, frameworks, problems)
+    employees = _assess_all(rows, roster, cycle, calibration, problems)
+    missing: list[str] = []
+    if roster is not None:
+        seen = {e.employee_id for e in employees}
+        for person in roster.employees:
+            if person.employee_id not in seen:
+                missing.append(person.employee_id)
+                problems.append(
+                    Problem("warning", f"{person.employee_id} ({person.name}) is in the roster but in no workbook "
+                            f"(manager {person.manager_id})", file=roster.file, cell=f"row {person.row}",
+                            value=person.employee_id)
+                )
+    by_family = {fw.family.id: fw for fw in frameworks}
+    org_gap, calibration_rows = calibrate(employees, by_family)
+    return Analysis(
+        cycle=cycle,
+        employees=employees,
+        missing=missing,
+        problems=_ordered(problems),
+        calibration=calibration_rows,
+        org_gap=org_gap,
+        level_checks=check_levels(employees, by_family),
+        crossover=crossover_candidates(employees, rows, by_family, calibration, cycle, roster),
+        lateral=lateral_gaps(employees, by_family),
+        development=development_plans(employees, by_family),
+        files_read=readable,
+    )
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.severity != "error", p.file or "", p.sheet or "", _cell_key(p.cell),
+                                           p.message))
+
+
+def _cell_key(cell: str | None) -> tuple[int, int, str]:
+    if not cell:
+        return (0, 0, "")
+    letters = "".join(ch for ch in cell if ch.isalpha() and ch.isupper())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return (int(digits) if digits else 0, column, cell)
+
+
+def _settle_cycle(cycle: str | None, rows: list[tuple[Framework, RatedRow]], problems: list[Problem]) -> str | None:
+    """--cycle wins; else the workbooks' metadata, where disagreement is a problem naming each file."""
+    by_file = {row.source.file: row.cycle for _, row in rows if row.cycle}
+    if cycle is None:
+        counts = Counter(by_file.values())
+        if not counts:
+            return None
+        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        try:
+            parse_cycle(cycle)
+        except UsageError:
+            problems.append(Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id"))
+            return None
+    for file, file_cycle in sorted(by_file.items()):
+        if file_cycle != cycle:
+            problems.append(
+                Problem("error", f"this workbook is for cycle {file_cycle}, the analysis for {cycle}", file=file,
+                        value=file_cycle, expected=cycle)
+            )
+    return cycle
+
+
+def _reconcile_with_roster(
+    rows: list[tuple[Framework, RatedRow]], roster: Roster | None, frameworks: Sequence[Framework],
+    problems: list[Problem],
+) -> list[tuple[Framework, RatedRow]]:
+    """The roster wins on level, family, name and manager; the workbook's level must exist otherwise."""
+    by_family = {fw.family.id: fw for fw in frameworks}
+    people = roster.by_id if roster else {}
+    result: list[tuple[Framework, RatedRow]] = []
+    for fw, row in rows:
+        where = {"file": row.source.file, "sheet": row.source.sheet, "cell": f"row {row.source.row}"}
+        person = people.get(row.employee_id)
+        if roster is not None and person is None:
+            problems.append(Problem("error", f"{row.employee_id} is not in the roster", value=row.employee_id,
+                                    **where))
+        if person is not None:
+            if person.family != row.family:
+                problems.append(Problem("warning", f"{row.employee_id}: the workbook rates family {row.family}, the "
+                                        f"roster says {person.family}; the roster wins", value=row.family,
+                                        expected=person.family, **where))
+                fw = by_family[person.family]
+            if person.level != row.level:
+                problems.append(Problem("warning", f"{row.employee_id}: level {row.level} in the workbook, "
+                                        f"{person.level} in the roster; the roster wins", value=row.level,
+                                        expected=person.level, **where))
+            manager_name = next((m.name for m in roster.managers if m.id == person.manager_id), None) if roster else None
+            row = replace(row, family=person.family, level=person.level, name=person.name,
+                          manager_id=person.manager_id, manager_name=manager_name)
+        elif row.level not in fw.level_by_id:
+            problems.append(Problem("error", f"{row.employee_id}: '{row.level}' is not a level of {fw.family.id}; "
+                                    "the row is not analysed", value=row.level,
+                                    expected=", ".join(fw.level_by_id), **where))
+            continue
+        result.append((fw, row))
+    return result
+
+
+def _assess_all(
+    rows: list[tuple[Framework, RatedRow]], roster: Roster | None, cycle: str | None,
+    calibration: dict[str, bool] | None, problems: list[Problem],
+) -> list[EmployeeResult]:
+    occurrences: dict[str, list[tuple[Framework, RatedRow]]] = defaultdict(list)
+    for fw, row in rows:
+        occurrences[row.employee_id].append((fw, row))
+    cycle_end = parse_cycle(cycle).end if cycle else None
+    people = roster.by_id if roster else {}
+    results: list[EmployeeResult] = []
+    for employee_id, found in occurrences.items():
+        conflict = len(found) > 1
+        if conflict:
+            places = "; ".join(f"{r.source.file} [{r.source.sheet}] row {r.source.row}" for _, r in found)
+            for _, r in found:
+                problems.append(Problem("error", f"{employee_id} appears {len(found)} times ({places}): a conflict, "
+                                        "never merged", file=r.source.file, sheet=r.source.sheet,
+                                        cell=f"row {r.source.row}", value=employee_id))
+        fw, row = found[0]
+        person = people.get(employee_id)
+        context = Context(
+            cycle_end=cycle_end,
+            level_since=person.level_since if person else None,
+            calibration=calibration,
+        )
+        results.append(assess(fw, row, context, conflict=conflict))
+    return sorted(results, key=lambda e: (e.family, e.manager_id or "", e.name.casefold(), e.employee_id))
+
+
+# -- organisation-wide views ------------------------------------------------------------------------
+
+
+def _complete(employees: Iterable[EmployeeResult]) -> list[EmployeeResult]:
+    return [e for e in employees if e.status not in ("incomplete", "conflict")]
+
+
+def _deviations(employee: EmployeeResult, fw: Framework) -> list[int]:
+    expected = fw.level_by_id[employee.level].expected
+    return [rating - expected[c] for c, rating in employee.ratings.items() if c in expected]
+
+
+def calibrate(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> tuple[float | None, list[CalibrationRow]]:
+    """Per manager over complete employees: mean rating, gap to the role profile, deviation from the org."""
+    complete = _complete(employees)
+    org = [d for e in complete for d in _deviations(e, by_family[e.family])]
+    org_gap = sum(org) / len(org) if org else None
+    per_manager: dict[str, list[EmployeeResult]] = defaultdict(list)
+    for e in complete:
+        per_manager[e.manager_id or ""].append(e)
+    rows: list[CalibrationRow] = []
+    for manager_id in sorted(per_manager):
+        team = per_manager[manager_id]
+        ratings = [r for e in team for r in e.ratings.values()]
+        gaps = [d for e in team for d in _deviations(e, by_family[e.family])]
+        top_two = {e.family: by_family[e.family].scale.max - 1 for e in team}
+        high = sum(1 for e in team for r in e.ratings.values() if r >= top_two[e.family])
+        gap = sum(gaps) / len(gaps) if gaps else None
+        deviation = None if gap is None or org_gap is None else gap - org_gap
+        flag = None
+        if deviation is not None and len(team) >= FLAG_MIN_RATED:
+            rounded = round(deviation, COMPARE_DIGITS)
+            flag = "lenient" if rounded >= FLAG_DEVIATION else "severe" if rounded <= -FLAG_DEVIATION else None
+        rows.append(
+            CalibrationRow(
+                manager_id=manager_id,
+                manager_name=team[0].manager_name,
+                rated=len(team),
+                mean=sum(ratings) / len(ratings) if ratings else None,
+                share_high=high / len(ratings) if ratings else None,
+                gap=gap,
+                deviation=deviation,
+                flag=flag,  # type: ignore[arg-type]
+            )
+        )
+    return org_gap, rows
+
+
+def check_levels(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[LevelCheck]:
+    """Per level: the share of complete employees meeting the next level's rating criteria."""
+    checks: list[LevelCheck] = []
+    complete = [e for e in _complete(employees) if e.status != "top_of_track"]
+    for family_id in sorted({e.family for e in complete}):
+        fw = by_family[family_id]
+        for track in fw.tracks:
+            for level in track.levels:
+                following = fw.next_level(level.id)
+                if following is None:
+                    continue
+                people = [e for e in complete if e.family == family_id and e.level == level.id]
+                if not people:
+                    continue
+                meeting = sum(
+                    all(c.result == "met" for c in e.criteria if c.criterion in RATING_CRITERIA) for e in people
+                )
+                share = meeting / len(people)
+                flag = "aspirational" if share < ASPIRATIONAL_SHARE else "too easy" if share > TOO_EASY_SHARE else None
+                checks.append(LevelCheck(family_id, level.id, following.id, len(people), meeting, flag))  # type: ignore[arg-type]
+    return checks
+
+
+def crossover_candidates(
+    employees: Sequence[EmployeeResult], rows: Sequence[tuple[Framework, RatedRow]],
+    by_family: dict[str, Framework], calibration: dict[str, bool] | None, cycle: str | None,
+    roster: Roster | None,
+) -> list[CrossoverCandidate]:
+    """Employees at or above a track's `entry.from` who meet its `entry.criteria` (against `entry.to`)."""
+    row_of = {row.employee_id: row for _, row in rows}
+    people = roster.by_id if roster else {}
+    cycle_end = parse_cycle(cycle).end if cycle else None
+    candidates: list[CrossoverCandidate] = []
+    for e in _complete(employees):
+        fw = by_family[e.family]
+        for track in fw.tracks:
+            entry = track.entry
+            if entry is None or e.track == track.id:
+                continue
+            source = fw.track_of_level[entry.from_]
+            if source.id != e.track:
+                continue
+            order = [level.id for level in source.levels]
+            if order.index(e.level) < order.index(entry.from_):
+                continue
+            row = row_of[e.employee_id]
+            person = people.get(e.employee_id)
+            context = Context(cycle_end, person.level_since if person else None, calibration)
+            ratings = {c: e.ratings.get(c) for c in (comp.id for comp in fw.competencies_for(e.track))}
+            results = evaluate_criteria(fw, entry.criteria, fw.level_by_id[entry.to], ratings, row, context)
+            if all(r.result == "met" for r in results):
+                candidates.append(CrossoverCandidate(e.employee_id, e.name, e.family, e.level, track.id, entry.to,
+                                                     results))
+    return candidates
+
+
+def lateral_gaps(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[LateralGap]:
+    """For employees at a lateral path's `from` level: transferable ratings against the target profile."""
+    gaps: list[LateralGap] = []
+    for e in _complete(employees):
+        fw = by_family[e.family]
+        for path in fw.lateral_paths:
+            if path.from_ != e.level:
+                continue
+            target = by_family.get(path.to_family)
+            target_level = target.level_by_id.get(path.to_level) if target else None
+            for comp_id in path.transferable:
+                rating = e.ratings.get(comp_id)
+                if rating is None:
+                    continue
+                expected = target_level.expected.get(comp_id) if target_level else None
+                gaps.append(LateralGap(e.employee_id, e.name, e.family, e.level, path.to, comp_id, rating, expected))
+    return gaps
+
+
+def development_plans(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[DevelopmentItem]:
+    """Per employee: competencies below the next level (at the top: below the current one), largest gap first."""
+    items: list[DevelopmentItem] = []
+    for e in employees:
+        if e.status == "conflict":
+            continue
+        fw = by_family[e.family]
+        target = fw.level_by_id[e.next_level] if e.next_level else fw.level_by_id[e.level]
+        below = [
+            (target.expected[c] - rating, c, rating)
+            for c, rating in e.ratings.items()
+            if c in target.expected and rating < target.expected[c]
+        ]
+        for _, comp_id, rating in sorted(below, key=lambda item: (-item[0], item[1])):
+            items.append(
+                DevelopmentItem(e.employee_id, comp_id, rating, target.id, target.expected[comp_id],
+                                (fw.description(comp_id, target.id) or "").strip())
+            )
+    return items
+
+
+# -- calibration file -----------------------------------------------------------------------------
+
+
+def read_calibration(path: str | Path) -> tuple[dict[str, bool], list[Problem]]:
+    """employee_id → confirmed (absent column or blank: confirmed) from a CSV or XLSX."""
+    file = str(path)
+    source = Path(path)
+    if not source.is_file():
+        raise UsageError(f"calibration file {file} not found")
+    if source.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls"):
+        from python_calamine import CalamineWorkbook
+
+        grid = CalamineWorkbook.from_path(file).get_sheet_by_index(0).to_python()
+        rows = [[("" if v is None else str(v)) for v in row] for row in grid]
+    else:
+        text = source.read_bytes().decode("utf-8-sig", errors="replace")
+        rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise UsageError(f"calibration file {file} is empty")
+    header = [h.strip().casefold() for h in rows[0]]
+    if "employee_id" not in header:
+        raise UsageError(f"calibration file {file} has no employee_id column")
+    id_col = header.index("employee_id")
+    confirmed_col = header.index("confirmed") if "confirmed" in header else None
+    result: dict[str, bool] = {}
+    problems: list[Problem] = []
+    for number, row in enumerate(rows[1:], start=2):
+        employee_id = row[id_col].strip() if id_col < len(row) else ""
+        if employee_id.endswith(".0") and employee_id[:-2].isdigit():
+            employee_id = employee_id[:-2]
+        if not employee_id:
+            continue
+        raw = row[confirmed_col].strip() if confirmed_col is not None and confirmed_col < len(row) else ""
+        answer = parse_yes_no_text(raw) if raw else True
+        if answer is None:
+            problems.append(Problem("error", f"confirmed must be Yes or No for {employee_id}", file=file,
+                                    cell=f"row {number}", value=raw, expected="Yes or No"))
+            continue
+        result[employee_id] = answer
+    return result, problems

@@ -1,0 +1,294 @@
+"""Turn a ratings sheet's cell grid into checked rows and problems — no file access here.
+
+Rows are found by the `Employee ID` header, columns by header text (the workbook's own metadata maps
+headers of an older framework version to competency ids), so sorted rows, moved or extra columns and
+blank rows all read the same. Every cell is valid or yields a problem; nothing is rounded or guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from matrixkit.framework import Framework
+from matrixkit.layout import HEADERS, NOT_APPLICABLE, cell_ref
+from matrixkit.problems import Problem
+from matrixkit.results import RatedRow, Source
+
+HEADER_SEARCH_ROWS = 30
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+_ERROR_VALUES = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+
+
+def normalise_header(text: object) -> str:
+    return " ".join(str(text).split()).casefold() if text is not None else ""
+
+
+@dataclass(frozen=True)
+class SheetInput:
+    """One ratings sheet as read from a file."""
+
+    file: str
+    sheet: str
+    grid: Sequence[Sequence[Any]]
+    formula_cells: frozenset[str] = frozenset()
+    # header text → "kind:key" as the workbook was generated (from its metadata); may be empty
+    generated_headers: Mapping[str, str] = field(default_factory=dict)
+    manager_id: str | None = None
+    manager_name: str | None = None
+    cycle: str | None = None
+
+
+def describe_value(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+@dataclass
+class _Reader:
+    sheet: SheetInput
+    fw: Framework
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, severity: str, row: int, col: int | None, value: object, expected: str | None,
+                message: str) -> None:
+        self.problems.append(
+            Problem(
+                severity,  # type: ignore[arg-type]
+                message,
+                file=self.sheet.file,
+                sheet=self.sheet.sheet,
+                cell=cell_ref(row, col) if col is not None else f"row {row + 1}",
+                value=None if value is None else describe_value(value),
+                expected=expected,
+            )
+        )
+
+    def is_formula(self, row: int, col: int) -> bool:
+        return cell_ref(row, col) in self.sheet.formula_cells
+
+
+def find_header_row(grid: Sequence[Sequence[Any]]) -> int | None:
+    target = normalise_header(HEADERS["employee_id"])
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if any(normalise_header(cell) == target for cell in row):
+            return index
+    return None
+
+
+def map_columns(header: Sequence[Any], fw: Framework, generated: Mapping[str, str]) -> dict[str, int]:
+    """'kind:key' → column index, by header text: the generated metadata first, then the framework."""
+    known: dict[str, str] = {}
+    fixed = {"employee_id", "name", "level", "endorsement", "comments"}
+    for kind, text in HEADERS.items():
+        if kind in fixed:
+            known[normalise_header(text)] = kind
+    for comp in fw.competencies:
+        known[normalise_header(comp.name)] = f"rating:{comp.id}"
+    for item in fw.evidence:
+        known[normalise_header(item.prompt)] = f"evidence:{item.id}"
+    for metric in fw.metrics:
+        known[normalise_header(metric.name)] = f"metric:{metric.id}"
+    for text, meaning in generated.items():
+        known.setdefault(normalise_header(text), meaning)
+    columns: dict[str, int] = {}
+    for index, text in enumerate(header):
+        meaning = known.get(normalise_header(text))
+        if meaning is not None and meaning not in columns:
+            columns[meaning] = index
+    return columns
+
+
+def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list[Problem]]:
+    """Read every employee row of one ratings sheet; return the rows and every problem found."""
+    reader = _Reader(sheet, fw)
+    grid = sheet.grid
+    header_row = find_header_row(grid)
+    if header_row is None:
+        reader.problem("error", 0, None, None, "a header row with 'Employee ID'",
+                       "no 'Employee ID' header found: this sheet cannot be read")
+        return [], reader.problems
+    columns = map_columns(grid[header_row], fw, sheet.generated_headers)
+    for required in ("employee_id", "level"):
+        if required not in columns:
+            reader.problem("error", header_row, None, None, HEADERS[required],
+                           f"no '{HEADERS[required]}' column: this sheet cannot be read")
+            return [], reader.problems
+    for comp in fw.competencies:
+        if f"rating:{comp.id}" not in columns:
+            reader.problem("error", header_row, None, None, comp.name,
+                           f"no column for competency '{comp.name}' ({comp.id}): its ratings count as missing")
+    rows: list[RatedRow] = []
+    for index in range(header_row + 1, len(grid)):
+        row = _ingest_row(reader, grid[index], index, columns)
+        if row is not None:
+            rows.append(row)
+    return rows, reader.problems
+
+
+def _cell(values: Sequence[Any], col: int | None) -> Any:
+    if col is None or col >= len(values):
+        return None
+    value = values[col]
+    return None if value == "" else value
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else describe_value(value).strip()
+
+
+def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[str, int]) -> RatedRow | None:
+    fw = reader.fw
+    input_columns = [i for key, i in columns.items() if not key.startswith(("average", "lowest", "gaps", "ready"))]
+    if all(_cell(values, i) is None for i in input_columns):
+        return None  # a blank row
+    employee_id = _text(_cell(values, columns["employee_id"]))
+    if not employee_id:
+        reader.problem("error", row, columns["employee_id"], None, "an employee id",
+                       "a row with entries but no Employee ID: it is not analysed")
+        return None
+    level_text = _text(_cell(values, columns["level"]))
+    level = level_text if level_text in fw.level_by_id else next(
+        (lid for lid in fw.level_by_id if lid.casefold() == level_text.casefold()), level_text)
+    name = _text(_cell(values, columns.get("name")))
+    ratings: dict[str, int | None] = {}
+    track = fw.track_of_level.get(level)
+    applicable = {c.id for c in fw.competencies_for(track.id)} if track else {c.id for c in fw.competencies}
+    for comp in fw.competencies:
+        if comp.id not in applicable:
+            continue
+        col = columns.get(f"rating:{comp.id}")
+        ratings[comp.id] = None if col is None else parse_rating(reader, values, row, col, comp.name)
+    evidence = {
+        item.id: parse_yes_no(reader, values, row, columns.get(f"evidence:{item.id}"), item.prompt)
+        for item in fw.evidence
+    }
+    endorsement = parse_yes_no(reader, values, row, columns.get("endorsement"), HEADERS["endorsement"])
+    metrics = {m.id: parse_metric(reader, values, row, columns.get(f"metric:{m.id}"), m) for m in fw.metrics}
+    return RatedRow(
+        employee_id=employee_id,
+        name=name,
+        family=fw.family.id,
+        level=level,
+        manager_id=reader.sheet.manager_id,
+        ratings=ratings,
+        evidence=evidence,
+        endorsement=endorsement,
+        metrics=metrics,
+        comments=_text(_cell(values, columns.get("comments"))),
+        source=Source(reader.sheet.file, reader.sheet.sheet, row + 1),
+        manager_name=reader.sheet.manager_name,
+        cycle=reader.sheet.cycle,
+    )
+
+
+def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, name: str) -> int | None:
+    """A typed whole number within the scale, or None (blank: no problem; anything else: a problem)."""
+    scale = reader.fw.scale
+    expected = f"a whole number from {scale.min} to {scale.max}"
+    value = _cell(values, col)
+    if reader.is_formula(row, col):
+        reader.problem("error", row, col, value, expected,
+                       f"{name}: a formula, not a typed rating (formulas are never trusted)")
+        return None
+    if value is None:
+        return None
+    number: float | None = None
+    if isinstance(value, bool):
+        reader.problem("error", row, col, value, expected, f"{name}: a true/false value, not a rating")
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if text in _ERROR_VALUES:
+            reader.problem("error", row, col, text, expected, f"{name}: an error value, not a rating")
+            return None
+        if text.casefold() == NOT_APPLICABLE:
+            reader.problem("error", row, col, text, expected, f"{name}: marked n/a, but it applies to this level")
+            return None
+        if _NUMBER.match(text):
+            number = float(text)
+        else:
+            reader.problem("error", row, col, text, expected, f"{name}: '{text}' is not a number")
+            return None
+    elif isinstance(value, datetime | date | time | timedelta):
+        reader.problem("error", row, col, value, expected, f"{name}: a date or time, not a rating")
+        return None
+    else:
+        reader.problem("error", row, col, value, expected, f"{name}: not a rating")
+        return None
+    if math.isnan(number) or not number.is_integer():
+        reader.problem("error", row, col, value, expected, f"{name}: {describe_value(value)} is not a whole number")
+        return None
+    if not scale.min <= number <= scale.max:
+        reader.problem("error", row, col, value, expected,
+                       f"{name}: {describe_value(value)} is outside the scale {scale.min}–{scale.max}")
+        return None
+    return int(number)
+
+
+def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | None, name: str) -> bool | None:
+    if col is None:
+        return None
+    value = _cell(values, col)
+    expected = "Yes or No"
+    if reader.is_formula(row, col):
+        reader.problem("error", row, col, value, expected, f"{name}: a formula, not a typed answer")
+        return None
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    answer = parse_yes_no_text(describe_value(value))
+    if answer is None and describe_value(value).strip():
+        reader.problem("error", row, col, value, expected, f"{name}: '{describe_value(value)}' is not Yes or No")
+    return answer
+
+
+def parse_yes_no_text(text: str) -> bool | None:
+    """yes/no/y/n/true/false/1/0 in any case, trimmed; None for anything else.
+
+    >>> parse_yes_no_text(" YES "), parse_yes_no_text("n"), parse_yes_no_text("maybe")
+    (True, False, None)
+    """
+    folded = text.strip().casefold()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    return None
+
+
+def parse_metric(reader: _Reader, values: Sequence[Any], row: int, col: int | None, metric: Any) -> float | None:
+    if col is None:
+        return None
+    value = _cell(values, col)
+    low, high = metric.min, metric.max
+    expected = "a number" + (f" from {low:g} to {high:g}" if low is not None and high is not None else "")
+    if reader.is_formula(row, col):
+        reader.problem("error", row, col, value, expected, f"{metric.name}: a formula, not a typed value")
+        return None
+    if value is None:
+        return None
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and _NUMBER.match(value.strip()):
+        number = float(value.strip())
+    if number is None or math.isnan(number):
+        reader.problem("error", row, col, value, expected, f"{metric.name}: not a number")
+        return None
+    if (low is not None and number < low) or (high is not None and number > high):
+        reader.problem("error", row, col, value, expected, f"{metric.name}: {number:g} is out of range")
+        return None
+    return number

@@ -1,0 +1,903 @@
+"""Inspect a returned workbook before any spreadsheet parser touches it.
+
+python-calamine reads what `analyze` needs quickly, but it trusts its input: a zip bomb fills memory,
+and a sheet with cells at A1 and XFD1048576 makes it allocate the whole grid and abort the Python
+process (tafia/calamine#693: no exception, the process is gone). So every file first goes through
+`scan_file`, which reads only the zip central directory, the OLE directory and the XML parts, all
+bounded by `Limits`, and either raises `UnsafeFileError` with a message an HR analyst can act on, or
+returns what the reader needs: the file's kind and, per wanted sheet, its extent and formula cells
+(calamine cannot tell a formula from a typed value).
+
+>>> scan = scan_file(Path("returned/M-7.xlsx"), lambda name: name.startswith("Ratings"))  # doctest: +SKIP
+>>> sorted(scan.sheets["Ratings"].formula_cells)[:2]                                     # doctest: +SKIP
+['O2', 'O3']
+
+What the reader must hold to, for the guarantees to hold:
+
+- .xlsx/.xlsm: calamine parses xl/workbook.xml, its relationships, xl/sharedStrings.xml and
+  xl/styles.xml when the workbook is opened, and a worksheet part only when that sheet is asked for.
+  The scan checks every XML part for honest sizes and DTDs, but applies the row and column limits to
+  the *wanted* sheets only, so the reader must never ask calamine for a sheet missing from
+  `FileScan.sheets`. (tests/test_safety.py proves both halves on a real dimension bomb.)
+- .ods: calamine parses every sheet of content.xml when the workbook is opened, so the limits apply
+  to every sheet; `FileScan.sheets` still lists only the wanted ones.
+- .xls (legacy BIFF, an OLE compound file): only its size and encryption are checked. Its sheets
+  cannot be inspected here, so `FileScan.sheets` is empty and no formula cell can be detected; BIFF8
+  itself caps a sheet at 65,536 rows and 256 columns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Literal, NoReturn
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring, iterparse
+
+from matrixkit.errors import MatrixkitError
+
+KIB = 2**10
+MIB = 2**20
+
+_RAW_CHUNK = 256 * KIB  # compressed bytes read at a time
+_OUT_CHUNK = 1 * MIB  # decompressed bytes produced at a time
+_PROLOG_BYTES = 64 * KIB  # an XML declaration and leading comments longer than this are refused
+_MAX_TAG = 1 * MIB  # one XML start tag longer than this is refused
+_IN_MEMORY_BYTES = 4 * MIB  # files up to this size are read at once
+_SMALL_XML = 1 * MIB  # XML parts up to this size are parsed at once, larger ones streamed
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+_DTD_MESSAGE = "contains a DTD / XML entity declarations, which are refused (XML entity expansion attack)"
+_ENCRYPTED_MESSAGE = "password-protected (encrypted) workbook: ask for a copy saved without a password"
+_DAMAGED_ZIP = "damaged file: the zip archive is truncated or corrupt"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one input file may hold (SPEC defaults; `analyze` options may raise them)."""
+
+    max_file_bytes: int = 50 * MIB
+    max_unzipped_bytes: int = 200 * MIB
+    max_ratio: float = 100.0  # no member compressed more than 100:1 ...
+    ratio_floor_bytes: int = MIB  # ... beyond 1 MiB uncompressed
+    max_members: int = 10_000
+    max_rows: int = 100_000  # a ratings sheet within 100,000 rows
+    max_columns: int = 1_000  # and 1,000 columns
+
+
+class UnsafeFileError(MatrixkitError):
+    """This file cannot be analysed safely; the message says why, in words an HR analyst can act on."""
+
+    def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.sheet = sheet
+        self.cell = cell
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    name: str
+    max_row: int  # 1-based, the largest row holding a cell with content (0 if none)
+    max_column: int  # 1-based
+    formula_cells: frozenset[str]  # A1 references ("D7") of the cells holding a formula
+
+
+@dataclass(frozen=True)
+class FileScan:
+    kind: Literal["xlsx", "ods", "xls"]
+    sheets: dict[str, SheetScan] = field(default_factory=dict)  # only the sheets selected by `wanted`
+
+
+def scan_file(path: Path, wanted: Callable[[str], bool], limits: Limits = Limits()) -> FileScan:
+    """Refuse a broken or hostile file with `UnsafeFileError`; otherwise describe its wanted sheets.
+
+    Bounded work: the file's size is checked before it is opened, the zip's declared sizes before
+    anything is decompressed, and every decompression stops at the declared size.
+
+    >>> scan_file(Path("budget.pdf.xlsx"), lambda name: True)  # doctest: +SKIP
+    Traceback (most recent call last):
+    matrixkit.safety.UnsafeFileError: a PDF file, not a spreadsheet (renamed to .xlsx?)
+    """
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise UnsafeFileError(f"{_size(size)} on disk; the limit is {_size(limits.max_file_bytes)}")
+        if size == 0:
+            raise UnsafeFileError("empty file (0 bytes), not a spreadsheet")
+        with path.open("rb") as file:
+            # A typical returned workbook is a few dozen KiB: one read beats hundreds of small ones.
+            handle: IO[bytes] = io.BytesIO(file.read()) if size <= _IN_MEMORY_BYTES else file
+            head = handle.read(512)
+            if head.startswith(_ZIP_MAGIC):
+                return _scan_zip(handle, size, wanted, limits)
+            if head.startswith(_OLE_MAGIC):
+                return _scan_ole(handle, size)
+    except OSError as exc:
+        raise UnsafeFileError(f"cannot be read: {exc.strerror or exc}") from None
+    if head.startswith(b"%PDF"):
+        raise UnsafeFileError("a PDF file, not a spreadsheet (renamed to .xlsx?)")
+    raise UnsafeFileError(f"not a spreadsheet: not a zip file{_looks_like(head)}")
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _size(n: int) -> str:
+    """'52.3 MiB', '50 MiB', '29.3 KiB', '812 bytes'."""
+    for unit, scale in (("GiB", 2**30), ("MiB", MIB), ("KiB", KIB)):
+        if n >= scale:
+            text = f"{n / scale:,.1f}".removesuffix(".0")
+            return f"{text} {unit}"
+    return f"{n:,} bytes"
+
+
+def _looks_like(head: bytes) -> str:
+    """What a non-spreadsheet file seems to be, from its first bytes, as a parenthesis (or nothing)."""
+    signatures = {
+        b"\x89PNG": "a PNG image",
+        b"\xff\xd8\xff": "a JPEG image",
+        b"GIF8": "a GIF image",
+        b"\x1f\x8b": "a gzip archive",
+        b"7z\xbc\xaf": "a 7-Zip archive",
+        b"Rar!": "a RAR archive",
+        b"{\\rtf": "an RTF document",
+    }
+    for magic, what in signatures.items():
+        if head.startswith(magic):
+            return f" (it is {what})"
+    text = _decode_head(head)
+    if text is None:
+        return ""
+    lowered = text.lstrip().lower()
+    if lowered.startswith(("<!doctype html", "<html")) or "<table" in lowered[:512]:
+        return " (it is an HTML page, perhaps a web export renamed to .xlsx)"
+    if lowered.startswith("<?xml"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in lowered:
+            return " (it is an Excel 2003 XML spreadsheet: save it as .xlsx)"
+        return " (it is an XML file)"
+    if any(sep in text for sep in (",", ";", "\t")) and "\n" in text:
+        return " (it is plain text, probably CSV: save it as .xlsx)"
+    return " (it is plain text)"
+
+
+def _decode_head(head: bytes) -> str | None:
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom) :].decode(encoding, errors="replace")
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # a real decoding error, not a character cut at the end
+            return None
+        text = head[: exc.start].decode("utf-8")
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return text if text and printable >= 0.95 * len(text) else None
+
+
+# ---------------------------------------------------------------- OLE compound files (.xls, encrypted OOXML)
+
+_FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def _scan_ole(handle: IO[bytes], size: int) -> FileScan:
+    """Encrypted .xlsx files and legacy .xls share this container: tell them apart by stream names."""
+    names = _ole_stream_names(handle, size)
+    if names & {"encryptedpackage", "encryptioninfo"}:
+        raise UnsafeFileError(_ENCRYPTED_MESSAGE)
+    if names & {"workbook", "book"}:
+        return FileScan(kind="xls", sheets={})
+    what = " (a Word .doc?)" if "worddocument" in names else ""
+    raise UnsafeFileError(f"not a spreadsheet: an old-style Office file without a workbook inside{what}")
+
+
+def _ole_stream_names(handle: IO[bytes], size: int) -> set[str]:
+    """Names (case-folded) of every directory entry, following the directory's chain through the FAT."""
+    damaged = UnsafeFileError("damaged file: the Office compound file is truncated or corrupt")
+    handle.seek(0)
+    header = handle.read(512)
+    if len(header) < 512:
+        raise damaged
+    sector_shift = struct.unpack_from("<H", header, 0x1E)[0]
+    if sector_shift not in (9, 12):
+        raise damaged
+    sector_size = 1 << sector_shift
+    first_dir = struct.unpack_from("<I", header, 0x30)[0]
+    difat = list(struct.unpack_from("<109I", header, 0x4C))
+    next_difat, difat_count = struct.unpack_from("<II", header, 0x44)
+    max_sectors = size // sector_size + 1
+
+    def read_sector(sector: int) -> bytes:
+        if sector >= max_sectors:
+            raise damaged
+        handle.seek((sector + 1) * sector_size)
+        data = handle.read(sector_size)
+        if len(data) < sector_size:
+            raise damaged
+        return data
+
+    per_sector = sector_size // 4
+    for _ in range(min(difat_count, max_sectors)):  # FAT sector list beyond the header's 109 entries
+        if next_difat in (_FREE, _END_OF_CHAIN):
+            break
+        entries = struct.unpack(f"<{per_sector}I", read_sector(next_difat))
+        difat.extend(entries[:-1])
+        next_difat = entries[-1]
+    fat_cache: dict[int, tuple[int, ...]] = {}
+
+    def next_sector(sector: int) -> int:
+        index = sector // per_sector
+        if index >= len(difat) or difat[index] in (_FREE, _END_OF_CHAIN):
+            raise damaged
+        if index not in fat_cache:
+            fat_cache[index] = struct.unpack(f"<{per_sector}I", read_sector(difat[index]))
+        return int(fat_cache[index][sector % per_sector])
+
+    names: set[str] = set()
+    sector = first_dir
+    for _ in range(max_sectors):  # a loop in the chain ends here instead of running forever
+        if sector == _END_OF_CHAIN:
+            return names
+        data = read_sector(sector)
+        for offset in range(0, sector_size, 128):
+            name_length = struct.unpack_from("<H", data, offset + 64)[0]
+            entry_type = data[offset + 66]
+            if entry_type in (1, 2, 5) and 2 <= name_length <= 64:
+                raw = data[offset : offset + name_length - 2]
+                names.add(raw.decode("utf-16-le", errors="replace").casefold())
+        sector = next_sector(sector)
+    raise damaged
+
+
+# ---------------------------------------------------------------- zip containers (.xlsx, .xlsm, .ods)
+
+
+def _scan_zip(handle: IO[bytes], size: int, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
+    entries = _count_directory_entries(handle, size)
+    if entries > limits.max_members:
+        raise UnsafeFileError(f"zip bomb: {entries:,} parts in the archive; the limit is {limits.max_members:,}")
+    try:
+        infos = zipfile.ZipFile(handle).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, NotImplementedError):
+        raise UnsafeFileError(_DAMAGED_ZIP) from None
+    zip_file = _Zip(handle, _check_members(infos, limits))
+    if zip_file.info("mimetype") is not None:
+        scan = _scan_ods(zip_file, wanted, limits)
+    elif zip_file.info("xl/workbook.xml") is not None:
+        scan = _scan_xlsx(zip_file, wanted, limits)
+    else:
+        raise UnsafeFileError(f"not a spreadsheet: a zip archive without a workbook inside{_zip_guess(zip_file)}")
+    # Every other XML part is read to its end too: its declared size is verified and a DTD refused,
+    # because calamine (shared strings, styles) or the reader (document properties) may open it.
+    for key, info in zip_file.members.items():
+        if key not in zip_file.opened and _is_xml_part(key):
+            _drain(zip_file.xml_chunks(info.filename))
+    return scan
+
+
+def _count_directory_entries(handle: IO[bytes], size: int) -> int:
+    """How many entries the central directory holds, counted before `zipfile` builds one object per entry."""
+    tail_size = min(size, 22 + 65_535)  # the end record, and at most a 64 KiB comment after it
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) - end < 22:
+        raise UnsafeFileError(_DAMAGED_ZIP)
+    directory_size, directory_offset = struct.unpack_from("<II", tail, end + 12)
+    locator = end - 20
+    if locator >= 0 and tail.startswith(b"PK\x06\x07", locator):  # zip64: the real figures are elsewhere
+        record_offset = struct.unpack_from("<Q", tail, locator + 8)[0]
+        handle.seek(record_offset)
+        record = handle.read(56)
+        if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
+            raise UnsafeFileError(_DAMAGED_ZIP)
+        directory_size, directory_offset = struct.unpack_from("<QQ", record, 40)
+    if directory_offset + directory_size > size:
+        raise UnsafeFileError(_DAMAGED_ZIP)
+    handle.seek(directory_offset)
+    count, overlap = 0, b""
+    left = directory_size
+    while left:
+        data = handle.read(min(_RAW_CHUNK, left))
+        if not data:
+            raise UnsafeFileError(_DAMAGED_ZIP)
+        left -= len(data)
+        count += (overlap + data).count(b"PK\x01\x02")
+        overlap = data[-3:]
+    return count
+
+
+def _check_members(infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:
+    """The central directory, judged from declared sizes only, before anything is decompressed."""
+    if len(infos) > limits.max_members:
+        raise UnsafeFileError(f"zip bomb: {len(infos):,} parts in the archive; the limit is {limits.max_members:,}")
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        key = info.filename.casefold()  # calamine finds parts by case-insensitive name
+        if key in members:
+            raise UnsafeFileError(f"damaged file: the zip archive holds two parts named {info.filename}")
+        members[key] = info
+        if info.flag_bits & 0x1:
+            raise UnsafeFileError(_ENCRYPTED_MESSAGE)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UnsafeFileError(
+                f"damaged file: {info.filename} uses a compression method no spreadsheet program writes "
+                f"(method {info.compress_type})"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
+            raise UnsafeFileError(
+                f"zip bomb: {info.filename} expands {ratio:,.0f}:1 to {_size(info.file_size)}; "
+                f"the limit is {limits.max_ratio:,.0f}:1"
+            )
+        total += info.file_size
+    if total > limits.max_unzipped_bytes:
+        raise UnsafeFileError(
+            f"zip bomb: the archive expands to {_size(total)}; the limit is {_size(limits.max_unzipped_bytes)}"
+        )
+    # Parts sharing compressed bytes (an "overlapping" zip bomb) multiply the data without high ratios.
+    ordered = sorted(infos, key=lambda i: i.header_offset)
+    for first, second in itertools.pairwise(ordered):
+        if first.header_offset + 30 + len(first.orig_filename) + first.compress_size > second.header_offset:
+            raise UnsafeFileError(f"zip bomb: parts {first.filename} and {second.filename} overlap in the archive")
+    return members
+
+
+def _zip_guess(zip_file: _Zip) -> str:
+    members = zip_file.members
+    if "xl/workbook.bin" in members:
+        return " (it is an Excel binary workbook, .xlsb: save it as .xlsx)"
+    if "word/document.xml" in members:
+        return " (it is a Word document)"
+    if "ppt/presentation.xml" in members:
+        return " (it is a PowerPoint presentation)"
+    return ""
+
+
+def _is_xml_part(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
+
+
+class _Zip:
+    """Reads members from the central directory's offsets with our own bounded inflater."""
+
+    def __init__(self, handle: IO[bytes], members: dict[str, zipfile.ZipInfo]) -> None:
+        self.handle = handle
+        self.members = members  # by case-folded name
+        self.opened: set[str] = set()
+
+    def info(self, name: str) -> zipfile.ZipInfo | None:
+        return self.members.get(name.casefold())
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """The member's bytes, at most `_OUT_CHUNK` at a time, never more than its declared size."""
+        info = self.members[name.casefold()]
+        self.opened.add(name.casefold())
+        part = info.filename
+        corrupt = UnsafeFileError(f"damaged file: {part} is corrupt inside the zip archive")
+        handle = self.handle
+        handle.seek(info.header_offset)
+        header = handle.read(30)
+        if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+            raise UnsafeFileError(_DAMAGED_ZIP)
+        name_length, extra_length = struct.unpack_from("<HH", header, 26)
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        declared, left_in = info.file_size, info.compress_size
+        produced = crc = 0
+
+        def read_raw() -> bytes:
+            nonlocal left_in
+            data = handle.read(min(_RAW_CHUNK, left_in))
+            if not data:
+                raise UnsafeFileError(_DAMAGED_ZIP)
+            left_in -= len(data)
+            return data
+
+        if info.compress_type == zipfile.ZIP_STORED:
+            if left_in != declared:
+                raise corrupt
+            while left_in:
+                data = read_raw()
+                crc = zlib.crc32(data, crc)
+                yield data
+        else:
+            inflater = zlib.decompressobj(-15)
+            pending = b""
+            while not inflater.eof:
+                if not pending and left_in:
+                    pending = read_raw()
+                try:
+                    # One byte past the declared size is enough to know a header lied.
+                    data = inflater.decompress(pending, min(_OUT_CHUNK, declared - produced + 1))
+                except zlib.error:
+                    raise corrupt from None
+                pending = inflater.unconsumed_tail
+                if not data and not pending and not left_in and not inflater.eof:
+                    raise corrupt  # the deflate stream stops before its end: truncated
+                produced += len(data)
+                if produced > declared:
+                    raise UnsafeFileError(
+                        f"zip bomb: {part} expands beyond the {_size(declared)} its zip header declares"
+                    )
+                crc = zlib.crc32(data, crc)
+                if data:
+                    yield data
+            if produced != declared:
+                raise corrupt
+        if crc != info.CRC:
+            raise corrupt
+
+    def xml_chunks(self, name: str) -> Iterator[bytes]:
+        """Like `chunks`, after refusing a DTD in the part's prolog."""
+        chunks = self.chunks(name)
+        head = b""
+        for chunk in chunks:
+            head += chunk
+            if len(head) >= _PROLOG_BYTES:
+                break
+        _check_prolog(head, self.members[name.casefold()].filename)
+        if head:
+            yield head
+        yield from chunks
+
+    def read_small(self, name: str, limit: int) -> bytes:
+        info = self.members[name.casefold()]
+        if info.file_size > limit:
+            raise UnsafeFileError(f"damaged file: {info.filename} is {_size(info.file_size)}, far too large")
+        return b"".join(self.chunks(name))
+
+
+def _drain(chunks: Iterable[bytes]) -> None:
+    for _ in chunks:
+        pass
+
+
+_XML_DECL = re.compile(r"<\?.*?\?>", re.DOTALL)
+_XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _check_prolog(head: bytes, part: str) -> None:
+    """A DTD can only come before the root element: refuse one there, in any encoding."""
+    text = _xml_text(head)
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if text.startswith("<?", position):
+            match = _XML_DECL.match(text, position)
+        elif text.startswith("<!--", position):
+            match = _XML_COMMENT.match(text, position)
+        elif text.startswith("<!", position):
+            if text[position + 2 : position + 9].upper().startswith(("DOCTYPE", "ENTITY")):
+                raise UnsafeFileError(f"{part} {_DTD_MESSAGE}")
+            return  # something else malformed: the XML parser reports it
+        else:
+            return  # the root element (or text, or the end): no DTD can follow
+        if match is None:
+            if len(head) >= _PROLOG_BYTES:
+                raise UnsafeFileError(
+                    f"{part} starts with more than {_size(_PROLOG_BYTES)} of XML declarations and comments, "
+                    "which is refused"
+                )
+            return
+        position = match.end()
+
+
+def _xml_text(head: bytes) -> str:
+    """The part's first bytes as text, honouring a UTF-16 byte order mark or layout (XML 1.0 appendix F)."""
+    if head.startswith((b"\xff\xfe", b"<\x00")):
+        return head.decode("utf-16-le", errors="replace").lstrip("\ufeff")
+    if head.startswith((b"\xfe\xff", b"\x00<")):
+        return head.decode("utf-16-be", errors="replace").lstrip("\ufeff")
+    return head.decode("latin-1").removeprefix("\xef\xbb\xbf")
+
+
+class _ChunkStream(io.RawIOBase):
+    """A read-only file over chunks, for the XML parser's streaming interface."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: memoryview | bytearray) -> int:  # type: ignore[override]
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+@contextlib.contextmanager
+def _xml_errors(part: str) -> Iterator[None]:
+    """defusedxml's refusals and parse errors, as messages about the part."""
+    try:
+        yield
+    except DefusedXmlException:
+        raise UnsafeFileError(f"{part} {_DTD_MESSAGE}") from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise UnsafeFileError(f"damaged file: {part} is not well-formed XML (line {line}, column {column})") from None
+
+
+def _parse_xml(chunks: Iterator[bytes], part: str, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+    """defusedxml's streaming parser, DTDs forbidden."""
+    with _xml_errors(part):
+        yield from iterparse(_ChunkStream(chunks), events=events, forbid_dtd=True)
+
+
+def _xml_elements(zip_file: _Zip, name: str) -> Iterator[Element]:
+    """Every element of a small part (workbook, relationships, manifest), for its attributes only."""
+    info = zip_file.members[name.casefold()]
+    if info.file_size <= _SMALL_XML:
+        data = b"".join(zip_file.xml_chunks(name))
+        with _xml_errors(info.filename):
+            root = fromstring(data, forbid_dtd=True)
+        yield from root.iter()
+        return
+    for _event, element in _parse_xml(zip_file.xml_chunks(name), info.filename, ("end",)):
+        yield element
+        element.clear()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+# ---------------------------------------------------------------- .xlsx / .xlsm
+
+_RELATIONSHIP_NAMESPACES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+
+
+def _scan_xlsx(zip_file: _Zip, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
+    sheets: list[tuple[str, str]] = []  # (name, relationship id)
+    for element in _xml_elements(zip_file, "xl/workbook.xml"):
+        if _local(element.tag) == "sheet":
+            sheets.append((element.get("name", ""), _relationship_id(element)))
+    targets: dict[str, str] = {}
+    if zip_file.info("xl/_rels/workbook.xml.rels") is not None:
+        for element in _xml_elements(zip_file, "xl/_rels/workbook.xml.rels"):
+            if _local(element.tag) == "Relationship" and element.get("TargetMode") != "External":
+                targets[element.get("Id", "")] = element.get("Target", "")
+    scans: dict[str, SheetScan] = {}
+    for name, rid in sheets:
+        if not wanted(name):
+            continue
+        parts = [p for p in _sheet_parts(targets.get(rid, "")) if zip_file.info(p) is not None]
+        if not parts:
+            raise UnsafeFileError(f"damaged file: sheet '{name}' has no data in the archive", sheet=name)
+        for part in parts:
+            scans[name] = _scan_sheet_xml(zip_file.xml_chunks(part), name, limits)
+    return FileScan(kind="xlsx", sheets=scans)
+
+
+def _relationship_id(element: Element) -> str:
+    """`r:id`, whatever the prefix (`r`, `relationships`, ...), in the transitional or strict namespace."""
+    for key, value in element.attrib.items():
+        namespace, _, local = key[1:].partition("}")
+        if key.startswith("{") and local == "id" and namespace in _RELATIONSHIP_NAMESPACES:
+            return value
+    return ""
+
+
+def _sheet_parts(target: str) -> list[str]:
+    """Where calamine looks for a relationship target, and where the OPC rules put it, if different."""
+    if not target:
+        return []
+    if target.startswith("/xl/"):
+        calamine = target[1:]
+    elif target.startswith("xl/"):
+        calamine = target
+    else:
+        calamine = f"xl/{target}"
+    parts = [calamine]
+    resolved: list[str] = []
+    for piece in (target[1:] if target.startswith("/") else f"xl/{target}").split("/"):
+        if piece == "..":
+            if resolved:
+                resolved.pop()
+        elif piece not in ("", "."):
+            resolved.append(piece)
+    opc = "/".join(resolved)
+    if opc.casefold() != calamine.casefold():
+        parts.append(opc)
+    return parts
+
+
+# Start and end tags of the elements that place cells, located the way calamine's XML reader does:
+# any namespace prefix, a name ending at white space, '/' or '>'. The attribute group is strict XML
+# (quoted values, no '<' inside); a tag that fails it is refused rather than guessed at.
+_NAME_PREFIX = rb"(?:[^\s<>/:!?=\"']+:)?"
+# The common `r="D7"` written first is captured directly (letters, digits); any other spelling is found
+# among the attributes.
+_TAG = re.compile(
+    rb"<(/?)" + _NAME_PREFIX + rb"(c|row|dimension)(?=[\s/>])"
+    rb"(?:(?:\s+r=\"([A-Za-z]{0,3})([0-9]{1,7})\")?"
+    rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>)?"
+)
+# What follows a cell's start tag: its formula (`<f`) or its end (`</c>`, an empty cell).
+_CELL_NEXT = re.compile(rb"\s*<(/?)" + _NAME_PREFIX + rb"([cf])(?=[\s/>])")
+_ATTRIBUTE = re.compile(rb"\s([^\s=/>]+)\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
+_CELL_REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
+_TEXT_AFTER_TAG = re.compile(rb">[^<]+\Z")
+
+
+def _attribute(attributes: bytes, name: bytes) -> bytes | None:
+    for match in _ATTRIBUTE.finditer(attributes):
+        if match.group(1) == name:
+            value = match.group(2)
+            return value if value is not None else match.group(3)
+    return None
+
+
+def column_letters(column: int) -> str:
+    """1 → 'A', 16384 → 'XFD'."""
+    letters = ""
+    while column > 0:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+class _SheetScanner:
+    """Follows calamine's cell placement over a worksheet part fed in chunks: explicit `r` references,
+    and for cells and rows without one, the next column and the next row."""
+
+    def __init__(self, sheet: str, limits: Limits) -> None:
+        self.sheet = sheet
+        self.limits = limits
+        self.row = 0  # 0-based, as calamine counts while reading
+        self.column = 0
+        self.max_row = 0  # 1-based, cells with content
+        self.max_column = 0
+        self.formulas: set[str] = set()
+        self._columns: dict[bytes, int] = {}
+
+    def check(self, row: int, column: int) -> None:
+        """1-based position against the limits."""
+        if row > self.limits.max_rows or column > self.limits.max_columns:
+            self.refuse(row, column)
+
+    def refuse(self, row: int, column: int) -> NoReturn:
+        ref = f"{column_letters(column)}{row}"
+        raise UnsafeFileError(
+            f"sheet '{self.sheet}' reaches {ref}, beyond the limit of {self.limits.max_rows:,} rows and "
+            f"{self.limits.max_columns:,} columns",
+            sheet=self.sheet,
+            cell=ref,
+        )
+
+    def ref(self, raw: bytes) -> tuple[int, int]:
+        """A cell reference, 1-based; an unreadable one makes calamine fail, so it is refused here."""
+        match = _CELL_REF.fullmatch(raw)
+        if match is None:
+            text = raw.decode("utf-8", errors="replace")[:40]
+            raise UnsafeFileError(
+                f"damaged file: sheet '{self.sheet}' has an unreadable cell reference '{text}'", sheet=self.sheet
+            )
+        letters, digits = match.groups()
+        return (int(digits) if len(digits) <= 12 else 10**12), self.column_number(letters)
+
+    def column_number(self, letters: bytes) -> int:
+        column = self._columns.get(letters)
+        if column is None:
+            column = 0
+            for letter in letters.upper()[:8]:
+                column = column * 26 + letter - 64
+            if len(letters) > 8:
+                column = 26**9
+            self._columns[letters] = column
+        return column
+
+    def feed(self, buffer: bytes, end: int, final: bool) -> int:
+        """Handle every complete tag of buffer[:end]; return where the unhandled rest starts."""
+        max_rows, max_columns = self.limits.max_rows, self.limits.max_columns
+        for match in _TAG.finditer(buffer, 0, end):
+            closing, name, letters, digits, attributes, self_closing = match.groups()
+            if attributes is None:  # every tag before `end` is complete, unless the part is malformed
+                raise UnsafeFileError(f"damaged file: sheet '{self.sheet}' holds a malformed XML tag", sheet=self.sheet)
+            if name == b"c":
+                if closing:
+                    continue
+                after = match.end()
+                if not self_closing and not final and not buffer[after:end].strip():
+                    return match.start()  # what follows the cell's start tag is not here yet
+                if letters:
+                    row, column = int(digits), self.column_number(letters)
+                else:
+                    raw = _attribute(attributes, b"r") if digits is None else digits
+                    if raw is not None:
+                        row, column = self.ref(raw)
+                    else:
+                        row, column = self.row + 1, self.column + 1
+                if row > max_rows or column > max_columns:
+                    self.refuse(row, column)
+                self.column = column
+                if self_closing:
+                    continue
+                following = _CELL_NEXT.match(buffer, after)
+                if following is not None and following.group(1):
+                    continue  # <c ...></c>: no content
+                if row > self.max_row:
+                    self.max_row = row
+                if column > self.max_column:
+                    self.max_column = column
+                if following is not None:
+                    self.formulas.add(f"{column_letters(column)}{row}")
+            elif name == b"row":
+                if not closing:
+                    raw = digits if digits is not None else _attribute(attributes, b"r")
+                    if raw is not None:
+                        if not raw.isdigit():
+                            raise UnsafeFileError(
+                                f"damaged file: sheet '{self.sheet}' has an unreadable row number", sheet=self.sheet
+                            )
+                        self.row = int(raw[:12]) - 1
+                if closing or self_closing:
+                    self.row += 1
+                    self.column = 0
+            elif not closing:  # <dimension ref="A1:R6"/>: calamine reads it, so it is held to the limits
+                for raw in (_attribute(attributes, b"ref") or b"").split(b":"):
+                    if raw:
+                        self.check(*self.ref(raw))
+        return end
+
+
+def _scan_sheet_xml(chunks: Iterable[bytes], sheet: str, limits: Limits) -> SheetScan:
+    scanner = _SheetScanner(sheet, limits)
+    carry = b""
+    for chunk in chunks:
+        buffer = carry + chunk if carry else chunk
+        cut = buffer.rfind(b"<")
+        if cut < 0:
+            carry = b""
+            continue
+        carry = buffer[scanner.feed(buffer, cut, final=False) :]
+        if len(carry) > 64 * KIB:
+            # Only the tags matter: text after the last complete tag shrinks to one character.
+            carry = _TEXT_AFTER_TAG.sub(lambda m: b"> " if m.group()[1:].isspace() else b">x", carry)
+            if len(carry) > _MAX_TAG:
+                raise UnsafeFileError(
+                    f"damaged file: sheet '{sheet}' holds an XML tag longer than {_size(_MAX_TAG)}", sheet=sheet
+                )
+    if carry:
+        scanner.feed(carry, len(carry), final=True)
+    return SheetScan(sheet, scanner.max_row, scanner.max_column, frozenset(scanner.formulas))
+
+
+# ---------------------------------------------------------------- .ods
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+_MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
+_ODS_CELLS = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
+_ODS_VALUE_ATTRIBUTES = (
+    f"{_OFFICE}value-type",
+    f"{_OFFICE}value",
+    f"{_OFFICE}string-value",
+    f"{_OFFICE}date-value",
+    f"{_OFFICE}time-value",
+    f"{_OFFICE}boolean-value",
+    f"{_TABLE}formula",
+)
+
+
+def _scan_ods(zip_file: _Zip, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
+    mimetype = zip_file.read_small("mimetype", 4 * KIB).strip()
+    if mimetype != _ODS_MIMETYPE:
+        kind = mimetype.decode("ascii", errors="replace")[:80]
+        what = "an OpenDocument file" if kind.startswith("application/vnd.oasis.opendocument") else "a zip file"
+        raise UnsafeFileError(f"not a spreadsheet: {what} of type '{kind}'")
+    if zip_file.info("META-INF/manifest.xml") is not None:
+        for element in _xml_elements(zip_file, "META-INF/manifest.xml"):
+            if element.tag == f"{_MANIFEST}encryption-data":
+                raise UnsafeFileError(_ENCRYPTED_MESSAGE)
+    if zip_file.info("content.xml") is None:
+        raise UnsafeFileError("damaged file: the spreadsheet has no content.xml")
+    return FileScan(kind="ods", sheets=_scan_ods_content(zip_file.xml_chunks("content.xml"), wanted, limits))
+
+
+def _repeat(element: Element, attribute: str, sheet: str) -> int:
+    assert isinstance(element, Element)
+    raw = element.get(attribute)
+    if raw is None:
+        return 1
+    if not raw.isdigit() or len(raw) > 12:
+        raise UnsafeFileError(f"damaged file: sheet '{sheet}' has an unreadable repeat count '{raw[:20]}'", sheet=sheet)
+    return max(int(raw), 1)
+
+
+def _scan_ods_content(chunks: Iterator[bytes], wanted: Callable[[str], bool], limits: Limits) -> dict[str, SheetScan]:
+    """Every sheet is held to the limits (calamine parses them all on opening); wanted ones are described.
+
+    LibreOffice writes the unused rest of a sheet as rows and cells repeated a million times: those are
+    positions, not content, so only cells with a value, a formula or a paragraph count.
+    """
+    scans: dict[str, SheetScan] = {}
+    sheet: _SheetScanner | None = None
+    keep = False
+    row = column = 0  # 0-based position of the next row and cell
+    row_repeat = cell_repeat = 1
+    cell: Element | None = None
+    cell_has_text = False
+    depth_in_cell = 0
+    for event, element in _parse_xml(chunks, "content.xml", ("start", "end")):
+        tag = element.tag
+        if depth_in_cell:
+            # Inside a cell only its direct paragraphs matter (annotations and nested tables do not).
+            if event == "start":
+                depth_in_cell += 1
+                if depth_in_cell == 2 and tag == _TEXT_P:
+                    cell_has_text = True
+                continue
+            depth_in_cell -= 1
+            if depth_in_cell:
+                continue
+        if event == "start":
+            if tag == f"{_TABLE}table" and sheet is None:
+                name = element.get(f"{_TABLE}name", "")
+                sheet, keep = _SheetScanner(name, limits), wanted(name)
+                row = column = 0
+            elif sheet is None:
+                continue
+            elif tag == f"{_TABLE}table-row":
+                row_repeat = _repeat(element, f"{_TABLE}number-rows-repeated", sheet.sheet)
+                column = 0
+            elif tag in _ODS_CELLS:
+                cell, cell_has_text, depth_in_cell = element, False, 1
+                cell_repeat = _repeat(element, f"{_TABLE}number-columns-repeated", sheet.sheet)
+            continue
+        # end events
+        if sheet is None:
+            element.clear()
+            continue
+        if tag in _ODS_CELLS and cell is not None:
+            if cell_has_text or any(a in cell.attrib for a in _ODS_VALUE_ATTRIBUTES):
+                last_row, last_column = row + row_repeat, column + cell_repeat  # 1-based far corner
+                sheet.check(last_row, last_column)
+                sheet.max_row = max(sheet.max_row, last_row)
+                sheet.max_column = max(sheet.max_column, last_column)
+                if keep and f"{_TABLE}formula" in cell.attrib:
+                    sheet.formulas.update(
+                        f"{column_letters(c)}{r}"
+                        for r in range(row + 1, last_row + 1)
+                        for c in range(column + 1, last_column + 1)
+                    )
+            column += cell_repeat
+            cell = None
+            element.clear()
+        elif tag == f"{_TABLE}table-row":
+            row += row_repeat
+            element.clear()
+        elif tag == f"{_TABLE}table":
+            if keep:
+                scans[sheet.sheet] = SheetScan(sheet.sheet, sheet.max_row, sheet.max_column, frozenset(sheet.formulas))
+            sheet = None
+            element.clear()
+    return scans

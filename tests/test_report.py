@@ -1,0 +1,467 @@
+"""The report workbook: what each sheet shows for a hand-built analysis, and that it opens and prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from report_fixtures import ENGINEERING, empty_analysis, engineering, sample_analysis
+
+from matrixkit.report import GAP_BAR_COLOUR, HEADER_ROW, SHEET_NAMES, STATUS_CHART_COLOURS, report_bytes
+from matrixkit.results import STATUSES, Analysis
+
+HEADER = HEADER_ROW + 1  # 1-based, as openpyxl counts
+
+
+def build(analysis: Analysis | None = None) -> bytes:
+    return report_bytes(analysis or sample_analysis(), [engineering()])
+
+
+@pytest.fixture(scope="module")
+def report() -> bytes:
+    return build()
+
+
+@pytest.fixture(scope="module")
+def book(report: bytes) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(report))
+
+
+def table(ws: Any, header_row: int = HEADER) -> list[dict[str, Any]]:
+    """Rows under a header row, as dicts keyed by header text."""
+    header = [cell.value for cell in ws[header_row]]
+    rows = []
+    for values in ws.iter_rows(min_row=header_row + 1, values_only=True):
+        if all(v is None for v in values):
+            break
+        rows.append({h: v for h, v in zip(header, values, strict=False) if h is not None})
+    return rows
+
+
+def find_row(ws: Any, first_cell: str) -> int:
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value == first_cell:
+            return int(row[0].row)
+    raise AssertionError(f"no row starting with {first_cell!r} in {ws.title}")
+
+
+# -- structure -------------------------------------------------------------------------------------
+
+
+def test_sheets_are_named_and_ordered(book: Any) -> None:
+    assert book.sheetnames == list(SHEET_NAMES)
+    assert SHEET_NAMES == (
+        "Summary",
+        "Readiness",
+        "Gaps",
+        "Team gaps",
+        "Calibration",
+        "Criteria check",
+        "Management track",
+        "Lateral paths",
+        "Development plans",
+        "Problems",
+    )
+
+
+def test_table_sheets_have_frozen_headers_filters_and_landscape_print(book: Any) -> None:
+    for name in ("Readiness", "Calibration", "Criteria check", "Lateral paths", "Development plans", "Problems"):
+        ws = book[name]
+        assert ws.freeze_panes is not None and ws.freeze_panes.endswith(str(HEADER + 1)), name
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{HEADER}:"), name
+        assert ws.page_setup.orientation == "landscape", name
+    assert book["Readiness"].freeze_panes == f"C{HEADER + 1}"  # ID and name stay in view
+
+
+# -- Summary ---------------------------------------------------------------------------------------
+
+
+def test_summary_figures_and_every_status_shown(book: Any) -> None:
+    ws = book["Summary"]
+    facts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 12)}
+    assert facts["Cycle"] == "2026-Q4"
+    assert facts["Employees"] == 6  # E5 in two workbooks is one employee
+    assert facts["Files read"] == 2
+    assert facts["Problems: errors"] == 2
+    assert facts["Problems: warnings"] == 1
+    assert facts["Missing (in the roster, in no workbook)"] == 1
+    assert facts["Missing employee IDs"] == "E9"
+    status_rows = table(ws, find_row(ws, "Status"))
+    assert [(r["Status"], r["Employees"]) for r in status_rows] == [(s, 1) for s in STATUSES]
+
+
+def test_summary_status_by_level_and_top_gaps(book: Any) -> None:
+    ws = book["Summary"]
+    by_level = {r["Family / level"]: r for r in table(ws, find_row(ws, "Family / level"))}
+    assert list(by_level) == [f"Engineering / {level}" for level in ("IC1", "IC2", "IC3", "IC7", "M1")]
+    assert by_level["Engineering / IC2"]["not_ready"] == 1
+    assert by_level["Engineering / IC2"]["conflict"] == 1
+    assert by_level["Engineering / IC2"]["Total"] == 2
+    assert by_level["Engineering / M1"]["on_track"] == 1
+    assert by_level["Engineering / M1"]["ready"] == 0
+    gaps = table(ws, find_row(ws, "Competency"))
+    # Only Bob (IC2) is below IC3 anywhere; conflicts are not counted; largest count first, then by name.
+    assert gaps[0] == {"Competency": "Collaboration", "Employees below the next level": 1}
+    assert "Communication" not in {g["Competency"] for g in gaps}
+    assert len(gaps) == 9
+
+
+def test_summary_has_two_charts_over_its_own_ranges(report: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(report)) as z:
+        charts = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+        assert len(charts) == 2
+        xml = [z.read(n).decode() for n in charts]
+    assert 'grouping val="stacked"' in xml[0] and '<c:barDir val="col"/>' in xml[0]
+    assert xml[0].count("<c:ser>") == len(STATUSES)
+    assert '<c:barDir val="bar"/>' in xml[1]
+    for text in xml:
+        assert all(ref.startswith("Summary!") for ref in re.findall(r"<c:f>([^<]+)</c:f>", text))
+
+
+# -- Readiness -------------------------------------------------------------------------------------
+
+
+def test_readiness_one_row_per_employee_with_figures(book: Any) -> None:
+    rows = table(book["Readiness"])
+    assert [r["Employee ID"] for r in rows] == ["E1", "E2", "E3", "E4", "E5", "E5", "E6"]
+    ada, bob, zoe, wei, sam1, sam2, mia = rows
+    assert ada == {
+        **ada,
+        "Name": "Ada Lovelace",
+        "Manager": "Grace Hopper (M1)",
+        "Family": "Engineering",
+        "Track": "Individual contributor",
+        "Level": "IC3",
+        "Next level": "IC4",
+        "Status": "ready",
+        "Average": 3.9,
+        "Lowest": 3,
+        "Gaps to next level": 0,
+        "Below the next level in": None,
+        "Source file": "grace.xlsx",
+        "Sheet": "Ratings",
+        "Row": 4,
+    }
+    assert bob["Name"] == "=1+1 Bob"
+    assert bob["Status"] == "not_ready"
+    assert bob["Average"] == 2.0
+    assert bob["Gaps to next level"] == 9
+    assert bob["Below the next level in"].startswith("Collaboration, Delivery, Ownership of outcomes")
+    assert zoe["Status"] == "incomplete"
+    assert zoe["Manager"] == "Linus Ødegård (M2)"
+    assert zoe["Name"] == "Zoë Ñúñez 陈"
+    assert (zoe["Average"], zoe["Lowest"], zoe["Gaps to next level"]) == (None, None, None)
+    assert wei["Status"] == "top_of_track"
+    assert (wei["Next level"], wei["Gaps to next level"]) == (None, None)
+    assert [sam1["Status"], sam2["Status"]] == ["conflict", "conflict"]
+    assert [sam1["Source file"], sam2["Source file"]] == ["grace.xlsx", "linus.xlsx"]
+    assert mia["Track"] == "Engineering management"
+    assert mia["Average"] == pytest.approx(4.11)
+
+
+def test_readiness_criteria_in_canonical_order_with_words_and_reasons(book: Any) -> None:
+    ws = book["Readiness"]
+    header = [c.value for c in ws[HEADER]]
+    criteria = [h for h in header if f"{h} — reason" in header]
+    assert criteria == [
+        "average_at_least",
+        "each_at_least",
+        "next_level_gaps_at_most",
+        "sustained_cycles",
+        "evidence",
+        "endorsement",
+    ]
+    for key in criteria:
+        assert header[header.index(key) + 1] == f"{key} — reason"
+    rows = {(r["Employee ID"], r["Source file"]): r for r in table(ws)}
+    bob = rows[("E2", "grace.xlsx")]
+    assert bob["average_at_least"] == "not met"
+    assert bob["average_at_least — reason"] == "2.0 < 3.5"
+    assert bob["evidence"] == "unknown"
+    assert bob["evidence — reason"] == "design_doc_adopted: not answered"
+    assert bob["sustained_cycles"] is None  # not checked for Bob
+    mia = rows[("E6", "linus.xlsx")]
+    assert mia["average_at_least"] == "met"
+    assert mia["sustained_cycles"] == "unknown"
+    assert mia["sustained_cycles — reason"] == "2026-Q3 is not in the store"
+    words = {r[k] for r in rows.values() for k in criteria} - {None}
+    assert words == {"met", "not met", "unknown"}
+
+
+def test_status_cells_are_coloured_by_status(book: Any) -> None:
+    ws = book["Readiness"]
+    header = [c.value for c in ws[HEADER]]
+    col = header.index("Status") + 1
+    fills = {}
+    for r in range(HEADER + 1, ws.max_row + 1):
+        cell = ws.cell(r, col)
+        fills[cell.value] = cell.fill.fgColor.rgb
+    assert set(fills) == set(STATUSES)
+    assert len(set(fills.values())) == len(STATUSES)
+
+
+# -- heat maps and tables --------------------------------------------------------------------------
+
+
+def test_gaps_against_next_and_current_level(book: Any) -> None:
+    ws = book["Gaps"]
+    assert "next level" in ws["A2"].value and "current level" in ws["A2"].value
+    header_row = find_row(ws, "Employee ID")
+    header = [c.value for c in ws[header_row]]
+    names = [c.name for c in engineering().competencies]
+    n = len(names)
+    assert header[4 : 4 + n] == names
+    assert header[5 + n : 5 + 2 * n] == names
+    rows = {ws.cell(r, 1).value: [c.value for c in ws[r]] for r in range(header_row + 1, header_row + 8)}
+    bob = rows["E2"]
+    delivery = names.index("Delivery")
+    assert bob[4 + delivery] == 1 - 3  # IC3 expects 3
+    assert bob[5 + n + delivery] == 1 - 2  # IC2 expects 2
+    wei = rows["E4"]  # top of the track: against IC7 itself
+    assert wei[4 + names.index("Communication")] == 0
+    people = names.index("People management")
+    assert bob[4 + people] is None  # not on the IC track
+    assert ws.conditional_formatting  # the heat map colours
+
+
+def test_team_gaps_per_manager_over_complete_employees(book: Any) -> None:
+    ws = book["Team gaps"]
+    rows = {r["Manager"]: r for r in table(ws, find_row(ws, "Manager"))}
+    assert list(rows) == ["Grace Hopper (M1)", "Linus Ødegård (M2)", "Organisation"]
+    # M1: Ada (IC3, delivery 4 vs 3) and Bob (IC2, delivery 1 vs 2); Sam is in conflict, so left out.
+    assert rows["Grace Hopper (M1)"]["Rated"] == 2
+    assert rows["Grace Hopper (M1)"]["Delivery"] == pytest.approx(0.0)
+    assert rows["Grace Hopper (M1)"]["Communication"] == pytest.approx(1.0)
+    # M2: Chen Wei (IC7) and Mia (M1); Zoë is incomplete. Only Mia is rated on people management.
+    assert rows["Linus Ødegård (M2)"]["Rated"] == 2
+    assert rows["Linus Ødegård (M2)"]["People management"] == pytest.approx(4 - 3)
+    assert rows["Organisation"]["Rated"] == 4
+
+
+def test_calibration_rows_and_flag_note(book: Any) -> None:
+    ws = book["Calibration"]
+    note = ws["A2"].value
+    assert "+0.5" in note and "−0.5" in note and "at least 3" in note and "+0.26" in note
+    rows = table(ws)
+    assert [r["Manager"] for r in rows] == ["Grace Hopper (M1)", "Linus Ødegård (M2)"]
+    assert rows[0] == {
+        "Manager": "Grace Hopper (M1)",
+        "Rated": 3,
+        "Mean": 3.05,
+        "Share of 4–5": 0.3,
+        "Mean gap vs role profile": -0.25,
+        "Deviation from org": -0.51,
+        "Flag": "severe",
+    }
+    assert rows[1]["Flag"] is None
+
+
+def test_criteria_check_in_framework_order(book: Any) -> None:
+    rows = table(book["Criteria check"])
+    assert [(r["Level"], r["Next level"], r["Share"], r["Flag"]) for r in rows] == [
+        ("IC2", "IC3", 0, "aspirational"),
+        ("IC3", "IC4", 1, "too easy"),
+        ("M1", "M2", 1, "too easy"),
+    ]
+    assert "5%" in book["Criteria check"]["A2"].value and "60%" in book["Criteria check"]["A2"].value
+
+
+def test_management_track_and_lateral_paths(book: Any) -> None:
+    (candidate,) = table(book["Management track"])
+    assert candidate["Employee ID"] == "E1"
+    assert candidate["To track"] == "Engineering management"
+    assert candidate["To level"] == "M1"
+    assert candidate["evidence"] == "unknown"
+    assert candidate["evidence — reason"] == "mentored_engineer: not answered"
+    lateral = table(book["Lateral paths"])
+    assert [(r["Competency"], r["Rating"], r["Target expected"], r["Gap"]) for r in lateral] == [
+        ("System design", 4, 5, -1),
+        ("Communication", 4, 3, 1),
+    ]
+    assert {r["Target (family:level)"] for r in lateral} == {"data:DS2"}
+
+
+def test_development_plans_grouped_largest_gap_first_with_full_text(book: Any) -> None:
+    rows = table(book["Development plans"])
+    assert [(r["Employee ID"], r["Competency"], r["Gap"]) for r in rows] == [
+        ("E1", "Testing and quality", -1),
+        ("E2", "Delivery", -2),
+        ("E2", "Ownership of outcomes", -1),
+        ("E2", "Testing and quality", -1),
+    ]
+    delivery = rows[1]
+    assert delivery["Name"] == "=1+1 Bob"
+    assert delivery["Current rating"] == 1
+    assert delivery["Target level"] == "IC3 — Senior Software Engineer"
+    assert delivery["Expected"] == 3
+    assert delivery["What the target level looks like"] == engineering().description("delivery", "IC3")
+    cell = book["Development plans"].cell(HEADER + 2, 8)
+    assert cell.alignment.wrap_text
+
+
+def test_two_families_get_a_block_each() -> None:
+    from matrixkit import load_frameworks
+    from matrixkit.results import EmployeeResult, Source
+
+    engineering_fw, data_fw = load_frameworks([ENGINEERING, ENGINEERING.with_name("data-science.yaml")])
+    ratings = {c.id: 3 for c in data_fw.competencies_for("ic")}
+    ana = EmployeeResult(
+        "D1", "Ana Datos", "M2", "data", "ic", "DS2", "DS3", ratings, 3.0, 3, [], [], [], "not_ready",
+        Source("linus.xlsx", "Ratings - Data Science", 4), manager_name="Linus Ødegård",
+    )  # fmt: skip
+    a = sample_analysis()
+    book = openpyxl.load_workbook(
+        io.BytesIO(report_bytes(dataclasses.replace(a, employees=[*a.employees, ana]), [data_fw, engineering_fw]))
+    )
+    gaps = book["Gaps"]
+    headings = [gaps.cell(r, 1).value for r in range(1, gaps.max_row + 1)]
+    assert headings.index("Data Science") < headings.index("Engineering")  # by family id: data, engineering
+    assert headings.count("Employee ID") == 2
+    team = book["Team gaps"]
+    assert [team.cell(r, 1).value for r in range(1, team.max_row + 1)].count("Organisation") == 2
+    summary = book["Summary"]
+    levels = [r["Family / level"] for r in table(summary, find_row(summary, "Family / level"))]
+    assert levels[0] == "Data Science / DS2"
+    readiness = {r["Employee ID"]: r for r in table(book["Readiness"])}
+    assert readiness["D1"]["Family"] == "Data Science"
+
+
+# -- Problems and text safety ----------------------------------------------------------------------
+
+
+def test_problems_sheet_errors_first_text_intact(book: Any) -> None:
+    ws = book["Problems"]
+    assert ws["A1"].value.startswith("Problems — 2 error(s), 1 warning(s)")
+    rows = table(ws)
+    assert [r["Severity"] for r in rows] == ["error", "error", "warning"]
+    assert rows[0] == {
+        "Severity": "error",
+        "File": "grace.xlsx",
+        "Sheet": "Ratings",
+        "Cell": "E5",
+        "Value": "4½",
+        "Expected": "a whole number from 1 to 5",
+        "Message": "note: « Zoë » wrote 4½ — 評価",
+        "Hint": None,
+    }
+    assert rows[1]["Value"] == "=1+1"
+    assert rows[2]["File"] == "roster.csv" and rows[2]["Cell"] is None
+
+
+def test_text_is_never_a_formula(report: bytes, book: Any) -> None:
+    with zipfile.ZipFile(io.BytesIO(report)) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert "<f>" not in z.read(name).decode(), name
+    found = []
+    for ws in book:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate}"
+                if isinstance(cell.value, str) and cell.value.startswith("=1+1"):
+                    found.append(ws.title)
+    assert {"Readiness", "Gaps", "Problems", "Development plans"} <= set(found)
+
+
+def test_same_input_same_bytes_whatever_the_input_order(report: bytes) -> None:
+    assert build() == report
+    a = sample_analysis()
+    shuffled = dataclasses.replace(
+        a,
+        employees=list(reversed(a.employees)),
+        problems=list(reversed(a.problems)),
+        calibration=list(reversed(a.calibration)),
+        level_checks=list(reversed(a.level_checks)),
+        lateral=list(reversed(a.lateral)),
+        development=list(reversed(a.development)),
+    )
+    assert build(shuffled) == report
+
+
+def test_creation_date_comes_from_the_cycle(report: bytes) -> None:
+    def created(data: bytes) -> str:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            core = z.read("docProps/core.xml").decode()
+        found = re.search(r"<dcterms:created[^>]*>([^<]+)<", core)
+        assert found
+        return found.group(1)
+
+    assert created(report) == "2026-10-01T00:00:00Z"
+    assert created(build(sample_analysis("2026-H1"))) == "2026-01-01T00:00:00Z"
+    assert created(build(sample_analysis(None))) == "2000-01-01T00:00:00Z"
+    assert build(sample_analysis(None)) == build(sample_analysis(None))
+
+
+def test_empty_analysis_says_none_on_every_sheet() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(build(empty_analysis())))
+    assert book.sheetnames == list(SHEET_NAMES)
+    for ws in book:
+        values = [c.value for row in ws.iter_rows() for c in row]
+        assert "None" in values, ws.title
+    summary = book["Summary"]
+    assert [summary.cell(r, 2).value for r in range(find_row(summary, "ready"), find_row(summary, "conflict") + 1)] == [
+        0
+    ] * len(STATUSES)
+    assert not book["Summary"]._charts
+
+
+# -- a real spreadsheet program ---------------------------------------------------------------------
+
+
+def _page_pixels(pdf: Path, tmp_path: Path) -> tuple[int, int, bytes]:
+    """Page 1 of `pdf` as raw RGB (pdftoppm writes a binary PPM)."""
+    prefix = tmp_path / "page"
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    data = prefix.with_suffix(".ppm").read_bytes()
+    magic, width, height, maxval, pixels = data.split(maxsplit=4)
+    assert magic == b"P6" and maxval == b"255"
+    return int(width), int(height), pixels
+
+
+def _count_colour(image: tuple[int, int, bytes], colour: str, *, x_from: float = 0.0, tolerance: int = 40) -> int:
+    width, height, pixels = image
+    target = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    count = 0
+    for y in range(height):
+        for x in range(int(width * x_from), width):
+            i = (y * width + x) * 3
+            if all(abs(pixels[i + k] - target[k]) <= tolerance for k in range(3)):
+                count += 1
+    return count
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_report_and_draws_the_charts(libreoffice: Any, report: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(report)
+    opened = libreoffice.read(path, detail_sheet_prefix=None)
+    assert opened.sheet_names == list(SHEET_NAMES)
+    assert opened.value("Readiness", f"H{HEADER + 1}") == "ready"
+    assert opened.value("Problems", f"E{HEADER + 2}") == "=1+1"
+    assert opened.formula("Problems", f"E{HEADER + 2}") is None
+
+    pdf = libreoffice.convert_pdf(path, tmp_path / "report.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm (poppler-utils) is needed to look at the printed Summary")
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    page = _page_pixels(pdf, tmp_path)
+    # The Summary prints on page 1, its charts on the right half; these colours are used only by the charts.
+    assert _count_colour(page, GAP_BAR_COLOUR, x_from=0.5) > 200, "the top-gaps bar chart is not drawn"
+    assert _count_colour(page, STATUS_CHART_COLOURS["not_ready"], x_from=0.5) > 50, "the status chart is not drawn"
+    assert _count_colour(page, GAP_BAR_COLOUR, x_from=0.0) == _count_colour(page, GAP_BAR_COLOUR, x_from=0.5)

@@ -13,14 +13,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from matrixkit.cycles import parse_cycle
 from matrixkit.errors import UsageError
 from matrixkit.framework import RATING_CRITERIA, Framework
 from matrixkit.ingest import ingest_sheet, parse_yes_no_text
 from matrixkit.problems import Problem
-from matrixkit.readiness import Context, assess, evaluate_criteria
 from matrixkit.reader import expand_inputs, read_workbook
+from matrixkit.readiness import Context, assess, evaluate_criteria
 from matrixkit.results import (
     Analysis,
     CalibrationRow,
@@ -82,9 +83,14 @@ def analyze_workbooks(
             if person.employee_id not in seen:
                 missing.append(person.employee_id)
                 problems.append(
-                    Problem("warning", f"{person.employee_id} ({person.name}) is in the roster but in no workbook "
-                            f"(manager {person.manager_id})", file=roster.file, cell=f"row {person.row}",
-                            value=person.employee_id)
+                    Problem(
+                        "warning",
+                        f"{person.employee_id} ({person.name}) is in the roster but in no workbook "
+                        f"(manager {person.manager_id})",
+                        file=roster.file,
+                        cell=f"row {person.row}",
+                        value=person.employee_id,
+                    )
                 )
     by_family = {fw.family.id: fw for fw in frameworks}
     org_gap, calibration_rows = calibrate(employees, by_family)
@@ -104,8 +110,9 @@ def analyze_workbooks(
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.severity != "error", p.file or "", p.sheet or "", _cell_key(p.cell),
-                                           p.message))
+    return sorted(
+        problems, key=lambda p: (p.severity != "error", p.file or "", p.sheet or "", _cell_key(p.cell), p.message)
+    )
 
 
 def _cell_key(cell: str | None) -> tuple[int, int, str]:
@@ -135,14 +142,21 @@ def _settle_cycle(cycle: str | None, rows: list[tuple[Framework, RatedRow]], pro
     for file, file_cycle in sorted(by_file.items()):
         if file_cycle != cycle:
             problems.append(
-                Problem("error", f"this workbook is for cycle {file_cycle}, the analysis for {cycle}", file=file,
-                        value=file_cycle, expected=cycle)
+                Problem(
+                    "error",
+                    f"this workbook is for cycle {file_cycle}, the analysis for {cycle}",
+                    file=file,
+                    value=file_cycle,
+                    expected=cycle,
+                )
             )
     return cycle
 
 
 def _reconcile_with_roster(
-    rows: list[tuple[Framework, RatedRow]], roster: Roster | None, frameworks: Sequence[Framework],
+    rows: list[tuple[Framework, RatedRow]],
+    roster: Roster | None,
+    frameworks: Sequence[Framework],
     problems: list[Problem],
 ) -> list[tuple[Framework, RatedRow]]:
     """The roster wins on level, family, name and manager; the workbook's level must exist otherwise."""
@@ -150,36 +164,66 @@ def _reconcile_with_roster(
     people = roster.by_id if roster else {}
     result: list[tuple[Framework, RatedRow]] = []
     for fw, row in rows:
-        where = {"file": row.source.file, "sheet": row.source.sheet, "cell": f"row {row.source.row}"}
+        where: dict[str, Any] = {"file": row.source.file, "sheet": row.source.sheet, "cell": f"row {row.source.row}"}
         person = people.get(row.employee_id)
         if roster is not None and person is None:
-            problems.append(Problem("error", f"{row.employee_id} is not in the roster", value=row.employee_id,
-                                    **where))
+            problems.append(Problem("error", f"{row.employee_id} is not in the roster", value=row.employee_id, **where))
         if person is not None:
             if person.family != row.family:
-                problems.append(Problem("warning", f"{row.employee_id}: the workbook rates family {row.family}, the "
-                                        f"roster says {person.family}; the roster wins", value=row.family,
-                                        expected=person.family, **where))
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"{row.employee_id}: the workbook rates family {row.family}, the "
+                        f"roster says {person.family}; the roster wins",
+                        value=row.family,
+                        expected=person.family,
+                        **where,
+                    )
+                )
                 fw = by_family[person.family]
             if person.level != row.level:
-                problems.append(Problem("warning", f"{row.employee_id}: level {row.level} in the workbook, "
-                                        f"{person.level} in the roster; the roster wins", value=row.level,
-                                        expected=person.level, **where))
-            manager_name = next((m.name for m in roster.managers if m.id == person.manager_id), None) if roster else None
-            row = replace(row, family=person.family, level=person.level, name=person.name,
-                          manager_id=person.manager_id, manager_name=manager_name)
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"{row.employee_id}: level {row.level} in the workbook, "
+                        f"{person.level} in the roster; the roster wins",
+                        value=row.level,
+                        expected=person.level,
+                        **where,
+                    )
+                )
+            manager_name = (
+                next((m.name for m in roster.managers if m.id == person.manager_id), None) if roster else None
+            )
+            row = replace(
+                row,
+                family=person.family,
+                level=person.level,
+                name=person.name,
+                manager_id=person.manager_id,
+                manager_name=manager_name,
+            )
         elif row.level not in fw.level_by_id:
-            problems.append(Problem("error", f"{row.employee_id}: '{row.level}' is not a level of {fw.family.id}; "
-                                    "the row is not analysed", value=row.level,
-                                    expected=", ".join(fw.level_by_id), **where))
+            problems.append(
+                Problem(
+                    "error",
+                    f"{row.employee_id}: '{row.level}' is not a level of {fw.family.id}; the row is not analysed",
+                    value=row.level,
+                    expected=", ".join(fw.level_by_id),
+                    **where,
+                )
+            )
             continue
         result.append((fw, row))
     return result
 
 
 def _assess_all(
-    rows: list[tuple[Framework, RatedRow]], roster: Roster | None, cycle: str | None,
-    calibration: dict[str, bool] | None, problems: list[Problem],
+    rows: list[tuple[Framework, RatedRow]],
+    roster: Roster | None,
+    cycle: str | None,
+    calibration: dict[str, bool] | None,
+    problems: list[Problem],
 ) -> list[EmployeeResult]:
     occurrences: dict[str, list[tuple[Framework, RatedRow]]] = defaultdict(list)
     for fw, row in rows:
@@ -192,9 +236,16 @@ def _assess_all(
         if conflict:
             places = "; ".join(f"{r.source.file} [{r.source.sheet}] row {r.source.row}" for _, r in found)
             for _, r in found:
-                problems.append(Problem("error", f"{employee_id} appears {len(found)} times ({places}): a conflict, "
-                                        "never merged", file=r.source.file, sheet=r.source.sheet,
-                                        cell=f"row {r.source.row}", value=employee_id))
+                problems.append(
+                    Problem(
+                        "error",
+                        f"{employee_id} appears {len(found)} times ({places}): a conflict, never merged",
+                        file=r.source.file,
+                        sheet=r.source.sheet,
+                        cell=f"row {r.source.row}",
+                        value=employee_id,
+                    )
+                )
         fw, row = found[0]
         person = people.get(employee_id)
         context = Context(
@@ -218,7 +269,9 @@ def _deviations(employee: EmployeeResult, fw: Framework) -> list[int]:
     return [rating - expected[c] for c, rating in employee.ratings.items() if c in expected]
 
 
-def calibrate(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> tuple[float | None, list[CalibrationRow]]:
+def calibrate(
+    employees: Sequence[EmployeeResult], by_family: dict[str, Framework]
+) -> tuple[float | None, list[CalibrationRow]]:
     """Per manager over complete employees: mean rating, gap to the role profile, deviation from the org."""
     complete = _complete(employees)
     org = [d for e in complete for d in _deviations(e, by_family[e.family])]
@@ -278,8 +331,11 @@ def check_levels(employees: Sequence[EmployeeResult], by_family: dict[str, Frame
 
 
 def crossover_candidates(
-    employees: Sequence[EmployeeResult], rows: Sequence[tuple[Framework, RatedRow]],
-    by_family: dict[str, Framework], calibration: dict[str, bool] | None, cycle: str | None,
+    employees: Sequence[EmployeeResult],
+    rows: Sequence[tuple[Framework, RatedRow]],
+    by_family: dict[str, Framework],
+    calibration: dict[str, bool] | None,
+    cycle: str | None,
     roster: Roster | None,
 ) -> list[CrossoverCandidate]:
     """Employees at or above a track's `entry.from` who meet its `entry.criteria` (against `entry.to`)."""
@@ -305,8 +361,9 @@ def crossover_candidates(
             ratings = {c: e.ratings.get(c) for c in (comp.id for comp in fw.competencies_for(e.track))}
             results = evaluate_criteria(fw, entry.criteria, fw.level_by_id[entry.to], ratings, row, context)
             if all(r.result == "met" for r in results):
-                candidates.append(CrossoverCandidate(e.employee_id, e.name, e.family, e.level, track.id, entry.to,
-                                                     results))
+                candidates.append(
+                    CrossoverCandidate(e.employee_id, e.name, e.family, e.level, track.id, entry.to, results)
+                )
     return candidates
 
 
@@ -344,8 +401,14 @@ def development_plans(employees: Sequence[EmployeeResult], by_family: dict[str, 
         ]
         for _, comp_id, rating in sorted(below, key=lambda item: (-item[0], item[1])):
             items.append(
-                DevelopmentItem(e.employee_id, comp_id, rating, target.id, target.expected[comp_id],
-                                (fw.description(comp_id, target.id) or "").strip())
+                DevelopmentItem(
+                    e.employee_id,
+                    comp_id,
+                    rating,
+                    target.id,
+                    target.expected[comp_id],
+                    (fw.description(comp_id, target.id) or "").strip(),
+                )
             )
     return items
 
@@ -385,8 +448,16 @@ def read_calibration(path: str | Path) -> tuple[dict[str, bool], list[Problem]]:
         raw = row[confirmed_col].strip() if confirmed_col is not None and confirmed_col < len(row) else ""
         answer = parse_yes_no_text(raw) if raw else True
         if answer is None:
-            problems.append(Problem("error", f"confirmed must be Yes or No for {employee_id}", file=file,
-                                    cell=f"row {number}", value=raw, expected="Yes or No"))
+            problems.append(
+                Problem(
+                    "error",
+                    f"confirmed must be Yes or No for {employee_id}",
+                    file=file,
+                    cell=f"row {number}",
+                    value=raw,
+                    expected="Yes or No",
+                )
+            )
             continue
         result[employee_id] = answer
     return result, problems

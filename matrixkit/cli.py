@@ -62,6 +62,16 @@ def _severity(severity: str) -> str:
     return click.style(f"{severity:<7}", fg=colour)
 
 
+framework_option = click.option(
+    "--framework",
+    "framework_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True),
+    help="Framework file or folder; repeat for several families.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="matrixkit")
 def main() -> None:
@@ -114,14 +124,7 @@ def init(name: str, directory: str) -> None:
 
 
 @main.command()
-@click.option(
-    "--framework",
-    "framework_paths",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True),
-    help="Framework file or folder; repeat for several families.",
-)
+@framework_option
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
 @click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (required with --roster).")
 @click.option(
@@ -195,12 +198,14 @@ class progress_bar:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--framework", "framework_paths", multiple=True, required=True, type=click.Path(exists=True),
-              help="Framework file or folder; repeat for several families.")
+@framework_option
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX (the roster wins).")
 @click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (default: from the workbooks).")
-@click.option("--calibration", type=click.Path(exists=True, dir_okay=False),
-              help="CSV or XLSX with employee_id and optionally confirmed (Yes/No).")
+@click.option(
+    "--calibration",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV or XLSX with employee_id and optionally confirmed (Yes/No).",
+)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report workbook (.xlsx).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option("--max-file-mb", default=50, show_default=True, help="Refuse input files larger than this.")
@@ -246,13 +251,25 @@ def analyze(
     if not files:
         raise UsageError("no workbooks (.xlsx, .xlsm, .ods, .xls) found in the inputs")
     outputs = [out, *([json_path] if json_path else [])]
-    refuse_overwriting_inputs(outputs, [*files, *framework_paths, *([roster] if roster else []),
-                                        *([calibration] if calibration else [])])
-    limits = Limits(max_file_bytes=max_file_mb * 2**20, max_unzipped_bytes=max_unzipped_mb * 2**20,
-                    max_rows=max_rows, max_columns=max_columns)
+    refuse_overwriting_inputs(
+        outputs, [*files, *framework_paths, *([roster] if roster else []), *([calibration] if calibration else [])]
+    )
+    limits = Limits(
+        max_file_bytes=max_file_mb * 2**20,
+        max_unzipped_bytes=max_unzipped_mb * 2**20,
+        max_rows=max_rows,
+        max_columns=max_columns,
+    )
     with progress_bar(len(files), "Reading workbooks") as advance:
-        analysis = analyze_workbooks(files, frameworks, roster=people, cycle=cycle, calibration_file=calibration,
-                                     limits=limits, progress=lambda _path: advance())
+        analysis = analyze_workbooks(
+            files,
+            frameworks,
+            roster=people,
+            cycle=cycle,
+            calibration_file=calibration,
+            limits=limits,
+            progress=lambda _path: advance(),
+        )
     document = json.dumps(analysis.to_dict(__version__), indent=2, ensure_ascii=False) + "\n"
     if analysis.files_read == 0:
         if json_path:

@@ -23,7 +23,18 @@ HEADER_SEARCH_ROWS = 30
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
-_ERROR_VALUES = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+_ERROR_VALUES = {
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#DIV/0!",
+    "#NUM!",
+    "#NAME?",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+}
 
 
 def normalise_header(text: object) -> str:
@@ -57,8 +68,9 @@ class _Reader:
     fw: Framework
     problems: list[Problem] = field(default_factory=list)
 
-    def problem(self, severity: str, row: int, col: int | None, value: object, expected: str | None,
-                message: str) -> None:
+    def problem(
+        self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str
+    ) -> None:
         self.problems.append(
             Problem(
                 severity,  # type: ignore[arg-type]
@@ -100,9 +112,9 @@ def map_columns(header: Sequence[Any], fw: Framework, generated: Mapping[str, st
         known.setdefault(normalise_header(text), meaning)
     columns: dict[str, int] = {}
     for index, text in enumerate(header):
-        meaning = known.get(normalise_header(text))
-        if meaning is not None and meaning not in columns:
-            columns[meaning] = index
+        found = known.get(normalise_header(text))
+        if found is not None and found not in columns:
+            columns[found] = index
     return columns
 
 
@@ -112,19 +124,37 @@ def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list
     grid = sheet.grid
     header_row = find_header_row(grid)
     if header_row is None:
-        reader.problem("error", 0, None, None, "a header row with 'Employee ID'",
-                       "no 'Employee ID' header found: this sheet cannot be read")
+        reader.problem(
+            "error",
+            0,
+            None,
+            None,
+            "a header row with 'Employee ID'",
+            "no 'Employee ID' header found: this sheet cannot be read",
+        )
         return [], reader.problems
     columns = map_columns(grid[header_row], fw, sheet.generated_headers)
     for required in ("employee_id", "level"):
         if required not in columns:
-            reader.problem("error", header_row, None, None, HEADERS[required],
-                           f"no '{HEADERS[required]}' column: this sheet cannot be read")
+            reader.problem(
+                "error",
+                header_row,
+                None,
+                None,
+                HEADERS[required],
+                f"no '{HEADERS[required]}' column: this sheet cannot be read",
+            )
             return [], reader.problems
     for comp in fw.competencies:
         if f"rating:{comp.id}" not in columns:
-            reader.problem("error", header_row, None, None, comp.name,
-                           f"no column for competency '{comp.name}' ({comp.id}): its ratings count as missing")
+            reader.problem(
+                "error",
+                header_row,
+                None,
+                None,
+                comp.name,
+                f"no column for competency '{comp.name}' ({comp.id}): its ratings count as missing",
+            )
     rows: list[RatedRow] = []
     for index in range(header_row + 1, len(grid)):
         row = _ingest_row(reader, grid[index], index, columns)
@@ -151,12 +181,21 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[
         return None  # a blank row
     employee_id = _text(_cell(values, columns["employee_id"]))
     if not employee_id:
-        reader.problem("error", row, columns["employee_id"], None, "an employee id",
-                       "a row with entries but no Employee ID: it is not analysed")
+        reader.problem(
+            "error",
+            row,
+            columns["employee_id"],
+            None,
+            "an employee id",
+            "a row with entries but no Employee ID: it is not analysed",
+        )
         return None
     level_text = _text(_cell(values, columns["level"]))
-    level = level_text if level_text in fw.level_by_id else next(
-        (lid for lid in fw.level_by_id if lid.casefold() == level_text.casefold()), level_text)
+    level = (
+        level_text
+        if level_text in fw.level_by_id
+        else next((lid for lid in fw.level_by_id if lid.casefold() == level_text.casefold()), level_text)
+    )
     name = _text(_cell(values, columns.get("name")))
     ratings: dict[str, int | None] = {}
     track = fw.track_of_level.get(level)
@@ -195,8 +234,9 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
     expected = f"a whole number from {scale.min} to {scale.max}"
     value = _cell(values, col)
     if reader.is_formula(row, col):
-        reader.problem("error", row, col, value, expected,
-                       f"{name}: a formula, not a typed rating (formulas are never trusted)")
+        reader.problem(
+            "error", row, col, value, expected, f"{name}: a formula, not a typed rating (formulas are never trusted)"
+        )
         return None
     if value is None:
         return None
@@ -231,8 +271,14 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
         reader.problem("error", row, col, value, expected, f"{name}: {describe_value(value)} is not a whole number")
         return None
     if not scale.min <= number <= scale.max:
-        reader.problem("error", row, col, value, expected,
-                       f"{name}: {describe_value(value)} is outside the scale {scale.min}–{scale.max}")
+        reader.problem(
+            "error",
+            row,
+            col,
+            value,
+            expected,
+            f"{name}: {describe_value(value)} is outside the scale {scale.min}–{scale.max}",
+        )
         return None
     return int(number)
 

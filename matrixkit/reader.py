@@ -34,7 +34,9 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", ".~lock", "."))
+                    if p.is_file()
+                    and p.suffix.lower() in WORKBOOK_SUFFIXES
+                    and not p.name.startswith(("~$", ".~lock", "."))
                 )
             )
         else:
@@ -95,8 +97,11 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
     for name in ratings:
         fw, info = _family_of(name, grids[name], frameworks, content.metadata)
         if fw is None:
-            fail("cannot tell which job family this sheet rates: no metadata, and its name and columns match "
-                 "none of the frameworks given", sheet=name)
+            fail(
+                "cannot tell which job family this sheet rates: no metadata, and its name and columns match "
+                "none of the frameworks given",
+                sheet=name,
+            )
             continue
         family_meta = info or {}
         if family_meta.get("fingerprint") and family_meta["fingerprint"] != fw.fingerprint:

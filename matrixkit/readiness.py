@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from matrixkit.framework import RATING_CRITERIA, Criteria, Framework, Level
-from matrixkit.results import CriterionResult, EmployeeResult, RatedRow, Status
+from matrixkit.results import CriterionResult, EmployeeResult, RatedRow, Result, Status
 from matrixkit.scoring import COMPARE_DIGITS, weighted_average
 
 
@@ -164,12 +164,12 @@ def evaluate_criteria(
 
 def _yes_no_all(criterion: str, answers: list[tuple[str, bool | None]]) -> CriterionResult:
     words = {True: "Yes", False: "No", None: "not answered"}
-    outcome = ["met" if a is True else "not_met" if a is False else "unknown" for _, a in answers]
+    outcome: list[str] = ["met" if a is True else "not_met" if a is False else "unknown" for _, a in answers]
     detail = "; ".join(f"{item}: {words[answer]}" for item, answer in answers) or "nothing to check"
     return CriterionResult(criterion, _worst(outcome), detail)
 
 
-def _worst(outcomes: list[str]) -> str:  # type: ignore[return]
+def _worst(outcomes: list[str]) -> Result:
     if "not_met" in outcomes:
         return "not_met"
     if "unknown" in outcomes:
@@ -177,7 +177,7 @@ def _worst(outcomes: list[str]) -> str:  # type: ignore[return]
     return "met"
 
 
-def _combine(results: list[CriterionResult]) -> str:  # type: ignore[return]
+def _combine(results: list[CriterionResult]) -> Result:
     return _worst([r.result for r in results])
 
 

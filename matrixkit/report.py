@@ -14,20 +14,17 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit import __version__
-from matrixkit.cycles import parse_cycle
-from matrixkit.errors import UsageError
 from matrixkit.framework import CRITERIA_KEYS, Framework, Level
 from matrixkit.problems import sort_problems
 from matrixkit.results import STATUSES, Analysis, CriterionResult, EmployeeResult
+from matrixkit.writer import document_date, new_workbook
 
 SHEET_NAMES = (
     "Summary",
@@ -43,7 +40,6 @@ SHEET_NAMES = (
 )
 # Rows 0-1 of every table sheet say what it shows; the table's header is on this row (0-based).
 HEADER_ROW = 2
-DEFAULT_CREATED = datetime(2000, 1, 1)
 NONE_TEXT = "None"
 
 RESULT_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
@@ -105,22 +101,11 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     b'PK'
     """
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
+    workbook = new_workbook(
         buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    workbook.set_properties(
-        {
-            "title": f"matrixkit report {analysis.cycle}" if analysis.cycle else "matrixkit report",
-            "author": "matrixkit",
-            "comments": f"Written by matrixkit {__version__}",
-            "created": _created(analysis.cycle),
-        }
+        title=f"matrixkit report {analysis.cycle}" if analysis.cycle else "matrixkit report",
+        comments=f"Written by matrixkit {__version__}",
+        created=document_date(analysis.cycle),
     )
     ctx = _Context(analysis, frameworks)
     styles = _Styles(workbook)
@@ -136,16 +121,6 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     _write_problems(workbook, styles, ctx)
     workbook.close()
     return buffer.getvalue()
-
-
-def _created(cycle: str | None) -> datetime:
-    if cycle is None:
-        return DEFAULT_CREATED
-    try:
-        start: date = parse_cycle(cycle).start
-    except UsageError:
-        return DEFAULT_CREATED
-    return datetime.combine(start, time())
 
 
 # -- what the sheets share -------------------------------------------------------------------------

@@ -37,8 +37,9 @@ def startup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"folder": folder, "frameworks": frameworks, "roster": roster, "paths": paths, "good": good, "fw": fw}
 
 
-def build(startup: dict[str, Any], tmp_path: Path, edits: dict[str, Any] | None = None,
-          which: int = 0) -> tuple[Path, Path, str, int, int]:
+def build(
+    startup: dict[str, Any], tmp_path: Path, edits: dict[str, Any] | None = None, which: int = 0
+) -> tuple[Path, Path, str, int, int]:
     """Fill every workbook cleanly, then apply `edits` (header → value) to the first employee of one.
 
     Returns the folder, the edited file, that employee's id, and the sheet row/col of the first edit.
@@ -78,8 +79,9 @@ def analyse(startup: dict[str, Any], folder: Path, **options: Any) -> Any:
         ("n/a", "marked n/a"),
     ],
 )
-def test_bad_rating_is_an_error_naming_file_sheet_cell(startup: dict[str, Any], tmp_path: Path, value: Any,
-                                                       words: str) -> None:
+def test_bad_rating_is_an_error_naming_file_sheet_cell(
+    startup: dict[str, Any], tmp_path: Path, value: Any, words: str
+) -> None:
     competency = startup["fw"].competencies[0].name
     folder, file, employee_id, row, col = build(startup, tmp_path, {competency: value})
     analysis = analyse(startup, folder)
@@ -106,8 +108,9 @@ def test_accepted_rating_forms(startup: dict[str, Any], tmp_path: Path, value: A
     assert employee.ratings[competency.id] == 4
 
 
-@pytest.mark.parametrize(("value", "expected"), [(" YES ", True), ("n", False), ("TRUE", True), (0, False),
-                                                 ("1", True)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(" YES ", True), ("n", False), ("TRUE", True), (0, False), ("1", True)]
+)
 def test_yes_no_forms(startup: dict[str, Any], tmp_path: Path, value: Any, expected: bool) -> None:
     folder, _, employee_id, *_ = build(startup, tmp_path, {"Manager endorsement": value})
     analysis = analyse(startup, folder)
@@ -180,7 +183,7 @@ def test_sorted_moved_extra_columns_blank_rows_and_no_hidden_sheet(startup: dict
 
 
 def test_workbook_from_an_older_framework_version(startup: dict[str, Any], tmp_path: Path) -> None:
-    folder, file, *_ = build(startup, tmp_path)
+    folder, *_ = build(startup, tmp_path)
     data = yaml.safe_load((TEMPLATES / "startup.yaml").read_text(encoding="utf-8"))
     data["family"]["version"] = "2027.1"
     renamed = data["competencies"][0]
@@ -194,8 +197,9 @@ def test_workbook_from_an_older_framework_version(startup: dict[str, Any], tmp_p
     newer = tmp_path / "startup-2027.yaml"
     newer.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     frameworks = load_frameworks([newer])
-    analysis = analyze_workbooks([folder], frameworks, roster=read_roster(TEMPLATES / "rosters" / "startup.csv",
-                                                                           frameworks), cycle=CYCLE)
+    analysis = analyze_workbooks(
+        [folder], frameworks, roster=read_roster(TEMPLATES / "rosters" / "startup.csv", frameworks), cycle=CYCLE
+    )
     warnings = [p for p in analysis.problems if "matched by id" in p.message]
     assert warnings and all(p.severity == "warning" for p in warnings)
     assert any("A new skill" in p.message for p in analysis.problems)

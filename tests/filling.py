@@ -86,7 +86,8 @@ def oracle_status(
         others.append(True if crit["sustained_cycles"] <= 1 else None)
     if "months_in_level_at_least" in crit:
         others.append(
-            None if level_since is None or cycle_end is None
+            None
+            if level_since is None or cycle_end is None
             else whole_months(level_since, cycle_end) >= crit["months_in_level_at_least"]
         )
     yes = {"yes": True, "no": False}

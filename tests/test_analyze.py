@@ -71,19 +71,29 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         typed.update(values)
         fill(path, folder / "filled" / path.name, values)
     calibration = folder / "calibration.csv"
-    calibration.write_text("employee_id,confirmed\n" + "".join(
-        f"E{n:02d},{_pick(str(n), ['Yes', 'no', ''])}\n" for n in range(0, 24, 2)), encoding="utf-8")
-    return {"folder": folder, "frameworks": frameworks, "roster": roster, "typed": typed,
-            "filled": folder / "filled", "calibration": calibration, "roster_path": roster_path,
-            "framework_path": framework_path}
+    calibration.write_text(
+        "employee_id,confirmed\n" + "".join(f"E{n:02d},{_pick(str(n), ['Yes', 'no', ''])}\n" for n in range(0, 24, 2)),
+        encoding="utf-8",
+    )
+    return {
+        "folder": folder,
+        "frameworks": frameworks,
+        "roster": roster,
+        "typed": typed,
+        "filled": folder / "filled",
+        "calibration": calibration,
+        "roster_path": roster_path,
+        "framework_path": framework_path,
+    }
 
 
 def test_round_trip_gives_back_what_was_typed_and_spec_statuses(small: dict[str, Any]) -> None:
     fw: Framework = small["frameworks"][0]
     roster: Roster = small["roster"]
     before = {p: p.read_bytes() for p in small["filled"].iterdir()}
-    analysis = analyze_workbooks([small["filled"]], small["frameworks"], roster=roster, cycle=CYCLE,
-                                 calibration_file=small["calibration"])
+    analysis = analyze_workbooks(
+        [small["filled"]], small["frameworks"], roster=roster, cycle=CYCLE, calibration_file=small["calibration"]
+    )
     calibrated = {f"E{n:02d}": _pick(str(n), [True, False, True]) for n in range(0, 24, 2)}
     assert {p: p.read_bytes() for p in small["filled"].iterdir()} == before, "inputs must never change"
     assert len(analysis.employees) == 24 and analysis.missing == []
@@ -95,9 +105,16 @@ def test_round_trip_gives_back_what_was_typed_and_spec_statuses(small: dict[str,
         assert employee.ratings == {c: v for c, v in by_id.items() if v is not None}
         evidence = {item.id: typed.get(item.prompt) for item in fw.evidence}
         endorsement = {"y": "yes"}.get(str(typed["Manager endorsement"]).lower(), typed["Manager endorsement"])
-        want = oracle_status(fw, person.level, by_id, evidence=evidence, endorsement=endorsement,
-                             level_since=person.level_since, cycle_end=CYCLE_END,
-                             calibrated=calibrated.get(employee.employee_id, False))
+        want = oracle_status(
+            fw,
+            person.level,
+            by_id,
+            evidence=evidence,
+            endorsement=endorsement,
+            level_since=person.level_since,
+            cycle_end=CYCLE_END,
+            calibrated=calibrated.get(employee.employee_id, False),
+        )
         assert employee.status == want, (employee.employee_id, employee.criteria)
         statuses.add(employee.status)
     assert {"incomplete", "top_of_track", "on_track"} <= statuses
@@ -116,13 +133,26 @@ def test_every_criterion_has_a_reason(small: dict[str, Any]) -> None:
 
 def test_cli_json_equals_library_call_and_exit_codes(small: dict[str, Any], tmp_path: Path) -> None:
     report, document = tmp_path / "report.xlsx", tmp_path / "report.json"
-    args = ["analyze", str(small["filled"]), "--framework", str(small["framework_path"]), "--roster",
-            str(small["roster_path"]), "--cycle", CYCLE, "--out", str(report), "--json", str(document)]
+    args = [
+        "analyze",
+        str(small["filled"]),
+        "--framework",
+        str(small["framework_path"]),
+        "--roster",
+        str(small["roster_path"]),
+        "--cycle",
+        CYCLE,
+        "--out",
+        str(report),
+        "--json",
+        str(document),
+    ]
     result = CliRunner().invoke(main, args)
     analysis = analyze_workbooks([small["filled"]], small["frameworks"], roster=small["roster"], cycle=CYCLE)
     assert result.exit_code == (1 if analysis.problems else 0), result.output
     assert json.loads(document.read_text(encoding="utf-8")) == json.loads(
-        json.dumps(analysis.to_dict(__version__), ensure_ascii=False))
+        json.dumps(analysis.to_dict(__version__), ensure_ascii=False)
+    )
     assert report.is_file()
     assert "ready" in result.output and str(report) in result.output
 
@@ -130,8 +160,9 @@ def test_cli_json_equals_library_call_and_exit_codes(small: dict[str, Any], tmp_
 def test_cli_refuses_to_write_over_an_input(small: dict[str, Any]) -> None:
     victim = next(small["filled"].iterdir())
     before = victim.read_bytes()
-    result = CliRunner().invoke(main, ["analyze", str(victim), "--framework", str(small["framework_path"]),
-                                       "--out", str(victim)])
+    result = CliRunner().invoke(
+        main, ["analyze", str(victim), "--framework", str(small["framework_path"]), "--out", str(victim)]
+    )
     assert result.exit_code == 2 and "one of the inputs" in result.output
     assert victim.read_bytes() == before
 
@@ -140,8 +171,19 @@ def test_nothing_readable_exits_2_and_writes_only_the_json(small: dict[str, Any]
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook", encoding="utf-8")
     report, document = tmp_path / "r.xlsx", tmp_path / "r.json"
-    result = CliRunner().invoke(main, ["analyze", str(junk), "--framework", str(small["framework_path"]),
-                                       "--out", str(report), "--json", str(document)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(junk),
+            "--framework",
+            str(small["framework_path"]),
+            "--out",
+            str(report),
+            "--json",
+            str(document),
+        ],
+    )
     assert result.exit_code == 2
     assert not report.exists()
     problems = json.loads(document.read_text())["problems"]

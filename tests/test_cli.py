@@ -37,8 +37,9 @@ def test_init_copies_framework_and_roster_and_never_overwrites(tmp_path: Path) -
 
 
 def test_python_dash_m_works() -> None:
-    result = subprocess.run([sys.executable, "-m", "matrixkit", "--version"], capture_output=True, text=True,
-                            cwd=REPO, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "matrixkit", "--version"], capture_output=True, text=True, cwd=REPO, check=False
+    )
     assert result.returncode == 0
     assert __version__ in result.stdout
 
@@ -46,9 +47,19 @@ def test_python_dash_m_works() -> None:
 def test_password_protects_every_visible_sheet(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
-        ["generate", "--framework", str(TEMPLATES / "startup.yaml"), "--roster",
-         str(TEMPLATES / "rosters" / "startup.csv"), "--cycle", "2026-Q4", "--out", str(tmp_path),
-         "--password", "s3cret"],
+        [
+            "generate",
+            "--framework",
+            str(TEMPLATES / "startup.yaml"),
+            "--roster",
+            str(TEMPLATES / "rosters" / "startup.csv"),
+            "--cycle",
+            "2026-Q4",
+            "--out",
+            str(tmp_path),
+            "--password",
+            "s3cret",
+        ],
     )
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))
@@ -59,8 +70,17 @@ def test_password_protects_every_visible_sheet(tmp_path: Path) -> None:
 def test_generate_is_quiet_off_a_terminal(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
-        ["generate", "--framework", str(TEMPLATES / "startup.yaml"), "--roster",
-         str(TEMPLATES / "rosters" / "startup.csv"), "--cycle", "2026-Q4", "--out", str(tmp_path)],
+        [
+            "generate",
+            "--framework",
+            str(TEMPLATES / "startup.yaml"),
+            "--roster",
+            str(TEMPLATES / "rosters" / "startup.csv"),
+            "--cycle",
+            "2026-Q4",
+            "--out",
+            str(tmp_path),
+        ],
     )
     assert result.exit_code == 0
     assert result.output.strip().splitlines() == [f"wrote 5 workbook(s) for 22 people to {tmp_path}"]

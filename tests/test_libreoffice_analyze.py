@@ -74,8 +74,9 @@ def test_libreoffice_saved_files_give_back_exactly_what_was_typed(
         assert employee.ratings == {c: v for c, v in want.items() if v is not None}
         person = roster.by_id[employee.employee_id]
         row = next(r for r in range(1, ws.max_row) if ws.cell(r + 1, 1).value == employee.employee_id)
-        expected = oracle_status(fw, person.level, want, evidence={fw.evidence[0].id: "Yes"},
-                                 endorsement="yes" if row % 2 else "No")
+        expected = oracle_status(
+            fw, person.level, want, evidence={fw.evidence[0].id: "Yes"}, endorsement="yes" if row % 2 else "No"
+        )
         assert employee.status == expected, employee.employee_id
         assert employee.source is not None and employee.source.file == str(saved)
 
@@ -89,8 +90,9 @@ def test_formula_typed_into_a_rating_in_libreoffice_is_refused(
     column = header.index(fw.competencies[0].name)
     for fmt in ("xlsx", "ods"):
         saved = tmp_path / f"formula.{fmt}"
-        libreoffice.fill(generated["workbook"], saved, [{"sheet": "Ratings", "cell": cell_ref(1, column),
-                                                          "formula": "=2+2"}])
+        libreoffice.fill(
+            generated["workbook"], saved, [{"sheet": "Ratings", "cell": cell_ref(1, column), "formula": "=2+2"}]
+        )
         analysis = analyze_workbooks([saved], generated["frameworks"], roster=generated["roster"], cycle=CYCLE)
         formula_problems = [p for p in analysis.problems if "a formula" in p.message]
         assert [(p.sheet, p.cell) for p in formula_problems] == [("Ratings", cell_ref(1, column))], fmt

@@ -49,6 +49,7 @@ class SheetInput:
     sheet: str
     grid: Sequence[Sequence[Any]]
     formula_cells: frozenset[str] = frozenset()
+    error_cells: frozenset[str] = frozenset()  # calamine reads error values as blanks: the scan knows better
     # header text → "kind:key" as the workbook was generated (from its metadata); may be empty
     generated_headers: Mapping[str, str] = field(default_factory=dict)
     manager_id: str | None = None
@@ -85,6 +86,9 @@ class _Reader:
 
     def is_formula(self, row: int, col: int) -> bool:
         return cell_ref(row, col) in self.sheet.formula_cells
+
+    def is_error(self, row: int, col: int) -> bool:
+        return cell_ref(row, col) in self.sheet.error_cells
 
 
 def find_header_row(grid: Sequence[Sequence[Any]]) -> int | None:
@@ -238,6 +242,9 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
             "error", row, col, value, expected, f"{name}: a formula, not a typed rating (formulas are never trusted)"
         )
         return None
+    if reader.is_error(row, col):
+        reader.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not a rating")
+        return None
     if value is None:
         return None
     number: float | None = None
@@ -291,6 +298,9 @@ def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | No
     if reader.is_formula(row, col):
         reader.problem("error", row, col, value, expected, f"{name}: a formula, not a typed answer")
         return None
+    if reader.is_error(row, col):
+        reader.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not Yes or No")
+        return None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -323,6 +333,9 @@ def parse_metric(reader: _Reader, values: Sequence[Any], row: int, col: int | No
     expected = "a number" + (f" from {low:g} to {high:g}" if low is not None and high is not None else "")
     if reader.is_formula(row, col):
         reader.problem("error", row, col, value, expected, f"{metric.name}: a formula, not a typed value")
+        return None
+    if reader.is_error(row, col):
+        reader.problem("error", row, col, value or "#error", expected, f"{metric.name}: an error value")
         return None
     if value is None:
         return None

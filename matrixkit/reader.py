@@ -78,6 +78,9 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
         scan = scan_file(path, lambda name: is_ratings_sheet(name) or name == METADATA_SHEET, limits or Limits())
     except UnsafeFileError as exc:
         return fail(str(exc), exc.sheet, exc.cell)
+    if scan.kind == "xls":
+        # A legacy file's cells cannot be inspected before parsing, so its size cannot be bounded.
+        return fail("an Excel 97-2003 .xls workbook: open it and save it as .xlsx, then send it again")
     try:
         from python_calamine import CalamineWorkbook
 
@@ -125,6 +128,7 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
                     sheet=name,
                     grid=grids[name],
                     formula_cells=sheet_scan.formula_cells if sheet_scan else frozenset(),
+                    error_cells=sheet_scan.error_cells if sheet_scan else frozenset(),
                     generated_headers=dict(family_meta.get("headers", {})),
                     manager_id=content.metadata.get("manager_id") or None,
                     manager_name=content.metadata.get("manager_name") or None,

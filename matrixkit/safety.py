@@ -12,18 +12,26 @@ returns what the reader needs: the file's kind and, per wanted sheet, its extent
 >>> sorted(scan.sheets["Ratings"].formula_cells)[:2]                                     # doctest: +SKIP
 ['O2', 'O3']
 
-What the reader must hold to, for the guarantees to hold:
+What the reader must hold to, for the guarantees to hold (tests/test_safety.py runs calamine in a
+subprocess to show each claim about it):
 
 - .xlsx/.xlsm: calamine parses xl/workbook.xml, its relationships, xl/sharedStrings.xml and
   xl/styles.xml when the workbook is opened, and a worksheet part only when that sheet is asked for.
-  The scan checks every XML part for honest sizes and DTDs, but applies the row and column limits to
-  the *wanted* sheets only, so the reader must never ask calamine for a sheet missing from
-  `FileScan.sheets`. (tests/test_safety.py proves both halves on a real dimension bomb.)
+  Every XML part is checked for honest sizes and DTDs, but the row, column and cell limits apply to
+  the *wanted* sheets only: the reader must never ask calamine for a sheet missing from
+  `FileScan.sheets`.
 - .ods: calamine parses every sheet of content.xml when the workbook is opened, so the limits apply
   to every sheet; `FileScan.sheets` still lists only the wanted ones.
 - .xls (legacy BIFF, an OLE compound file): only its size and encryption are checked. Its sheets
   cannot be inspected here, so `FileScan.sheets` is empty and no formula cell can be detected; BIFF8
   itself caps a sheet at 65,536 rows and 256 columns.
+- calamine chooses its reader by the file's extension. A file whose content contradicts a known
+  extension (an .ods named .xlsx, an .xlsx named .xls) is refused with a "rename it" message, and a
+  zip carrying both kinds of workbook has both checked.
+
+Cost: a typical returned workbook (15-30 KB) takes 1-3 ms as .xlsx and about 5 ms as .ods; a large
+worksheet is scanned at about 8 MB of XML per second. Memory stays within a few MiB: files up to
+4 MiB are read at once, everything else in chunks of at most 1 MiB.
 """
 
 from __future__ import annotations
@@ -77,6 +85,9 @@ class Limits:
     max_members: int = 10_000
     max_rows: int = 100_000  # a ratings sheet within 100,000 rows
     max_columns: int = 1_000  # and 1,000 columns
+    # ... and within this many cells from A1 to its last cell: calamine allocates that whole rectangle,
+    # and a 2 KB file with cells at A1 and ALL100000 (inside both limits above) costs 3.8 GB and 20 s.
+    max_cells: int = 5_000_000
 
 
 class UnsafeFileError(MatrixkitError):
@@ -95,6 +106,8 @@ class SheetScan:
     max_row: int  # 1-based, the largest row holding a cell with content (0 if none)
     max_column: int  # 1-based
     formula_cells: frozenset[str]  # A1 references ("D7") of the cells holding a formula
+    # Cells holding an error value (#N/A, #DIV/0!...) typed or computed: calamine reads them as "".
+    error_cells: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,9 +137,9 @@ def scan_file(path: Path, wanted: Callable[[str], bool], limits: Limits = Limits
             handle: IO[bytes] = io.BytesIO(file.read()) if size <= _IN_MEMORY_BYTES else file
             head = handle.read(512)
             if head.startswith(_ZIP_MAGIC):
-                return _scan_zip(handle, size, wanted, limits)
+                return _scan_zip(handle, size, path.suffix.lower(), wanted, limits)
             if head.startswith(_OLE_MAGIC):
-                return _scan_ole(handle, size)
+                return _scan_ole(handle, size, path.suffix.lower())
     except OSError as exc:
         raise UnsafeFileError(f"cannot be read: {exc.strerror or exc}") from None
     if head.startswith(b"%PDF"):
@@ -184,9 +197,8 @@ def _decode_head(head: bytes) -> str | None:
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # a real decoding error, not a character cut at the end
-            return None
-        text = head[: exc.start].decode("utf-8")
+        # A character cut at the end of the head, or text in a legacy code page (a CSV from Excel).
+        text = head[: exc.start].decode("utf-8") if exc.start >= len(head) - 3 else head.decode("cp1252", "replace")
     printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
     return text if text and printable >= 0.95 * len(text) else None
 
@@ -196,12 +208,17 @@ def _decode_head(head: bytes) -> str | None:
 _FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
 
 
-def _scan_ole(handle: IO[bytes], size: int) -> FileScan:
+def _scan_ole(handle: IO[bytes], size: int, suffix: str) -> FileScan:
     """Encrypted .xlsx files and legacy .xls share this container: tell them apart by stream names."""
     names = _ole_stream_names(handle, size)
     if names & {"encryptedpackage", "encryptioninfo"}:
         raise UnsafeFileError(_ENCRYPTED_MESSAGE)
     if names & {"workbook", "book"}:
+        if _KIND_BY_SUFFIX.get(suffix, "xls") != "xls":
+            raise UnsafeFileError(
+                f"a legacy Excel 97-2003 workbook (.xls) with the extension {suffix}: rename it to .xls, "
+                "or better, save it as .xlsx"
+            )
         return FileScan(kind="xls", sheets={})
     what = " (a Word .doc?)" if "worddocument" in names else ""
     raise UnsafeFileError(f"not a spreadsheet: an old-style Office file without a workbook inside{what}")
@@ -268,7 +285,7 @@ def _ole_stream_names(handle: IO[bytes], size: int) -> set[str]:
 # ---------------------------------------------------------------- zip containers (.xlsx, .xlsm, .ods)
 
 
-def _scan_zip(handle: IO[bytes], size: int, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
+def _scan_zip(handle: IO[bytes], size: int, suffix: str, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
     entries = _count_directory_entries(handle, size)
     if entries > limits.max_members:
         raise UnsafeFileError(f"zip bomb: {entries:,} parts in the archive; the limit is {limits.max_members:,}")
@@ -277,18 +294,31 @@ def _scan_zip(handle: IO[bytes], size: int, wanted: Callable[[str], bool], limit
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, NotImplementedError):
         raise UnsafeFileError(_DAMAGED_ZIP) from None
     zip_file = _Zip(handle, _check_members(infos, limits))
+    scans: dict[str, FileScan] = {}
+    # calamine picks its reader by the file's extension, not its content: when a zip carries both an
+    # OpenDocument and an OOXML workbook, both are checked, whichever one calamine will read.
     if zip_file.info("mimetype") is not None:
-        scan = _scan_ods(zip_file, wanted, limits)
-    elif zip_file.info("xl/workbook.xml") is not None:
-        scan = _scan_xlsx(zip_file, wanted, limits)
-    else:
+        scans["ods"] = _scan_ods(zip_file, wanted, limits)
+    if zip_file.info("xl/workbook.xml") is not None:
+        scans["xlsx"] = _scan_xlsx(zip_file, wanted, limits)
+    if not scans:
         raise UnsafeFileError(f"not a spreadsheet: a zip archive without a workbook inside{_zip_guess(zip_file)}")
     # Every other XML part is read to its end too: its declared size is verified and a DTD refused,
     # because calamine (shared strings, styles) or the reader (document properties) may open it.
     for key, info in zip_file.members.items():
         if key not in zip_file.opened and _is_xml_part(key):
             _drain(zip_file.xml_chunks(info.filename))
-    return scan
+    expected = _KIND_BY_SUFFIX.get(suffix)
+    if expected is None:
+        return scans.get("xlsx") or scans["ods"]
+    if expected not in scans:
+        found = "an OpenDocument spreadsheet (.ods)" if "ods" in scans else "an Excel workbook (.xlsx)"
+        better = ".ods" if "ods" in scans else ".xlsx"
+        raise UnsafeFileError(f"{found} with the extension {suffix}: rename it to {better}")
+    return scans[expected]
+
+
+_KIND_BY_SUFFIX = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 
 
 def _count_directory_entries(handle: IO[bytes], size: int) -> int:
@@ -398,16 +428,18 @@ class _Zip:
         if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
             raise UnsafeFileError(_DAMAGED_ZIP)
         name_length, extra_length = struct.unpack_from("<HH", header, 26)
-        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        position = info.header_offset + 30 + name_length + extra_length
         declared, left_in = info.file_size, info.compress_size
         produced = crc = 0
 
         def read_raw() -> bytes:
-            nonlocal left_in
+            nonlocal left_in, position
+            handle.seek(position)  # the handle is shared: another part may have moved it since
             data = handle.read(min(_RAW_CHUNK, left_in))
             if not data:
                 raise UnsafeFileError(_DAMAGED_ZIP)
             left_in -= len(data)
+            position += len(data)
             return data
 
         if info.compress_type == zipfile.ZIP_STORED:
@@ -514,7 +546,7 @@ class _ChunkStream(io.RawIOBase):
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
-        self._buffer = b""
+        self._buffer = memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -522,7 +554,7 @@ class _ChunkStream(io.RawIOBase):
     def readinto(self, target: memoryview | bytearray) -> int:  # type: ignore[override]
         while not self._buffer:
             try:
-                self._buffer = next(self._chunks)
+                self._buffer = memoryview(next(self._chunks))
             except StopIteration:
                 return 0
         size = min(len(target), len(self._buffer))
@@ -634,15 +666,17 @@ def _sheet_parts(target: str) -> list[str]:
 # any namespace prefix, a name ending at white space, '/' or '>'. The attribute group is strict XML
 # (quoted values, no '<' inside); a tag that fails it is refused rather than guessed at.
 _NAME_PREFIX = rb"(?:[^\s<>/:!?=\"']+:)?"
-# The common `r="D7"` written first is captured directly (letters, digits); any other spelling is found
-# among the attributes.
+_NAME = rb"([^\s<>/:!?=\"']+)"
+# One match per tag that places cells: the end of a row, or the start of a cell, a row or the dimension.
+# The common `r="D7"` written first is captured directly (letters, digits), any other spelling is found
+# among the attributes; for a cell, a lookahead names the tag that follows (`f`: a formula; `/c`: the
+# cell is empty).
 _TAG = re.compile(
-    rb"<(/?)" + _NAME_PREFIX + rb"(c|row|dimension)(?=[\s/>])"
+    rb"<(?:/" + _NAME_PREFIX + rb"(row)\s*>|" + _NAME_PREFIX + rb"(c|row|dimension)(?=[\s/>])"
     rb"(?:(?:\s+r=\"([A-Za-z]{0,3})([0-9]{1,7})\")?"
-    rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>)?"
+    rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>"
+    rb"(?:(?=\s*<(/?)" + _NAME_PREFIX + _NAME + rb"))?)?)"
 )
-# What follows a cell's start tag: its formula (`<f`) or its end (`</c>`, an empty cell).
-_CELL_NEXT = re.compile(rb"\s*<(/?)" + _NAME_PREFIX + rb"([cf])(?=[\s/>])")
 _ATTRIBUTE = re.compile(rb"\s([^\s=/>]+)\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
 _CELL_REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
 _TEXT_AFTER_TAG = re.compile(rb">[^<]+\Z")
@@ -656,7 +690,7 @@ def _attribute(attributes: bytes, name: bytes) -> bytes | None:
     return None
 
 
-def column_letters(column: int) -> str:
+def _column_letters(column: int) -> str:
     """1 → 'A', 16384 → 'XFD'."""
     letters = ""
     while column > 0:
@@ -677,6 +711,7 @@ class _SheetScanner:
         self.max_row = 0  # 1-based, cells with content
         self.max_column = 0
         self.formulas: set[str] = set()
+        self.errors: set[str] = set()
         self._columns: dict[bytes, int] = {}
 
     def check(self, row: int, column: int) -> None:
@@ -685,13 +720,31 @@ class _SheetScanner:
             self.refuse(row, column)
 
     def refuse(self, row: int, column: int) -> NoReturn:
-        ref = f"{column_letters(column)}{row}"
+        ref = f"{_column_letters(column)}{row}"
         raise UnsafeFileError(
             f"sheet '{self.sheet}' reaches {ref}, beyond the limit of {self.limits.max_rows:,} rows and "
             f"{self.limits.max_columns:,} columns",
             sheet=self.sheet,
             cell=ref,
         )
+
+    def result(self) -> SheetScan:
+        return SheetScan(self.sheet, self.max_row, self.max_column, frozenset(self.formulas), frozenset(self.errors))
+
+    def grow(self, row: int, column: int) -> None:
+        """A cell with content at this 1-based position: the sheet's extent grows, within the limits."""
+        if row > self.max_row:
+            self.max_row = row
+        if column > self.max_column:
+            self.max_column = column
+        if self.max_row * self.max_column > self.limits.max_cells:
+            ref = f"{_column_letters(self.max_column)}{self.max_row}"
+            raise UnsafeFileError(
+                f"sheet '{self.sheet}' spans A1:{ref}, {self.max_row * self.max_column:,} cells; the limit is "
+                f"{self.limits.max_cells:,} cells",
+                sheet=self.sheet,
+                cell=ref,
+            )
 
     def ref(self, raw: bytes) -> tuple[int, int]:
         """A cell reference, 1-based; an unreadable one makes calamine fail, so it is refused here."""
@@ -719,14 +772,14 @@ class _SheetScanner:
         """Handle every complete tag of buffer[:end]; return where the unhandled rest starts."""
         max_rows, max_columns = self.limits.max_rows, self.limits.max_columns
         for match in _TAG.finditer(buffer, 0, end):
-            closing, name, letters, digits, attributes, self_closing = match.groups()
-            if attributes is None:  # every tag before `end` is complete, unless the part is malformed
+            row_end, name, letters, digits, attributes, self_closing, next_end, next_name = match.groups()
+            if row_end:
+                self.row += 1
+                self.column = 0
+            elif attributes is None:  # every tag before `end` is complete, unless the part is malformed
                 raise UnsafeFileError(f"damaged file: sheet '{self.sheet}' holds a malformed XML tag", sheet=self.sheet)
-            if name == b"c":
-                if closing:
-                    continue
-                after = match.end()
-                if not self_closing and not final and not buffer[after:end].strip():
+            elif name == b"c":
+                if next_name is None and not self_closing and not final and buffer.find(b"<", match.end(), end) < 0:
                     return match.start()  # what follows the cell's start tag is not here yet
                 if letters:
                     row, column = int(digits), self.column_number(letters)
@@ -739,30 +792,26 @@ class _SheetScanner:
                 if row > max_rows or column > max_columns:
                     self.refuse(row, column)
                 self.column = column
-                if self_closing:
-                    continue
-                following = _CELL_NEXT.match(buffer, after)
-                if following is not None and following.group(1):
-                    continue  # <c ...></c>: no content
-                if row > self.max_row:
-                    self.max_row = row
-                if column > self.max_column:
-                    self.max_column = column
-                if following is not None:
-                    self.formulas.add(f"{column_letters(column)}{row}")
+                if self_closing or (next_end and next_name == b"c"):
+                    continue  # <c .../> or <c ...></c>: no content
+                if row > self.max_row or column > self.max_column:
+                    self.grow(row, column)
+                if next_name == b"f" and not next_end:
+                    self.formulas.add(f"{_column_letters(column)}{row}")
+                if b"e" in attributes and _attribute(attributes, b"t") == b"e":
+                    self.errors.add(f"{_column_letters(column)}{row}")
             elif name == b"row":
-                if not closing:
-                    raw = digits if digits is not None else _attribute(attributes, b"r")
-                    if raw is not None:
-                        if not raw.isdigit():
-                            raise UnsafeFileError(
-                                f"damaged file: sheet '{self.sheet}' has an unreadable row number", sheet=self.sheet
-                            )
-                        self.row = int(raw[:12]) - 1
-                if closing or self_closing:
+                raw = digits if digits is not None else _attribute(attributes, b"r")
+                if raw is not None:
+                    if not raw.isdigit():
+                        raise UnsafeFileError(
+                            f"damaged file: sheet '{self.sheet}' has an unreadable row number", sheet=self.sheet
+                        )
+                    self.row = int(raw[:12]) - 1
+                if self_closing:
                     self.row += 1
                     self.column = 0
-            elif not closing:  # <dimension ref="A1:R6"/>: calamine reads it, so it is held to the limits
+            else:  # <dimension ref="A1:R6"/>: calamine reads it, so it is held to the limits
                 for raw in (_attribute(attributes, b"ref") or b"").split(b":"):
                     if raw:
                         self.check(*self.ref(raw))
@@ -772,7 +821,11 @@ class _SheetScanner:
 def _scan_sheet_xml(chunks: Iterable[bytes], sheet: str, limits: Limits) -> SheetScan:
     scanner = _SheetScanner(sheet, limits)
     carry = b""
-    for chunk in chunks:
+    for index, chunk in enumerate(chunks):
+        if index == 0 and chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+            # The scan reads tags as ASCII bytes; calamine would decode UTF-16, which no spreadsheet
+            # program writes, so such a part is refused rather than misread.
+            raise UnsafeFileError(f"damaged file: sheet '{sheet}' is stored as UTF-16 XML", sheet=sheet)
         buffer = carry + chunk if carry else chunk
         cut = buffer.rfind(b"<")
         if cut < 0:
@@ -788,7 +841,7 @@ def _scan_sheet_xml(chunks: Iterable[bytes], sheet: str, limits: Limits) -> Shee
                 )
     if carry:
         scanner.feed(carry, len(carry), final=True)
-    return SheetScan(sheet, scanner.max_row, scanner.max_column, frozenset(scanner.formulas))
+    return scanner.result()
 
 
 # ---------------------------------------------------------------- .ods
@@ -864,7 +917,9 @@ class _OdsScanner:
         parser.EndElementHandler = self.end
         try:
             for chunk in chunks:
-                parser.Parse(chunk, False)
+                view = memoryview(chunk)
+                for offset in range(0, len(view), 64 * KIB):  # expat is fastest fed this much at a time
+                    parser.Parse(view[offset : offset + 64 * KIB], False)
             parser.Parse(b"", True)
         except expat.ExpatError as exc:
             raise UnsafeFileError(
@@ -914,20 +969,23 @@ class _OdsScanner:
                 row, column = self.row, self.column
                 last_row, last_column = row + self.row_repeat, column + repeat  # 1-based far corner
                 sheet.check(last_row, last_column)
-                sheet.max_row = max(sheet.max_row, last_row)
-                sheet.max_column = max(sheet.max_column, last_column)
-                if self.keep and "table:formula" in cell:
-                    sheet.formulas.update(
-                        f"{column_letters(c)}{r}"
-                        for r in range(row + 1, last_row + 1)
-                        for c in range(column + 1, last_column + 1)
-                    )
+                sheet.grow(last_row, last_column)
+                if self.keep:
+                    # LibreOffice marks an error result (a formula's #N/A) with its own value type.
+                    for found, present in (
+                        (sheet.formulas, "table:formula" in cell),
+                        (sheet.errors, cell.get("calcext:value-type") == "error"),
+                    ):
+                        if present:
+                            found.update(
+                                f"{_column_letters(c)}{r}"
+                                for r in range(row + 1, last_row + 1)
+                                for c in range(column + 1, last_column + 1)
+                            )
             self.column += repeat
         elif tag == "table:table-row":
             self.row += self.row_repeat
         elif tag == "table:table":
             if self.keep:
-                self.scans[sheet.sheet] = SheetScan(
-                    sheet.sheet, sheet.max_row, sheet.max_column, frozenset(sheet.formulas)
-                )
+                self.scans[sheet.sheet] = sheet.result()
             self.sheet = None

@@ -36,7 +36,7 @@ def _pick(key: str, choices: list[object]) -> object:
 
 def rating_for(employee_id: str, competency_id: str, expected: int, scale: range) -> int:
     """Near the level's profile, a little above or below; the same every time."""
-    offset = int(str(_pick(f"{employee_id}/{competency_id}", [-1, 0, 0, 1, 1, 2])))
+    offset = int(str(_pick(f"{employee_id}/{competency_id}", [-1, 0, 0, 0, 1, 1])))
     return max(scale.start, min(scale.stop - 1, expected + offset))
 
 
@@ -54,11 +54,15 @@ def fill_workbook(source: Path, target: Path, framework: Framework) -> None:
         if not employee_id:
             continue
         level = framework.level_by_id[level_id]
+        # About a third of people already work at the next level: the rest are rated around their own.
+        stretch = _pick(f"{employee_id}/stretch", [True, False, False])
+        profile = (framework.next_level(level_id) or level) if stretch else level
         for col, title in enumerate(header, start=1):
             cell = ws.cell(row, col)
             if title in by_name and cell.value != "n/a":
                 comp = by_name[title]
-                cell.value = rating_for(employee_id, comp.id, level.expected.get(comp.id, 3), framework.scale.values)
+                expected = profile.expected.get(comp.id, 3)
+                cell.value = rating_for(employee_id, comp.id, expected, framework.scale.values)
             elif title in evidence or title == "Manager endorsement":
                 cell.value = _pick(f"{employee_id}/{title}", ["Yes", "Yes", "No"])
             elif title in metrics:

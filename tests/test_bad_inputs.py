@@ -206,3 +206,32 @@ def test_workbook_from_an_older_framework_version(startup: dict[str, Any], tmp_p
     assert all(e.status == "incomplete" for e in analysis.employees)
     renamed_id = renamed["id"]
     assert all(e.ratings[renamed_id] == 3 for e in analysis.employees), "the renamed competency maps by id"
+
+
+def test_hostile_and_broken_files_each_become_one_problem(startup: dict[str, Any], tmp_path: Path) -> None:
+    import badfiles
+
+    folder, *_ = build(startup, tmp_path)
+    source = startup["paths"][0]  # as generated: every part a hostile variant needs is there
+    part = badfiles.sheet_part(source, "Ratings")
+    hostile = tmp_path / "in" / "hostile"
+    hostile.mkdir()
+    cases = {
+        "not-a-zip.xlsx": (badfiles.csv_text, "not a zip file"),
+        "truncated.xlsx": (lambda p: badfiles.truncated(source, p), "truncated"),
+        "encrypted.xlsx": (badfiles.encrypted_by_hand, "password-protected"),
+        "renamed.xlsx": (badfiles.pdf_renamed, "PDF"),
+        "entities.xlsx": (lambda p: badfiles.billion_laughs(source, p), "entity"),
+        "zip-bomb.xlsx": (lambda p: badfiles.zip_bomb(source, p, part), "zip bomb"),
+        "dimension-bomb.xlsx": (badfiles.dimension_bomb, "XFD1048576"),
+        "legacy.xls": (badfiles.legacy_xls, "save it as .xlsx"),
+    }
+    for name, (make, _) in cases.items():
+        make(hostile / name)
+    analysis = analyse(startup, folder)
+    for name, (_, words) in cases.items():
+        about = [p for p in analysis.problems if p.file and Path(p.file).name == name]
+        assert len(about) == 1, (name, [p.describe() for p in about])
+        assert about[0].severity == "error" and words in about[0].message, (name, about[0].message)
+    assert len(analysis.employees) == len(startup["roster"].employees), "every good workbook is still analysed"
+    assert analysis.files_read == len(startup["paths"])

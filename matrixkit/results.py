@@ -178,6 +178,26 @@ class DevelopmentItem:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    cycle: str
+    level: str
+    status: Status
+    average: float | None
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Cycles from the history store, oldest first, with this run's cycle last."""
+
+    cycles: list[str]
+    employees: dict[str, list[TrendPoint]]  # employee id → one point per cycle they were rated in
+    names: dict[str, str]  # employee id → name (latest)
+    # (family id, competency id) → cycle → organisation mean rating; competency ids, so renames don't split
+    competency_means: dict[tuple[str, str], dict[str, float]]
+    competency_names: dict[tuple[str, str], str]  # latest name
+
+
+@dataclass(frozen=True)
 class Analysis:
     cycle: str | None
     employees: list[EmployeeResult]
@@ -190,6 +210,7 @@ class Analysis:
     lateral: list[LateralGap] = field(default_factory=list)
     development: list[DevelopmentItem] = field(default_factory=list)
     files_read: int = 0
+    trends: Trends | None = None  # with a history store only
 
     def to_dict(self, version: str) -> dict[str, Any]:
         """SPEC's JSON report."""

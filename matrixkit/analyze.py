@@ -15,9 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from matrixkit.cycles import parse_cycle
+from matrixkit.cycles import parse_cycle, previous_cycles
 from matrixkit.errors import UsageError
-from matrixkit.framework import RATING_CRITERIA, Framework
+from matrixkit.framework import RATING_CRITERIA, Criteria, Framework
 from matrixkit.ingest import ingest_sheet, parse_yes_no_text
 from matrixkit.problems import Problem
 from matrixkit.reader import expand_inputs, read_workbook
@@ -35,6 +35,7 @@ from matrixkit.results import (
 from matrixkit.roster import Roster
 from matrixkit.safety import Limits
 from matrixkit.scoring import COMPARE_DIGITS
+from matrixkit.store import PastRecord, open_store
 
 FLAG_DEVIATION = 0.5
 FLAG_MIN_RATED = 3
@@ -49,12 +50,18 @@ def analyze_workbooks(
     roster: Roster | None = None,
     cycle: str | None = None,
     calibration_file: str | Path | None = None,
+    store: str | Path | None = None,
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> Analysis:
-    """Read every workbook (files or folders), check every cell, assess every employee."""
+    """Read every workbook (files or folders), check every cell, assess every employee.
+
+    With a `store`, earlier cycles decide `sustained_cycles`, and this cycle replaces its stored copy.
+    """
     if cycle is not None:
         parse_cycle(cycle)
+    if store is not None and cycle is None:
+        raise UsageError("a history store needs the cycle: give --cycle (e.g. --cycle 2026-Q4)")
     files = expand_inputs(inputs)
     problems: list[Problem] = []
     calibration: dict[str, bool] | None = None
@@ -75,7 +82,40 @@ def analyze_workbooks(
             progress(path)
     cycle = _settle_cycle(cycle, rows, problems)
     rows = _reconcile_with_roster(rows, roster, frameworks, problems)
-    employees = _assess_all(rows, roster, cycle, calibration, problems)
+    if store is None:
+        employees = _assess_all(rows, roster, cycle, calibration, problems)
+        return _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
+    assert cycle is not None
+    with open_store(store) as history:
+        known = frozenset(history.cycles()) - {cycle}
+        depth = max((c.sustained_cycles or 1 for fw in frameworks for c in _all_criteria(fw)), default=1)
+        records = history.records({row.employee_id for _, row in rows}, previous_cycles(cycle, depth - 1))
+        by_employee: dict[str, dict[str, PastRecord]] = defaultdict(dict)
+        for (earlier, employee_id), record in records.items():
+            by_employee[employee_id][earlier] = record
+        employees = _assess_all(rows, roster, cycle, calibration, problems, by_employee, known)
+        problems.extend(history.framework_changes(cycle, frameworks))
+        analysis = _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
+        if analysis.files_read == 0:
+            return analysis  # nothing read: never replace a stored cycle with nothing
+        history.save_cycle(analysis, frameworks)
+        return replace(analysis, trends=history.trends())
+
+
+def _all_criteria(fw: Framework) -> list[Criteria]:
+    return [fw.criteria_for(level.id) for track in fw.tracks for level in track.levels]
+
+
+def _analysis(
+    cycle: str | None,
+    employees: list[EmployeeResult],
+    rows: list[tuple[Framework, RatedRow]],
+    roster: Roster | None,
+    frameworks: Sequence[Framework],
+    calibration: dict[str, bool] | None,
+    problems: list[Problem],
+    readable: int,
+) -> Analysis:
     missing: list[str] = []
     if roster is not None:
         seen = {e.employee_id for e in employees}
@@ -224,6 +264,8 @@ def _assess_all(
     cycle: str | None,
     calibration: dict[str, bool] | None,
     problems: list[Problem],
+    history: dict[str, dict[str, PastRecord]] | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> list[EmployeeResult]:
     occurrences: dict[str, list[tuple[Framework, RatedRow]]] = defaultdict(list)
     for fw, row in rows:
@@ -252,6 +294,9 @@ def _assess_all(
             cycle_end=cycle_end,
             level_since=person.level_since if person else None,
             calibration=calibration,
+            cycle=cycle,
+            history=None if history is None else history.get(employee_id, {}),
+            known_cycles=known,
         )
         results.append(assess(fw, row, context, conflict=conflict))
     return sorted(results, key=lambda e: (e.family, e.manager_id or "", e.name.casefold(), e.employee_id))

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -206,6 +207,13 @@ class progress_bar:
     type=click.Path(exists=True, dir_okay=False),
     help="CSV or XLSX with employee_id and optionally confirmed (Yes/No).",
 )
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False),
+    envvar="MATRIXKIT_STORE",
+    help="History store (SQLite, created on first use; or $MATRIXKIT_STORE): earlier cycles decide "
+    "sustained_cycles, and this cycle replaces its stored copy.",
+)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report workbook (.xlsx).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option("--max-file-mb", default=50, show_default=True, help="Refuse input files larger than this.")
@@ -219,6 +227,7 @@ def analyze(
     roster: str | None,
     cycle: str | None,
     calibration: str | None,
+    store: str | None,
     out: str,
     json_path: str | None,
     max_file_mb: int,
@@ -251,9 +260,13 @@ def analyze(
     if not files:
         raise UsageError("no workbooks (.xlsx, .xlsm, .ods, .xls) found in the inputs")
     outputs = [out, *([json_path] if json_path else [])]
-    refuse_overwriting_inputs(
-        outputs, [*files, *framework_paths, *([roster] if roster else []), *([calibration] if calibration else [])]
-    )
+    inputs_given: list[str | Path] = [
+        *files,
+        *framework_paths,
+        *([roster] if roster else []),
+        *([calibration] if calibration else []),
+    ]
+    refuse_overwriting_inputs([*outputs, *([store] if store else [])], inputs_given)
     limits = Limits(
         max_file_bytes=max_file_mb * 2**20,
         max_unzipped_bytes=max_unzipped_mb * 2**20,
@@ -267,6 +280,7 @@ def analyze(
             roster=people,
             cycle=cycle,
             calibration_file=calibration,
+            store=store,
             limits=limits,
             progress=lambda _path: advance(),
         )
@@ -304,3 +318,29 @@ def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 
         if len(analysis.problems) > shown:
             click.echo(f"… and {len(analysis.problems) - shown} more on the Problems sheet", err=True)
     click.echo(f"Report: {out}" + (f"  JSON: {json_path}" if json_path else ""), err=True)
+
+
+@main.command()
+@click.option(
+    "--store",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="MATRIXKIT_STORE",
+    help="The history store written by analyze --store.",
+)
+@click.option("--employee", help="One employee: level, status, average and every rating per cycle.")
+@click.option("--manager", help="One manager's reports: status and average per cycle.")
+@click.option("--level", help="Employees at this level: status and average per cycle.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@translate_errors
+def history(store: str, employee: str | None, manager: str | None, level: str | None, as_json: bool) -> None:
+    """What the history store holds, per cycle."""
+    from matrixkit.history import history_document, history_table
+    from matrixkit.store import open_store
+
+    with open_store(store) as opened:
+        document = history_document(opened, employee=employee, manager=manager, level=level)
+    if as_json:
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(history_table(document))

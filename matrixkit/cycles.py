@@ -55,3 +55,30 @@ def parse_cycle(text: str) -> Cycle:
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_cycles(cycle_id: str, count: int) -> list[str]:
+    """The `count` cycles of the same kind just before `cycle_id`, nearest first.
+
+    >>> previous_cycles("2026-Q1", 2), previous_cycles("2026-H1", 1), previous_cycles("2026-01", 1)
+    (['2025-Q4', '2025-Q3'], ['2025-H2'], ['2025-12'])
+    """
+    cycle = parse_cycle(cycle_id)
+    year = cycle.start.year
+    result: list[str] = []
+    if cycle.kind == "year":
+        return [str(year - n) for n in range(1, count + 1)]
+    per_year = {"quarter": 4, "half": 2, "month": 12}[cycle.kind]
+    span = 12 // per_year
+    index = (cycle.start.month - 1) // span  # 0-based position within the year
+    for _ in range(count):
+        index -= 1
+        if index < 0:
+            index, year = per_year - 1, year - 1
+        if cycle.kind == "quarter":
+            result.append(f"{year}-Q{index + 1}")
+        elif cycle.kind == "half":
+            result.append(f"{year}-H{index + 1}")
+        else:
+            result.append(f"{year}-{index + 1:02d}")
+    return result

@@ -202,6 +202,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[
     )
     name = _text(_cell(values, columns.get("name")))
     ratings: dict[str, int | None] = {}
+    cells: dict[str, str] = {}
     track = fw.track_of_level.get(level)
     applicable = {c.id for c in fw.competencies_for(track.id)} if track else {c.id for c in fw.competencies}
     for comp in fw.competencies:
@@ -209,6 +210,8 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[
             continue
         col = columns.get(f"rating:{comp.id}")
         ratings[comp.id] = None if col is None else parse_rating(reader, values, row, col, comp.name)
+        if col is not None:
+            cells[comp.id] = cell_ref(row, col)
     evidence = {
         item.id: parse_yes_no(reader, values, row, columns.get(f"evidence:{item.id}"), item.prompt)
         for item in fw.evidence
@@ -229,6 +232,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[
         source=Source(reader.sheet.file, reader.sheet.sheet, row + 1),
         manager_name=reader.sheet.manager_name,
         cycle=reader.sheet.cycle,
+        cells=cells,
     )
 
 

@@ -9,12 +9,17 @@ Pure functions over checked data; the figures agree with the workbook's formulas
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
+from matrixkit.cycles import previous_cycles
 from matrixkit.framework import RATING_CRITERIA, Criteria, Framework, Level
 from matrixkit.results import CriterionResult, EmployeeResult, RatedRow, Result, Status
+
+if TYPE_CHECKING:
+    from matrixkit.store import PastRecord
 from matrixkit.scoring import COMPARE_DIGITS, weighted_average
 
 
@@ -38,7 +43,9 @@ class Context:
     cycle_end: date | None = None
     level_since: date | None = None
     calibration: Mapping[str, bool] | None = None  # employee id → confirmed; None: no file given
-    sustained: CriterionResult | None = None  # from the history store, when there is one
+    cycle: str | None = None
+    history: Mapping[str, PastRecord] | None = None  # earlier cycle → this employee's record; None: no store
+    known_cycles: frozenset[str] = frozenset()  # every cycle the store holds
 
 
 def evaluate_criteria(
@@ -103,19 +110,7 @@ def evaluate_criteria(
     if "sustained_cycles" in checked:
         cycles = int(checked["sustained_cycles"])
         rating_results = [r for r in results if r.criterion in RATING_CRITERIA]
-        if context.sustained is not None:
-            results.append(context.sustained)
-        elif cycles <= 1:
-            this_cycle = _combine(rating_results)
-            results.append(CriterionResult("sustained_cycles", this_cycle, "only this cycle is required"))
-        else:
-            results.append(
-                CriterionResult(
-                    "sustained_cycles",
-                    "unknown",
-                    f"needs {cycles} consecutive cycles; no history store given, 1 cycle known",
-                )
-            )
+        results.append(_sustained(cycles, _combine(rating_results), row.level, context))
     if "months_in_level_at_least" in checked:
         needed = int(checked["months_in_level_at_least"])
         if context.level_since is None:
@@ -162,6 +157,38 @@ def evaluate_criteria(
     return results
 
 
+def _sustained(cycles: int, this_cycle: Result, level: str, context: Context) -> CriterionResult:
+    """Rating criteria met in this cycle and the N−1 cycles of the same kind before it, at the same level."""
+    here = f"{context.cycle or 'this cycle'}: {'met' if this_cycle == 'met' else this_cycle.replace('_', ' ')}"
+    if cycles <= 1:
+        return CriterionResult("sustained_cycles", this_cycle, f"only this cycle is required ({here})")
+    if context.history is None or context.cycle is None:
+        return CriterionResult(
+            "sustained_cycles", "unknown", f"needs {cycles} consecutive cycles; no history store given, 1 cycle known"
+        )
+    outcomes, parts = [this_cycle], [here]
+    for earlier in previous_cycles(context.cycle, cycles - 1):
+        record = context.history.get(earlier)
+        if earlier not in context.known_cycles:
+            outcomes.append("unknown")
+            parts.append(f"{earlier}: not in the store")
+        elif record is None:
+            outcomes.append("unknown")
+            parts.append(f"{earlier}: not rated")
+        elif record.level != level:
+            outcomes.append("not_met")
+            parts.append(f"{earlier}: at {record.level} (the count restarts at a new level)")
+        elif record.rating_criteria_met is None:
+            outcomes.append("unknown")
+            parts.append(f"{earlier}: {record.status.replace('_', ' ')}")
+        else:
+            outcomes.append("met" if record.rating_criteria_met else "not_met")
+            parts.append(f"{earlier}: {'met' if record.rating_criteria_met else 'not met'}")
+    known = sum(1 for c in previous_cycles(context.cycle, cycles - 1) if c in context.known_cycles) + 1
+    detail = f"{cycles} consecutive cycles needed, {known} known: " + "; ".join(parts)
+    return CriterionResult("sustained_cycles", _worst(outcomes), detail)
+
+
 def _yes_no_all(criterion: str, answers: list[tuple[str, bool | None]]) -> CriterionResult:
     words = {True: "Yes", False: "No", None: "not answered"}
     outcome: list[str] = ["met" if a is True else "not_met" if a is False else "unknown" for _, a in answers]
@@ -169,7 +196,7 @@ def _yes_no_all(criterion: str, answers: list[tuple[str, bool | None]]) -> Crite
     return CriterionResult(criterion, _worst(outcome), detail)
 
 
-def _worst(outcomes: list[str]) -> Result:
+def _worst(outcomes: Sequence[str]) -> Result:
     if "not_met" in outcomes:
         return "not_met"
     if "unknown" in outcomes:
@@ -237,4 +264,5 @@ def assess(fw: Framework, row: RatedRow, context: Context, *, conflict: bool = F
         evidence=dict(row.evidence),
         endorsement=row.endorsement,
         metrics=dict(row.metrics),
+        rating_cells=dict(row.cells),
     )

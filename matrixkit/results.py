@@ -43,6 +43,7 @@ class RatedRow:
     source: Source
     manager_name: str | None = None
     cycle: str | None = None
+    cells: dict[str, str] = field(default_factory=dict)  # competency id → cell reference of its rating
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class EmployeeResult:
     evidence: dict[str, bool | None] = field(default_factory=dict)
     endorsement: bool | None = None
     metrics: dict[str, float | None] = field(default_factory=dict)
+    rating_cells: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC's JSON shape for one employee."""

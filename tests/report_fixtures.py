@@ -1,7 +1,11 @@
-"""A hand-built `Analysis` over templates/engineering.yaml: every status, two managers, hostile text."""
+"""A hand-built `Analysis` over templates/engineering.yaml: every status, two managers, hostile text.
+
+`trends_analysis()` adds a history of three cycles over engineering and data science.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -18,9 +22,12 @@ from matrixkit.results import (
     LateralGap,
     LevelCheck,
     Source,
+    TrendPoint,
+    Trends,
 )
 
 ENGINEERING = Path(__file__).resolve().parent.parent / "templates" / "engineering.yaml"
+DATA_SCIENCE = ENGINEERING.with_name("data-science.yaml")
 
 IC = (
     "communication",
@@ -252,3 +259,45 @@ def sample_analysis(cycle: str | None = "2026-Q4") -> Analysis:
 
 def empty_analysis() -> Analysis:
     return Analysis(cycle=None, employees=[], missing=[], problems=[], calibration=[])
+
+
+@cache
+def data_science() -> Framework:
+    (fw,) = load_frameworks([DATA_SCIENCE])
+    return fw
+
+
+TREND_CYCLES = ["2026-Q2", "2026-Q3", "2026-Q4"]
+
+
+def sample_trends() -> Trends:
+    """Ada is promoted IC2 → IC3 in 2026-Q4; Bob was not rated in 2026-Q3; Zoë is new and incomplete;
+    Ana is in data science. Delivery was renamed, and nobody was rated on it in 2026-Q3."""
+    return Trends(
+        cycles=list(TREND_CYCLES),
+        employees={
+            "E1": [
+                TrendPoint("2026-Q2", "IC2", "on_track", 3.2),
+                TrendPoint("2026-Q3", "IC2", "ready", 3.6),
+                TrendPoint("2026-Q4", "IC3", "ready", 3.9),
+            ],
+            "E2": [TrendPoint("2026-Q2", "IC2", "not_ready", 2.0), TrendPoint("2026-Q4", "IC2", "not_ready", 2.049)],
+            "E3": [TrendPoint("2026-Q4", "IC1", "incomplete", None)],
+            "D1": [TrendPoint("2026-Q3", "DS2", "on_track", 3.0), TrendPoint("2026-Q4", "DS2", "not_ready", 2.875)],
+        },
+        names={"E1": "Ada Lovelace", "E2": "=1+1 Bob", "E3": "Zoë Ñúñez 陈", "D1": "Ana Datos"},
+        competency_means={
+            ("engineering", "delivery"): {"2026-Q2": 2.5, "2026-Q4": 2.75},
+            ("engineering", "communication"): {"2026-Q2": 3.1, "2026-Q3": 3.25, "2026-Q4": 10 / 3},
+            ("data", "communication"): {"2026-Q3": 3.0, "2026-Q4": 3.0},
+        },
+        competency_names={
+            ("engineering", "delivery"): "Delivery & impact",
+            ("engineering", "communication"): "Communication",
+            ("data", "communication"): "Communication",
+        },
+    )
+
+
+def trends_analysis(trends: Trends | None = None) -> Analysis:
+    return dataclasses.replace(sample_analysis(), trends=trends or sample_trends())

@@ -14,10 +14,30 @@ from typing import Any
 
 import openpyxl
 import pytest
-from report_fixtures import ENGINEERING, empty_analysis, engineering, sample_analysis
+from report_fixtures import (
+    ENGINEERING,
+    TREND_CYCLES,
+    data_science,
+    empty_analysis,
+    engineering,
+    sample_analysis,
+    sample_trends,
+    trends_analysis,
+)
 
-from matrixkit.report import GAP_BAR_COLOUR, HEADER_ROW, SHEET_NAMES, STATUS_CHART_COLOURS, report_bytes
-from matrixkit.results import STATUSES, Analysis
+from matrixkit.report import (
+    GAP_BAR_COLOUR,
+    HEADER_ROW,
+    SHEET_NAMES,
+    STATUS_CHART_COLOURS,
+    STATUS_FILLS,
+    TREND_CHART_COMPETENCIES,
+    TREND_CHART_EMPLOYEES,
+    TREND_LINE_COLOURS,
+    TRENDS_SHEET,
+    report_bytes,
+)
+from matrixkit.results import STATUSES, Analysis, TrendPoint, Trends
 
 HEADER = HEADER_ROW + 1  # 1-based, as openpyxl counts
 
@@ -414,6 +434,170 @@ def test_empty_analysis_says_none_on_every_sheet() -> None:
     assert not book["Summary"]._charts
 
 
+# -- Trends ----------------------------------------------------------------------------------------
+
+
+def build_trends(analysis: Analysis | None = None) -> bytes:
+    return report_bytes(analysis or trends_analysis(), [data_science(), engineering()])
+
+
+@pytest.fixture(scope="module")
+def trends_report() -> bytes:
+    return build_trends()
+
+
+@pytest.fixture(scope="module")
+def trends_book(trends_report: bytes) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(trends_report))
+
+
+def chart_xml(report: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(report)) as z:
+        names = sorted(
+            (n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)),
+            key=lambda n: int(re.sub(r"\D", "", n)),
+        )
+        return [z.read(n).decode() for n in names]
+
+
+def test_trends_sheet_sits_between_development_plans_and_problems(trends_book: Any, book: Any) -> None:
+    names = list(SHEET_NAMES)
+    assert trends_book.sheetnames == [*names[: names.index("Problems")], TRENDS_SHEET, "Problems"]
+    assert TRENDS_SHEET == "Trends"
+    assert TRENDS_SHEET not in book.sheetnames  # no history store, no sheet
+    assert sample_analysis().trends is None
+
+
+def test_without_trends_the_other_sheets_are_unchanged(report: bytes, trends_report: bytes) -> None:
+    assert build(dataclasses.replace(trends_analysis(), trends=None)) == report
+    without = build_trends(dataclasses.replace(trends_analysis(), trends=None))
+    with zipfile.ZipFile(io.BytesIO(without)) as before, zipfile.ZipFile(io.BytesIO(trends_report)) as after:
+        # Summary to Development plans are sheet1-9 in both; Trends is sheet10 and Problems moves to sheet11.
+        for n in range(1, 10):
+            name = f"xl/worksheets/sheet{n}.xml"
+            assert before.read(name) == after.read(name), name
+        assert "xl/worksheets/sheet11.xml" not in before.namelist()
+
+
+def test_trends_one_row_per_employee_by_name_with_status_and_average_per_cycle(trends_book: Any) -> None:
+    ws = trends_book[TRENDS_SHEET]
+    assert ws["A1"].value.startswith("Trends")
+    assert "2026-Q2, 2026-Q3, 2026-Q4" in ws["A2"].value
+    header = [c.value for c in ws[HEADER]]
+    per_cycle = [h for c in TREND_CYCLES for h in (f"{c} status", f"{c} average")]
+    assert header == ["Employee ID", "Name", *per_cycle, "Level", "Level changes"]
+    rows = table(ws)
+    assert [r["Employee ID"] for r in rows] == ["E2", "E1", "D1", "E3"]  # by name: "=1+1 Bob" first
+    bob, ada, ana, zoe = rows
+    assert [(ada[f"{c} status"], ada[f"{c} average"]) for c in TREND_CYCLES] == [
+        ("on_track", 3.2),
+        ("ready", 3.6),
+        ("ready", 3.9),
+    ]
+    assert (ada["Level"], ada["Level changes"]) == ("IC3", "IC2 → IC3 in 2026-Q4")
+    # Bob was not rated in 2026-Q3: both cells blank; his average is rounded to 2 decimals.
+    assert [(bob[f"{c} status"], bob[f"{c} average"]) for c in TREND_CYCLES] == [
+        ("not_ready", 2.0),
+        (None, None),
+        ("not_ready", 2.05),
+    ]
+    assert bob["Name"] == "=1+1 Bob"
+    assert (bob["Level"], bob["Level changes"]) == ("IC2", None)
+    assert ana["2026-Q2 status"] is None and ana["2026-Q4 average"] == 2.88
+    assert (zoe["Name"], zoe["2026-Q4 status"], zoe["2026-Q4 average"]) == ("Zoë Ñúñez 陈", "incomplete", None)
+    assert ws.auto_filter.ref == f"A{HEADER}:J{HEADER + 4}"
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_trends_status_cells_coloured_like_readiness(trends_book: Any) -> None:
+    ws = trends_book[TRENDS_SHEET]
+    for row in ws.iter_rows(min_row=HEADER + 1, max_row=HEADER + 4, min_col=3, max_col=8):
+        for cell in row:
+            if cell.value in STATUS_FILLS:
+                assert cell.fill.fgColor.rgb == "FF" + STATUS_FILLS[cell.value][1:], cell.coordinate
+                assert cell.font.b
+    readiness = trends_book["Readiness"]
+    ready = next(c for c in readiness["H"] if c.value == "ready")
+    assert ws["G5"].value == "ready" and ws["G5"].fill.fgColor.rgb == ready.fill.fgColor.rgb
+
+
+def test_trends_competency_means_per_cycle(trends_book: Any) -> None:
+    ws = trends_book[TRENDS_SHEET]
+    header_row = find_row(ws, "Family")
+    assert ws.cell(header_row - 1, 1).value == "Organisation mean rating per competency"
+    rows = table(ws, header_row)
+    assert [(r["Family"], r["Competency"]) for r in rows] == [
+        ("Data Science", "Communication"),
+        ("Engineering", "Communication"),
+        ("Engineering", "Delivery & impact"),  # the latest name, in framework order
+    ]
+    assert [[r[c] for c in TREND_CYCLES] for r in rows] == [
+        [None, 3.0, 3.0],
+        [3.1, 3.25, 3.33],
+        [2.5, None, 2.75],
+    ]
+    assert ws.cell(header_row + 2, 5).number_format == "0.00"
+
+
+def test_trends_line_charts_over_plain_ranges_of_the_sheet(trends_report: bytes) -> None:
+    summary, gaps, competencies, employees = chart_xml(trends_report)
+    assert "<c:barDir" in summary and "<c:barDir" in gaps
+    for xml in (competencies, employees):
+        assert "<c:lineChart>" in xml
+        refs = re.findall(r"<c:f>([^<]+)</c:f>", xml)
+        assert refs and all(re.fullmatch(r"Trends!\$[A-Z]+\$\d+(:\$[A-Z]+\$\d+)?", ref) for ref in refs), refs
+        assert '<c:dispBlanksAs val="span"/>' in xml
+    assert competencies.count("<c:ser>") == 3
+    # Two families: the legend says which family a competency belongs to.
+    assert "Data Science: Communication" in competencies and "Engineering: Delivery &amp; impact" in competencies
+    assert employees.count("<c:ser>") == 3  # Zoë has no average yet: no line
+    assert TREND_LINE_COLOURS[0][1:] in competencies
+
+
+def test_trends_same_bytes_whatever_the_input_order(trends_report: bytes) -> None:
+    t = sample_trends()
+    shuffled = Trends(
+        cycles=list(t.cycles),
+        employees={k: list(reversed(v)) for k, v in reversed(t.employees.items())},
+        names=dict(reversed(t.names.items())),
+        competency_means={k: dict(reversed(v.items())) for k, v in reversed(t.competency_means.items())},
+        competency_names=dict(reversed(t.competency_names.items())),
+    )
+    a = trends_analysis(shuffled)
+    assert build_trends(dataclasses.replace(a, employees=list(reversed(a.employees)))) == trends_report
+
+
+def test_trends_with_many_employees_and_competencies_caps_the_charts() -> None:
+    cycles = ["2026-Q3", "2026-Q4"]
+    n_employees = TREND_CHART_EMPLOYEES + 1
+    n_competencies = TREND_CHART_COMPETENCIES + 3
+    keys = [("engineering", f"c{i:02}") for i in range(n_competencies)]
+    trends = Trends(
+        cycles=cycles,
+        employees={f"E{i:02}": [TrendPoint(c, "IC2", "on_track", 3.0) for c in cycles] for i in range(n_employees)},
+        names={f"E{i:02}": f"Person {i:02}" for i in range(n_employees)},
+        competency_means={key: dict.fromkeys(cycles, 3.0) for key in keys},
+        competency_names={key: f"Competency {key[1]}" for key in keys},
+    )
+    data = report_bytes(trends_analysis(trends), [engineering()])
+    ws = openpyxl.load_workbook(io.BytesIO(data))[TRENDS_SHEET]
+    assert len(table(ws)) == n_employees
+    texts = [ws.cell(r, 1).value or "" for r in range(1, ws.max_row + 1)]
+    assert any(t.startswith(f"No chart of employee averages: {n_employees} employees") for t in texts)
+    assert any(f"first {TREND_CHART_COMPETENCIES} of {n_competencies}" in t for t in texts)
+    _, _, competencies = chart_xml(data)  # Summary's two, then the competency chart only
+    assert competencies.count("<c:ser>") == TREND_CHART_COMPETENCIES
+    assert "<c:f>Trends!$B$" in competencies  # one family: the names come from the table
+
+
+def test_trends_without_data_says_none() -> None:
+    data = report_bytes(trends_analysis(Trends(["2026-Q4"], {}, {}, {}, {})), [engineering()])
+    ws = openpyxl.load_workbook(io.BytesIO(data))[TRENDS_SHEET]
+    assert ws.cell(HEADER + 1, 1).value == "None"
+    assert ws.cell(find_row(ws, "Family") + 1, 1).value == "None"
+    assert len(chart_xml(data)) == 2  # Summary's only
+
+
 # -- a real spreadsheet program ---------------------------------------------------------------------
 
 
@@ -465,3 +649,52 @@ def test_libreoffice_opens_the_report_and_draws_the_charts(libreoffice: Any, rep
     assert _count_colour(page, GAP_BAR_COLOUR, x_from=0.5) > 200, "the top-gaps bar chart is not drawn"
     assert _count_colour(page, STATUS_CHART_COLOURS["not_ready"], x_from=0.5) > 50, "the status chart is not drawn"
     assert _count_colour(page, GAP_BAR_COLOUR, x_from=0.0) == _count_colour(page, GAP_BAR_COLOUR, x_from=0.5)
+
+
+def _pdf_page_with(pdf: Path, text: str) -> int:
+    pages = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True, timeout=60).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", pages, re.M).group(1))  # type: ignore[union-attr]
+    for page in range(1, count + 1):
+        found = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        if found.lstrip().startswith(text):
+            return page
+    raise AssertionError(f"no page starts with {text!r}")
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_draws_the_trends_charts(libreoffice: Any, trends_report: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "trends.xlsx"
+    path.write_bytes(trends_report)
+    opened = libreoffice.read(path, detail_sheet_prefix=None)
+    assert opened.sheet_names[-2:] == [TRENDS_SHEET, "Problems"]
+    assert opened.value(TRENDS_SHEET, f"C{HEADER + 2}") == "on_track"  # Ada, 2026-Q2
+    assert opened.value(TRENDS_SHEET, f"H{HEADER + 2}") == pytest.approx(3.9)
+
+    pdf = libreoffice.convert_pdf(path, tmp_path / "trends.pdf")
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm and pdftotext (poppler-utils) are needed to look at the printed Trends")
+        pytest.skip("poppler-utils is not installed")
+    page = _pdf_page_with(pdf, "Trends")
+    prefix = tmp_path / "trends"
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(prefix)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    data = prefix.with_suffix(".ppm").read_bytes()
+    magic, width, height, maxval, pixels = data.split(maxsplit=4)
+    assert magic == b"P6" and maxval == b"255"
+    image = (int(width), int(height), pixels)
+    # The lines' colours are in no cell: the first two series of each chart must be drawn.
+    assert _count_colour(image, TREND_LINE_COLOURS[0], tolerance=30) > 20, "the first lines are not drawn"
+    assert _count_colour(image, TREND_LINE_COLOURS[1], tolerance=30) > 20, "the second lines are not drawn"
+    # The employee chart sits to the right of the competency chart.
+    assert _count_colour(image, TREND_LINE_COLOURS[1], x_from=0.5, tolerance=30) > 10

@@ -12,8 +12,10 @@ the tests fill through LibreOffice as well.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -71,6 +73,21 @@ def fill_workbook(source: Path, target: Path, framework: Framework) -> None:
                 cell.value = f"Sample comment for {employee_id}: concrete examples go here."
     target.parent.mkdir(parents=True, exist_ok=True)
     wb.save(target)
+    _freeze_timestamps(target)
+
+
+def _freeze_timestamps(path: Path) -> None:
+    """openpyxl stamps the save time into docProps/core.xml and the zip entries: fix both, so a
+    rebuild that changes nothing changes no byte (and git shows no noise)."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(fixed, data)
 
 
 def build(out: Path = HERE) -> list[Path]:

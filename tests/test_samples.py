@@ -17,11 +17,6 @@ def _build_module():  # type: ignore[no-untyped-def]
     return module
 
 
-def _values(path: Path) -> list[list[object]]:
-    ws = openpyxl.load_workbook(path)["Ratings"]
-    return [[c.value for c in row] for row in ws.iter_rows()]
-
-
 def test_committed_samples_match_the_code(tmp_path: Path) -> None:
     """`python sample_workbooks/build.py` was run after the last change to generate or the templates."""
     written = _build_module().build(tmp_path)
@@ -29,10 +24,7 @@ def test_committed_samples_match_the_code(tmp_path: Path) -> None:
     for path in written:
         committed = SAMPLES / path.relative_to(tmp_path)
         assert committed.is_file(), f"{committed} is missing: run python sample_workbooks/build.py"
-        if path.parent.name == "generated":
-            assert committed.read_bytes() == path.read_bytes(), f"{committed} drifted: rebuild the samples"
-        else:
-            assert _values(committed) == _values(path), f"{committed} drifted: rebuild the samples"
+        assert committed.read_bytes() == path.read_bytes(), f"{committed} drifted: rebuild the samples"
     committed_files = sorted(p.relative_to(SAMPLES) for p in SAMPLES.rglob("*.xlsx"))
     assert committed_files == sorted(p.relative_to(tmp_path) for p in written)
 

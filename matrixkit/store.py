@@ -59,6 +59,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             lowest INTEGER,
             rating_criteria_met INTEGER,
             endorsement INTEGER,
+            calibration INTEGER,
             criteria TEXT NOT NULL,
             comments TEXT NOT NULL,
             source_file TEXT,
@@ -373,6 +374,7 @@ class Store:
         answers: list[tuple[Any, ...]] = []
         for e in analysis.employees:
             met = {"ready": 1, "on_track": 1, "not_ready": 0}.get(e.status)
+            calibrated = next((c.result for c in e.criteria if c.criterion == "calibration"), None)
             source = e.source
             results.append(
                 (
@@ -389,6 +391,7 @@ class Store:
                     e.lowest,
                     met,
                     None if e.endorsement is None else int(e.endorsement),
+                    {"met": 1, "not_met": 0}.get(calibrated or ""),
                     json.dumps([c.to_dict() for c in e.criteria], ensure_ascii=False),
                     e.comments,
                     source.file if source else None,
@@ -415,7 +418,7 @@ class Store:
                 for item, value in e.evidence.items()
             )
             answers.extend((cycle, e.employee_id, "metric", item, value) for item, value in e.metrics.items())
-        db.executemany(f"INSERT INTO results VALUES ({','.join('?' * 18)})", results)
+        db.executemany(f"INSERT INTO results VALUES ({','.join('?' * 19)})", results)
         db.executemany("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?)", ratings)
         db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", answers)
 

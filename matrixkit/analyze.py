@@ -31,6 +31,7 @@ from matrixkit.results import (
     LateralGap,
     LevelCheck,
     RatedRow,
+    SelfComparison,
 )
 from matrixkit.roster import Roster
 from matrixkit.safety import Limits
@@ -41,6 +42,7 @@ FLAG_DEVIATION = 0.5
 FLAG_MIN_RATED = 3
 ASPIRATIONAL_SHARE = 0.05
 TOO_EASY_SHARE = 0.60
+DISAGREEMENT = 2  # self and manager ratings this far apart deserve a conversation
 
 
 def analyze_workbooks(
@@ -69,22 +71,25 @@ def analyze_workbooks(
         calibration, calibration_problems = read_calibration(calibration_file)
         problems.extend(calibration_problems)
     rows: list[tuple[Framework, RatedRow]] = []
+    self_rows: list[tuple[Framework, RatedRow]] = []  # self-assessments: shown beside, never mixed in
     readable = 0
     for path in files:
         content = read_workbook(path, frameworks, limits)
         problems.extend(content.problems)
         readable += content.readable
+        own = content.metadata.get("kind") == "self"
         for fw, sheet in content.sheets:
             sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
             problems.extend(sheet_problems)
-            rows.extend((fw, row) for row in sheet_rows)
+            (self_rows if own else rows).extend((fw, row) for row in sheet_rows)
         if progress is not None:
             progress(path)
     cycle = _settle_cycle(cycle, rows, problems)
     rows = _reconcile_with_roster(rows, roster, frameworks, problems)
     if store is None:
         employees = _assess_all(rows, roster, cycle, calibration, problems)
-        return _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
+        analysis = _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
+        return replace(analysis, self_assessment=compare_self_assessments(analysis.employees, self_rows, problems))
     assert cycle is not None
     with open_store(store) as history:
         known = frozenset(history.cycles()) - {cycle}
@@ -99,7 +104,8 @@ def analyze_workbooks(
         if analysis.files_read == 0:
             return analysis  # nothing read: never replace a stored cycle with nothing
         history.save_cycle(analysis, frameworks)
-        return replace(analysis, trends=history.trends())
+        comparisons = compare_self_assessments(analysis.employees, self_rows, problems)
+        return replace(analysis, trends=history.trends(), self_assessment=comparisons)
 
 
 def _all_criteria(fw: Framework) -> list[Criteria]:
@@ -456,6 +462,38 @@ def development_plans(employees: Sequence[EmployeeResult], by_family: dict[str, 
                 )
             )
     return items
+
+
+def compare_self_assessments(
+    employees: Sequence[EmployeeResult], self_rows: Sequence[tuple[Framework, RatedRow]], problems: list[Problem]
+) -> list[SelfComparison]:
+    """Each employee's own ratings beside their manager's, flagging differences of DISAGREEMENT or more."""
+    managers = {e.employee_id: e for e in employees}
+    seen: set[str] = set()
+    comparisons: list[SelfComparison] = []
+    for fw, row in sorted(self_rows, key=lambda item: item[1].employee_id):
+        if row.employee_id in seen:
+            problems.append(
+                Problem(
+                    "warning",
+                    f"{row.employee_id} sent two self-assessments; the first is shown",
+                    file=row.source.file,
+                    sheet=row.source.sheet,
+                    cell=f"row {row.source.row}",
+                )
+            )
+            continue
+        seen.add(row.employee_id)
+        rated = managers.get(row.employee_id)
+        for comp in fw.competencies:
+            if comp.id not in row.ratings:
+                continue
+            own, theirs = row.ratings.get(comp.id), rated.ratings.get(comp.id) if rated else None
+            apart = own is not None and theirs is not None and abs(own - theirs) >= DISAGREEMENT
+            comparisons.append(
+                SelfComparison(row.employee_id, rated.name if rated else row.name, comp.id, own, theirs, apart)
+            )
+    return comparisons
 
 
 # -- calibration file -----------------------------------------------------------------------------

@@ -138,6 +138,11 @@ def init(name: str, directory: str) -> None:
 @click.option("--due", help="Return deadline shown on the instructions sheet, e.g. 2026-12-15.")
 @click.option("--password", help="Password for sheet protection (default: protected without one).")
 @click.option("--rows", default=50, show_default=True, help="Empty rows in a blank matrix (no roster).")
+@click.option(
+    "--self-assessment",
+    is_flag=True,
+    help="Also write one workbook per employee to rate themselves (into OUT/self-assessment/).",
+)
 @translate_errors
 def generate(
     framework_paths: tuple[str, ...],
@@ -147,10 +152,11 @@ def generate(
     due: str | None,
     password: str | None,
     rows: int,
+    self_assessment: bool,
 ) -> None:
     """Write one workbook per manager, or with no --roster a blank role × competency matrix."""
     from matrixkit.framework import load_frameworks
-    from matrixkit.generate import generate_blank_matrix, generate_workbooks
+    from matrixkit.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
     from matrixkit.roster import RosterError, read_roster
 
     frameworks = load_frameworks(framework_paths)
@@ -176,6 +182,13 @@ def generate(
             frameworks, people, cycle, out, due=due, password=password, progress=lambda _path: advance()
         )
     click.echo(f"wrote {len(paths)} workbook(s) for {len(people.employees)} people to {out}", err=True)
+    if self_assessment:
+        folder = Path(out) / "self-assessment"
+        with progress_bar(len(people.employees), "Writing self-assessments") as advance:
+            own = generate_self_assessments(
+                frameworks, people, cycle, folder, due=due, password=password, progress=lambda _path: advance()
+            )
+        click.echo(f"wrote {len(own)} self-assessment workbook(s) to {folder}", err=True)
 
 
 class progress_bar:

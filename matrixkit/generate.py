@@ -14,7 +14,7 @@ from matrixkit.cycles import parse_cycle
 from matrixkit.errors import FrameworkError
 from matrixkit.fileio import atomic_write_bytes
 from matrixkit.framework import Framework
-from matrixkit.layout import plan_blank_matrix, plan_manager_workbook
+from matrixkit.layout import plan_blank_matrix, plan_manager_workbook, plan_self_assessment
 from matrixkit.lint import lint_frameworks
 from matrixkit.problems import has_errors
 from matrixkit.roster import Manager, Roster
@@ -88,6 +88,33 @@ def generate_workbooks(
     written = []
     for path, manager in planned:
         plan = plan_manager_workbook(manager, roster.reports_of(manager.id), frameworks, cycle, due)
+        atomic_write_bytes(path, workbook_bytes(plan, password=password))
+        written.append(path)
+        if progress is not None:
+            progress(path)
+    return written
+
+
+def generate_self_assessments(
+    frameworks: Sequence[Framework],
+    roster: Roster,
+    cycle: str,
+    out_dir: str | Path,
+    *,
+    due: str | None = None,
+    password: str | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """One workbook per employee to rate themselves, sorted by employee id."""
+    parse_cycle(cycle)
+    check_usable(frameworks)
+    managers = {m.id: m for m in roster.managers}
+    written = []
+    for employee in sorted(roster.employees, key=lambda e: e.employee_id):
+        name = safe_file_stem(employee.name)
+        stem = safe_file_stem(employee.employee_id, 30) + ("" if name == "workbook" else f"_{name}")
+        path = Path(out_dir) / f"{stem}.xlsx"
+        plan = plan_self_assessment(employee, managers[employee.manager_id], frameworks, cycle, due)
         atomic_write_bytes(path, workbook_bytes(plan, password=password))
         written.append(path)
         if progress is not None:

@@ -50,6 +50,7 @@ HEADERS = {
     "ready": "Ready?",
 }
 YES_NO = ("Yes", "No")
+WorkbookKind = Literal["manager", "blank_matrix", "self"]
 NOT_APPLICABLE = "n/a"
 
 
@@ -115,6 +116,8 @@ class WorkbookPlan:
     frameworks: tuple[Framework, ...]
     sheets: tuple[RatingsSheet, ...]
     due: str | None = None
+    kind: WorkbookKind = "manager"
+    subject: Employee | None = None  # the person rating themselves, in a self-assessment
 
 
 def ratings_columns(fw: Framework) -> tuple[Column, ...]:
@@ -182,7 +185,15 @@ def plan_blank_matrix(fw: Framework, rows: int, cycle: str | None = None) -> Wor
         ratings_columns(fw),
         tuple(RatingsRow(HEADER_ROW + 1 + i, None) for i in range(rows)),
     )
-    return WorkbookPlan(cycle, None, (fw,), (sheet,))
+    return WorkbookPlan(cycle, None, (fw,), (sheet,), kind="blank_matrix")
+
+
+def plan_self_assessment(
+    employee: Employee, manager: Manager, frameworks: Sequence[Framework], cycle: str, due: str | None = None
+) -> WorkbookPlan:
+    """One employee's own workbook: the same ratings sheet, with only their row."""
+    plan = plan_manager_workbook(manager, [employee], frameworks, cycle, due)
+    return WorkbookPlan(plan.cycle, manager, plan.frameworks, plan.sheets, due, kind="self", subject=employee)
 
 
 LOOKUP_SHEET = "_levels"

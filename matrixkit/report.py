@@ -42,6 +42,7 @@ SHEET_NAMES = (
 )
 # Only with a history store (`analysis.trends`): between Development plans and Problems.
 TRENDS_SHEET = "Trends"
+SELF_ASSESSMENT_SHEET = "Self-assessment"
 # Rows 0-1 of every table sheet say what it shows; the table's header is on this row (0-based).
 HEADER_ROW = 2
 NONE_TEXT = "None"
@@ -139,6 +140,8 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     _write_management_track(workbook, styles, ctx)
     _write_lateral_paths(workbook, styles, ctx)
     _write_development_plans(workbook, styles, ctx)
+    if analysis.self_assessment:
+        _write_self_assessment(workbook, styles, ctx)
     if analysis.trends is not None:
         _write_trends(workbook, styles, ctx, analysis.trends)
     _write_problems(workbook, styles, ctx)
@@ -953,6 +956,45 @@ def _write_lateral_paths(workbook: Workbook, styles: _Styles, ctx: _Context) -> 
         ws.conditional_format(HEADER_ROW + 1, 7, last, 7, _gap_scale(2))
 
 
+# -- Self-assessment -------------------------------------------------------------------------------
+
+
+def _write_self_assessment(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
+    ws = workbook.add_worksheet(SELF_ASSESSMENT_SHEET)
+    _intro(
+        ws,
+        styles,
+        "Self-assessment — each person's own rating beside their manager's",
+        "Shown side by side and never averaged: the manager's rating is the one every other sheet uses. "
+        "Disagreement: the two differ by 2 points or more — worth a conversation.",
+    )
+    columns = [
+        _Column("Employee ID", 12),
+        _Column("Name", 24),
+        _Column("Competency", 26),
+        _Column("Self", 8, "integer"),
+        _Column("Manager", 9, "integer"),
+        _Column("Self − manager", 10, "signed"),
+        _Column("Disagreement", 13),
+    ]
+    families = {e.employee_id: e.family for e in ctx.analysis.employees}
+    rows = [
+        [
+            c.employee_id,
+            c.name,
+            ctx.competency_name(families.get(c.employee_id, ""), c.competency),
+            c.self_rating,
+            c.manager_rating,
+            c.difference,
+            "Yes" if c.disagreement else "",
+        ]
+        for c in ctx.analysis.self_assessment
+    ]
+    last = _table(ws, styles, columns, rows, freeze_cols=2)
+    if rows:
+        ws.conditional_format(HEADER_ROW + 1, 5, last, 5, _gap_scale(2))
+
+
 # -- Development plans -----------------------------------------------------------------------------
 
 
@@ -1264,4 +1306,4 @@ def _write_problems(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
     _table(ws, styles, columns, rows, freeze_cols=1)
 
 
-__all__ = ["SHEET_NAMES", "TRENDS_SHEET", "report_bytes"]
+__all__ = ["SELF_ASSESSMENT_SHEET", "SHEET_NAMES", "TRENDS_SHEET", "report_bytes"]

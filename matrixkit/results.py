@@ -180,6 +180,34 @@ class DevelopmentItem:
 
 
 @dataclass(frozen=True)
+class SelfComparison:
+    """One competency of one employee: their own rating beside their manager's, never averaged."""
+
+    employee_id: str
+    name: str
+    competency: str
+    self_rating: int | None
+    manager_rating: int | None
+    disagreement: bool  # the two differ by DISAGREEMENT points or more
+
+    @property
+    def difference(self) -> int | None:
+        if self.self_rating is None or self.manager_rating is None:
+            return None
+        return self.self_rating - self.manager_rating
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "employee_id": self.employee_id,
+            "competency": self.competency,
+            "self": self.self_rating,
+            "manager": self.manager_rating,
+            "difference": self.difference,
+            "disagreement": self.disagreement,
+        }
+
+
+@dataclass(frozen=True)
 class TrendPoint:
     cycle: str
     level: str
@@ -213,6 +241,7 @@ class Analysis:
     development: list[DevelopmentItem] = field(default_factory=list)
     files_read: int = 0
     trends: Trends | None = None  # with a history store only
+    self_assessment: list[SelfComparison] = field(default_factory=list)
 
     def to_dict(self, version: str) -> dict[str, Any]:
         """SPEC's JSON report."""
@@ -223,6 +252,7 @@ class Analysis:
             "missing": list(self.missing),
             "problems": [problem_to_json(p) for p in self.problems],
             "calibration": [c.to_dict() for c in self.calibration],
+            **({"self_assessment": [c.to_dict() for c in self.self_assessment]} if self.self_assessment else {}),
         }
 
 

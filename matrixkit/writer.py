@@ -110,7 +110,7 @@ def workbook_bytes(plan: WorkbookPlan, *, password: str | None = None) -> bytes:
     styles = _Styles(workbook)
     _write_instructions(workbook, styles, plan, password)
     for sheet in plan.sheets:
-        _write_ratings(workbook, styles, sheet, password, blank_matrix=plan.manager is None)
+        _write_ratings(workbook, styles, sheet, password, blank_matrix=plan.kind == "blank_matrix")
     _write_guide(workbook, styles, plan, password)
     _write_profile(workbook, styles, plan, password)
     _write_metadata(workbook, plan)
@@ -120,8 +120,10 @@ def workbook_bytes(plan: WorkbookPlan, *, password: str | None = None) -> bytes:
 
 def _title(plan: WorkbookPlan) -> str:
     families = ", ".join(fw.family.name for fw in plan.frameworks)
-    if plan.manager is None:
+    if plan.kind == "blank_matrix" or plan.manager is None:
         return f"{families} — role × competency matrix"
+    if plan.kind == "self" and plan.subject is not None:
+        return f"{families} self-assessment {plan.cycle} — {plan.subject.name}"
     return f"{families} ratings {plan.cycle} — {plan.manager.name}"
 
 
@@ -494,7 +496,9 @@ def _write_instructions(workbook: Workbook, styles: _Styles, plan: WorkbookPlan,
     ws.write_string(row, 0, _title(plan), styles.title)
     row += 2
     facts: list[tuple[str, str]] = []
-    if plan.manager is not None:
+    if plan.kind == "self" and plan.subject is not None:
+        facts.append(("For", f"{plan.subject.name} ({plan.subject.employee_id}), to rate yourself"))
+    elif plan.manager is not None:
         facts.append(("For", f"{plan.manager.name} ({plan.manager.id})"))
     if plan.cycle:
         facts.append(("Review cycle", plan.cycle))
@@ -510,8 +514,13 @@ def _write_instructions(workbook: Workbook, styles: _Styles, plan: WorkbookPlan,
     row += 1
     sheet_names = ", ".join(s.name for s in plan.sheets)
     steps = [
-        f"Open the sheet {sheet_names}. Each row is one person"
-        + (" who reports to you." if plan.manager else "; type the ID and name and pick the level."),
+        (
+            f"Open the sheet {sheet_names}. Your row is there: rate yourself honestly. Your manager rates you "
+            "separately; the two are shown side by side, never averaged."
+            if plan.kind == "self"
+            else f"Open the sheet {sheet_names}. Each row is one person"
+            + (" who reports to you." if plan.kind == "manager" else "; type the ID and name and pick the level.")
+        ),
         "For each competency, pick a rating from the dropdown. Select a cell to read what the next level "
         "looks like; the Guide sheet has every description in full.",
         "Grey cells marked n/a are competencies outside that person's track: leave them.",
@@ -553,7 +562,7 @@ def _write_instructions(workbook: Workbook, styles: _Styles, plan: WorkbookPlan,
                 ws.write_string(row, 1, f"Crossover: {text}.", styles.plain_wrap)
                 row += 1
     _protect(ws, password)
-    if plan.manager is not None:
+    if plan.kind != "blank_matrix":
         ws.activate()
 
 
@@ -633,7 +642,8 @@ def metadata_entries(plan: WorkbookPlan) -> list[tuple[str, str]]:
         ("cycle", plan.cycle or ""),
         ("manager_id", plan.manager.id if plan.manager else ""),
         ("manager_name", plan.manager.name if plan.manager else ""),
-        ("kind", "manager" if plan.manager else "blank_matrix"),
+        ("kind", plan.kind),
+        ("employee_id", plan.subject.employee_id if plan.subject else ""),
     ]
     for sheet in plan.sheets:
         fw = sheet.framework

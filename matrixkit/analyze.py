@@ -11,6 +11,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -86,26 +87,26 @@ def analyze_workbooks(
             progress(path)
     cycle = _settle_cycle(cycle, rows, problems)
     rows = _reconcile_with_roster(rows, roster, frameworks, problems)
-    if store is None:
-        employees = _assess_all(rows, roster, cycle, calibration, problems)
-        analysis = _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
-        return replace(analysis, self_assessment=compare_self_assessments(analysis.employees, self_rows, problems))
-    assert cycle is not None
-    with open_store(store) as history:
-        known = frozenset(history.cycles()) - {cycle}
-        depth = max((c.sustained_cycles or 1 for fw in frameworks for c in _all_criteria(fw)), default=1)
-        records = history.records({row.employee_id for _, row in rows}, previous_cycles(cycle, depth - 1))
-        by_employee: dict[str, dict[str, PastRecord]] = defaultdict(dict)
-        for (earlier, employee_id), record in records.items():
-            by_employee[employee_id][earlier] = record
+    with ExitStack() as stack:
+        history = stack.enter_context(open_store(store)) if store is not None and cycle is not None else None
+        by_employee: dict[str, dict[str, PastRecord]] | None = None
+        known: frozenset[str] = frozenset()
+        if history is not None and cycle is not None:
+            known = frozenset(history.cycles()) - {cycle}
+            depth = max((c.sustained_cycles or 1 for fw in frameworks for c in _all_criteria(fw)), default=1)
+            records = history.records({row.employee_id for _, row in rows}, previous_cycles(cycle, depth - 1))
+            by_employee = defaultdict(dict)
+            for (earlier, employee_id), record in records.items():
+                by_employee[employee_id][earlier] = record
+            problems.extend(history.framework_changes(cycle, frameworks))
         employees = _assess_all(rows, roster, cycle, calibration, problems, by_employee, known)
-        problems.extend(history.framework_changes(cycle, frameworks))
+        comparisons = compare_self_assessments(employees, self_rows, problems)
         analysis = _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
-        if analysis.files_read == 0:
-            return analysis  # nothing read: never replace a stored cycle with nothing
-        history.save_cycle(analysis, frameworks)
-        comparisons = compare_self_assessments(analysis.employees, self_rows, problems)
-        return replace(analysis, trends=history.trends(), self_assessment=comparisons)
+        analysis = replace(analysis, self_assessment=comparisons)
+        if history is not None and analysis.files_read > 0:  # never replace a stored cycle with nothing
+            history.save_cycle(analysis, frameworks)
+            analysis = replace(analysis, trends=history.trends())
+        return analysis
 
 
 def _all_criteria(fw: Framework) -> list[Criteria]:

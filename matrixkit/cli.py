@@ -229,6 +229,20 @@ class progress_bar:
 )
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report workbook (.xlsx).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
+@click.option(
+    "--packets",
+    "packets_dir",
+    type=click.Path(file_okay=False),
+    help="Also write a promotion packet per ready and on_track employee into this folder (.xlsx, and a PDF "
+    "beside each when LibreOffice's soffice is on PATH).",
+)
+@click.option(
+    "--employee-reports",
+    "employee_reports_dir",
+    type=click.Path(file_okay=False),
+    help="Also write each employee's own report into this folder (.xlsx holding nobody else's data; with "
+    "--store, their history too).",
+)
 @click.option("--max-file-mb", default=50, show_default=True, help="Refuse input files larger than this.")
 @click.option("--max-unzipped-mb", default=200, show_default=True, help="Refuse files that unzip to more than this.")
 @click.option("--max-rows", default=100_000, show_default=True, help="Refuse ratings sheets with more rows.")
@@ -243,6 +257,8 @@ def analyze(
     store: str | None,
     out: str,
     json_path: str | None,
+    packets_dir: str | None,
+    employee_reports_dir: str | None,
     max_file_mb: int,
     max_unzipped_mb: int,
     max_rows: int,
@@ -280,6 +296,9 @@ def analyze(
         *([calibration] if calibration else []),
     ]
     refuse_overwriting_inputs([*outputs, *([store] if store else [])], inputs_given)
+    for folder in (packets_dir, employee_reports_dir):
+        if folder is not None:
+            _refuse_folder_of_inputs(folder, [*inputs, *files])
     limits = Limits(
         max_file_bytes=max_file_mb * 2**20,
         max_unzipped_bytes=max_unzipped_mb * 2**20,
@@ -307,6 +326,13 @@ def analyze(
     atomic_write_bytes(out, report_bytes(analysis, frameworks))
     if json_path:
         atomic_write_bytes(json_path, document.encode("utf-8"))
+    if packets_dir is not None:
+        _write_packets(analysis, frameworks, packets_dir)
+    if employee_reports_dir is not None:
+        from matrixkit.packets import write_employee_reports
+
+        reports = write_employee_reports(analysis, frameworks, employee_reports_dir, store=store)
+        click.echo(f"Employee reports: {len(reports)} in {employee_reports_dir}", err=True)
     _print_summary(analysis, out, json_path)
     sys.exit(EXIT_PROBLEMS if analysis.problems else EXIT_OK)
 
@@ -357,3 +383,168 @@ def history(store: str, employee: str | None, manager: str | None, level: str | 
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         click.echo(history_table(document))
+
+
+def _refuse_folder_of_inputs(folder: str, inputs: Sequence[str | Path]) -> None:
+    """Documents are never written beside the inputs: a name could clash, and the next run would read them."""
+    target = Path(folder).resolve()
+    for given in inputs:
+        path = Path(given).resolve()
+        if (path.is_dir() and (path == target or path in target.parents)) or path.parent == target:
+            raise UsageError(f"refusing to write into {folder}: it holds input workbooks ({given})")
+
+
+def _write_packets(analysis: Any, frameworks: Any, folder: str) -> None:
+    from matrixkit.packets import PdfConversionError, soffice_path, write_packets
+
+    if soffice_path() is None:
+        click.echo("LibreOffice (soffice) is not on PATH: packets are written without PDFs.", err=True)
+    try:
+        written = write_packets(analysis, frameworks, folder)
+    except PdfConversionError as exc:
+        click.echo(f"Warning: {exc}", err=True)
+        written = exc.written
+    packets = sum(1 for path in written if path.suffix == ".xlsx")
+    pdfs = len(written) - packets
+    click.echo(
+        f"Promotion packets: {packets} (ready and on_track) in {folder}" + (f", {pdfs} PDF" if pdfs else ""), err=True
+    )
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@framework_option
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
+@click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (default: the one most workbooks name).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (as return_status(...).to_dict()) instead of a table."
+)
+@translate_errors
+def status(
+    inputs: tuple[str, ...], framework_paths: tuple[str, ...], roster: str, cycle: str | None, as_json: bool
+) -> None:
+    """Before the deadline: per manager, returned or not, file(s), rated cells, and reports still missing.
+
+    INPUT: the returned workbooks (files or folders). Exit 0 when every manager returned a complete workbook;
+    1 when one has not, a rating is missing or invalid, a report is in no workbook, or a file has a problem
+    (unreadable, another cycle, someone not in the roster); 2 on a usage error.
+    """
+    from matrixkit.framework import load_frameworks
+    from matrixkit.returns import return_status, status_table
+    from matrixkit.roster import RosterError, read_roster
+
+    frameworks = load_frameworks(framework_paths)
+    try:
+        people = read_roster(roster, frameworks)
+    except RosterError as exc:
+        print_problems(exc.problems)
+        raise SystemExit(EXIT_USAGE) from None
+    result = return_status(inputs, frameworks, people, cycle=cycle)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(status_table(result))
+    sys.exit(EXIT_OK if result.complete else EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@translate_errors
+def diff(old: str, new: str, as_json: bool) -> None:
+    """What changed from OLD to NEW: two versions of one family's framework file.
+
+    Exit 0 whether or not anything changed; 2 when a file does not load.
+    """
+    from matrixkit.diff import diff_frameworks, format_changes
+    from matrixkit.framework import load_framework
+
+    before, after = load_framework(old), load_framework(new)
+    changes = diff_frameworks(before, after)
+    if as_json:
+        click.echo(json.dumps([change.to_dict() for change in changes], indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_changes(changes, before, after))
+
+
+@main.group("framework")
+def framework_group() -> None:
+    """Author a framework in a spreadsheet: export it to .xlsx, edit it, import it back to YAML."""
+
+
+@framework_group.command("export")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx).")
+@translate_errors
+def framework_export(source: str, out: str) -> None:
+    """Write the framework file SOURCE as a workbook HR and managers can edit."""
+    from matrixkit.authoring import export_framework
+    from matrixkit.fileio import refuse_overwriting_inputs
+    from matrixkit.framework import load_framework
+
+    if not out.lower().endswith(".xlsx"):
+        raise UsageError("-o names the .xlsx workbook to write")
+    refuse_overwriting_inputs([out], [source])
+    path = export_framework(load_framework(source), out)
+    click.echo(f"wrote {path}", err=True)
+
+
+@framework_group.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The framework file to write.")
+@translate_errors
+def framework_import(workbook: str, out: str) -> None:
+    """Read an edited WORKBOOK (.xlsx or .ods) back into a framework YAML file.
+
+    Every check of `matrixkit lint` runs, each problem named by sheet and cell. Exit 1 on any error (nothing
+    is written); warnings are printed and the file is written.
+    """
+    from matrixkit.authoring import import_framework_workbook, write_framework_yaml
+    from matrixkit.fileio import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs([out], [workbook])
+    result = import_framework_workbook(workbook)
+    print_problems(result.problems)
+    if result.framework is None:
+        errors = sum(p.severity == "error" for p in result.problems)
+        click.echo(f"{errors} error(s): nothing was written.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    write_framework_yaml(
+        result.framework,
+        out,
+        header=f"Imported from {Path(workbook).name} by `matrixkit framework import`. Check it with `matrixkit lint`.",
+    )
+    warnings = len(result.problems)
+    click.echo(f"wrote {out}" + (f" ({warnings} warning(s))" if warnings else ""), err=True)
+
+
+@main.command()
+@click.argument("frameworks", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The page to write (.html).")
+@click.option(
+    "--date",
+    "published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Publication date shown on the page, YYYY-MM-DD (default: today).",
+)
+@translate_errors
+def publish(frameworks: tuple[str, ...], out: str, published: Any) -> None:
+    """Publish FRAMEWORKS (files or folders) as one self-contained web page for every employee.
+
+    The page works offline and without JavaScript (which only adds search and a comparison of two levels),
+    prints cleanly and reads on a phone. Same frameworks and --date, same bytes.
+    """
+    from datetime import date
+
+    from matrixkit.fileio import atomic_write_bytes, refuse_overwriting_inputs
+    from matrixkit.framework import expand_framework_paths, load_frameworks
+    from matrixkit.publish import publish_html
+
+    refuse_overwriting_inputs([out], expand_framework_paths(frameworks))
+    loaded = load_frameworks(frameworks)
+    if not loaded:
+        raise UsageError("no framework files (.yaml, .yml) found in the inputs")
+    page = publish_html(loaded, published.date() if published else date.today())
+    atomic_write_bytes(out, page.encode("utf-8"))
+    click.echo(f"wrote {out} ({', '.join(fw.family.name for fw in loaded)})", err=True)

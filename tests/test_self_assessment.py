@@ -19,8 +19,21 @@ CYCLE = "2026-Q4"
 def test_self_assessments_sit_beside_manager_ratings_never_mixed(tmp_path: Path) -> None:
     framework, roster_path = TEMPLATES / "startup.yaml", TEMPLATES / "rosters" / "startup.csv"
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["generate", "--framework", str(framework), "--roster", str(roster_path),
-                                       "--cycle", CYCLE, "--out", str(out), "--self-assessment"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--framework",
+            str(framework),
+            "--roster",
+            str(roster_path),
+            "--cycle",
+            CYCLE,
+            "--out",
+            str(out),
+            "--self-assessment",
+        ],
+    )
     assert result.exit_code == 0, result.output
     frameworks = load_frameworks([framework])
     fw = frameworks[0]
@@ -53,9 +66,23 @@ def test_self_assessments_sit_beside_manager_ratings_never_mixed(tmp_path: Path)
     assert calm and all(c.difference == 0 for c in calm)
 
     report, document = tmp_path / "r.xlsx", tmp_path / "r.json"
-    result = CliRunner().invoke(main, ["analyze", str(returned), "--framework", str(framework), "--roster",
-                                       str(roster_path), "--cycle", CYCLE, "--out", str(report), "--json",
-                                       str(document)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(returned),
+            "--framework",
+            str(framework),
+            "--roster",
+            str(roster_path),
+            "--cycle",
+            CYCLE,
+            "--out",
+            str(report),
+            "--json",
+            str(document),
+        ],
+    )
     assert result.exit_code in (0, 1), result.output
     entries = json.loads(document.read_text(encoding="utf-8"))["self_assessment"]
     assert len(entries) == len(with_self.self_assessment) and entries[0]["self"] is not None

@@ -14,7 +14,7 @@ from matrixkit.cycles import parse_cycle
 from matrixkit.errors import FrameworkError
 from matrixkit.fileio import atomic_write_bytes
 from matrixkit.framework import Framework
-from matrixkit.layout import plan_blank_matrix, plan_manager_workbook, plan_self_assessment
+from matrixkit.layout import WorkbookPlan, plan_blank_matrix, plan_manager_workbook, plan_self_assessment
 from matrixkit.lint import lint_frameworks
 from matrixkit.problems import has_errors
 from matrixkit.roster import Manager, Roster
@@ -48,10 +48,36 @@ def safe_file_stem(text: str, limit: int = 60) -> str:
     return stem or "workbook"
 
 
+def person_file_name(identifier: str, name: str) -> str:
+    """`<id>_<name>.xlsx`, safe on every OS; the id alone when the name has no ASCII letters."""
+    stem = safe_file_stem(name)
+    identifier = safe_file_stem(identifier, 30)
+    return f"{identifier}_{stem}.xlsx" if stem != "workbook" else f"{identifier}.xlsx"
+
+
 def manager_file_name(manager: Manager) -> str:
-    name = safe_file_stem(manager.name)
-    identifier = safe_file_stem(manager.id, 30)
-    return f"{identifier}_{name}.xlsx" if name != "workbook" else f"{identifier}.xlsx"
+    return person_file_name(manager.id, manager.name)
+
+
+def _unique_paths(folder: Path, names: Sequence[str]) -> list[Path]:
+    """Two ids can flatten to the same safe name: number the later ones rather than overwrite."""
+    seen: dict[str, int] = {}
+    paths = []
+    for file_name in names:
+        count = seen.get(file_name.casefold(), 0)
+        seen[file_name.casefold()] = count + 1
+        paths.append(folder / (file_name.replace(".xlsx", f"-{count + 1}.xlsx") if count else file_name))
+    return paths
+
+
+def _write_all(
+    jobs: Sequence[tuple[Path, WorkbookPlan]], password: str | None, progress: Callable[[Path], None] | None
+) -> list[Path]:
+    for path, plan in jobs:
+        atomic_write_bytes(path, workbook_bytes(plan, password=password))
+        if progress is not None:
+            progress(path)
+    return [path for path, _ in jobs]
 
 
 def check_usable(frameworks: Sequence[Framework]) -> None:
@@ -74,25 +100,10 @@ def generate_workbooks(
     """Write one workbook per manager into `out_dir`; return their paths, sorted by manager id."""
     parse_cycle(cycle)
     check_usable(frameworks)
-    out = Path(out_dir)
     managers = roster.managers
-    names: dict[str, int] = {}
-    planned: list[tuple[Path, Manager]] = []
-    for manager in managers:
-        file_name = manager_file_name(manager)
-        count = names.get(file_name.casefold(), 0)
-        names[file_name.casefold()] = count + 1
-        if count:
-            file_name = file_name.replace(".xlsx", f"-{count + 1}.xlsx")
-        planned.append((out / file_name, manager))
-    written = []
-    for path, manager in planned:
-        plan = plan_manager_workbook(manager, roster.reports_of(manager.id), frameworks, cycle, due)
-        atomic_write_bytes(path, workbook_bytes(plan, password=password))
-        written.append(path)
-        if progress is not None:
-            progress(path)
-    return written
+    paths = _unique_paths(Path(out_dir), [manager_file_name(m) for m in managers])
+    plans = [plan_manager_workbook(m, roster.reports_of(m.id), frameworks, cycle, due) for m in managers]
+    return _write_all(list(zip(paths, plans, strict=True)), password, progress)
 
 
 def generate_self_assessments(
@@ -109,17 +120,10 @@ def generate_self_assessments(
     parse_cycle(cycle)
     check_usable(frameworks)
     managers = {m.id: m for m in roster.managers}
-    written = []
-    for employee in sorted(roster.employees, key=lambda e: e.employee_id):
-        name = safe_file_stem(employee.name)
-        stem = safe_file_stem(employee.employee_id, 30) + ("" if name == "workbook" else f"_{name}")
-        path = Path(out_dir) / f"{stem}.xlsx"
-        plan = plan_self_assessment(employee, managers[employee.manager_id], frameworks, cycle, due)
-        atomic_write_bytes(path, workbook_bytes(plan, password=password))
-        written.append(path)
-        if progress is not None:
-            progress(path)
-    return written
+    people = sorted(roster.employees, key=lambda e: e.employee_id)
+    paths = _unique_paths(Path(out_dir), [person_file_name(e.employee_id, e.name) for e in people])
+    plans = [plan_self_assessment(e, managers[e.manager_id], frameworks, cycle, due) for e in people]
+    return _write_all(list(zip(paths, plans, strict=True)), password, progress)
 
 
 def generate_blank_matrix(

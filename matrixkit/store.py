@@ -199,14 +199,7 @@ class Store:
 
     def summary(self, *, manager_id: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
         """Per stored cycle: how many employees in each status (optionally one manager's, or one level)."""
-        query = "SELECT cycle, status, COUNT(*), AVG(average) FROM results WHERE 1=1"
-        params: list[str] = []
-        if manager_id is not None:
-            query += " AND manager_id = ?"
-            params.append(manager_id)
-        if level is not None:
-            query += " AND level = ?"
-            params.append(level)
+        query, params = _filtered("SELECT cycle, status, COUNT(*), AVG(average) FROM results", manager_id, level)
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         averages: dict[str, list[tuple[int, float | None]]] = defaultdict(list)
         for cycle, status, count, average in self.connection.execute(query + " GROUP BY cycle, status", params):
@@ -230,14 +223,9 @@ class Store:
 
     def people(self, *, manager_id: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
         """Per employee (filtered): status and average in each cycle — what `history --manager` shows."""
-        query = "SELECT cycle, employee_id, name, level, status, average FROM results WHERE 1=1"
-        params: list[str] = []
-        if manager_id is not None:
-            query += " AND manager_id = ?"
-            params.append(manager_id)
-        if level is not None:
-            query += " AND level = ?"
-            params.append(level)
+        query, params = _filtered(
+            "SELECT cycle, employee_id, name, level, status, average FROM results", manager_id, level
+        )
         rows: dict[str, dict[str, Any]] = {}
         order = {c: i for i, c in enumerate(self.cycles())}
         for cycle, employee_id, name, level_id, status, average in self.connection.execute(query, params):
@@ -441,6 +429,16 @@ class _Transaction:
             self.connection.execute("COMMIT")
         else:
             self.connection.execute("ROLLBACK")
+
+
+def _filtered(select: str, manager_id: str | None, level: str | None) -> tuple[str, list[str]]:
+    """`select` restricted to one manager's reports and/or one level."""
+    conditions, params = [], []
+    for column, value in (("manager_id", manager_id), ("level", level)):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    return select + (" WHERE " + " AND ".join(conditions) if conditions else ""), params
 
 
 def _explain(exc: sqlite3.DatabaseError) -> str:

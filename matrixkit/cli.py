@@ -52,8 +52,11 @@ def print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
             position = f"{p.sheet}!{p.cell or ''}"
         else:
             position = p.cell or ""
-        click.echo(f"  {position:>5}  {_severity(p.severity)}  {p.path or ''}".rstrip(), err=err)
-        click.echo(f"  {'':>5}  {'':<7}  {p.message}", err=err)
+        if not position and not p.path:
+            click.echo(f"  {'':>5}  {_severity(p.severity)}  {p.message}", err=err)
+        else:
+            click.echo(f"  {position:>5}  {_severity(p.severity)}  {p.path or ''}".rstrip(), err=err)
+            click.echo(f"  {'':>5}  {'':<7}  {p.message}", err=err)
         if p.hint:
             click.echo(f"  {'':>5}  {'':<7}  → {p.hint}", err=err)
 

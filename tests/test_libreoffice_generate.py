@@ -15,6 +15,7 @@ import pytest
 from conftest import FT_ENGINEERING, TEMPLATES
 
 from matrixkit import load_frameworks
+from matrixkit.analyze import analyze_workbooks
 from matrixkit.framework import Framework
 from matrixkit.generate import generate_blank_matrix, generate_workbooks
 from matrixkit.layout import cell_ref, plan_blank_matrix, ratings_columns
@@ -235,6 +236,15 @@ def test_blank_matrix_computes_like_python(libreoffice: Any, tmp_path: Path) -> 
     for row, want in expected.items():
         assert_same(figures_shown(book, "Ratings", header, row), want, f"row {row + 1} ({levels[row - 1]})")
     assert plan_blank_matrix(fw, 12).sheets[0].columns == columns
+    # The filled matrix reads back: every typed valid rating, and the row without a level named.
+    analysis = analyze_workbooks([tmp_path / "matrix-filled.ods"], [fw])
+    by_id = {e.employee_id: e for e in analysis.employees}
+    assert set(by_id) == {f"P{row}" for row, level in enumerate(levels, start=1) if level}
+    for row, level in enumerate(levels, start=1):
+        if level:
+            typed = plan_ratings(fw, f"P{row}", level, SCENARIOS[row % len(SCENARIOS)])
+            assert by_id[f"P{row}"].ratings == {c: v for c, v in valid_ratings(fw, typed).items() if v is not None}
+    assert any("not a level" in p.message and p.cell == "row 13" for p in analysis.problems)
 
 
 def test_real_world_framework_opens_with_full_guide_text(libreoffice: Any, tmp_path: Path) -> None:

@@ -84,11 +84,30 @@ class _Reader:
             )
         )
 
-    def is_formula(self, row: int, col: int) -> bool:
-        return cell_ref(row, col) in self.sheet.formula_cells
+    def typed_value(
+        self, values: Sequence[Any], row: int, col: int, expected: str, name: str, noun: str
+    ) -> tuple[bool, Any]:
+        """(True, value) for what a person typed; (False, None) once a formula or error value is reported.
 
-    def is_error(self, row: int, col: int) -> bool:
-        return cell_ref(row, col) in self.sheet.error_cells
+        Formulas are never trusted, whatever their cached result; error values read as blanks with
+        calamine, so the file scan's list of error cells decides.
+        """
+        value = _cell(values, col)
+        ref = cell_ref(row, col)
+        if ref in self.sheet.formula_cells:
+            self.problem(
+                "error",
+                row,
+                col,
+                value,
+                expected,
+                f"{name}: a formula, not a typed {noun} (formulas are never trusted)",
+            )
+            return False, None
+        if ref in self.sheet.error_cells:
+            self.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not a {noun}")
+            return False, None
+        return True, value
 
 
 def find_header_row(grid: Sequence[Sequence[Any]]) -> int | None:
@@ -240,16 +259,8 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
     """A typed whole number within the scale, or None (blank: no problem; anything else: a problem)."""
     scale = reader.fw.scale
     expected = f"a whole number from {scale.min} to {scale.max}"
-    value = _cell(values, col)
-    if reader.is_formula(row, col):
-        reader.problem(
-            "error", row, col, value, expected, f"{name}: a formula, not a typed rating (formulas are never trusted)"
-        )
-        return None
-    if reader.is_error(row, col):
-        reader.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not a rating")
-        return None
-    if value is None:
+    typed, value = reader.typed_value(values, row, col, expected, name, "rating")
+    if not typed or value is None:
         return None
     number: float | None = None
     if isinstance(value, bool):
@@ -297,15 +308,9 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
 def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | None, name: str) -> bool | None:
     if col is None:
         return None
-    value = _cell(values, col)
     expected = "Yes or No"
-    if reader.is_formula(row, col):
-        reader.problem("error", row, col, value, expected, f"{name}: a formula, not a typed answer")
-        return None
-    if reader.is_error(row, col):
-        reader.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not Yes or No")
-        return None
-    if value is None:
+    typed, value = reader.typed_value(values, row, col, expected, name, "Yes or No answer")
+    if not typed or value is None:
         return None
     if isinstance(value, bool):
         return value
@@ -332,16 +337,10 @@ def parse_yes_no_text(text: str) -> bool | None:
 def parse_metric(reader: _Reader, values: Sequence[Any], row: int, col: int | None, metric: Any) -> float | None:
     if col is None:
         return None
-    value = _cell(values, col)
     low, high = metric.min, metric.max
     expected = "a number" + (f" from {low:g} to {high:g}" if low is not None and high is not None else "")
-    if reader.is_formula(row, col):
-        reader.problem("error", row, col, value, expected, f"{metric.name}: a formula, not a typed value")
-        return None
-    if reader.is_error(row, col):
-        reader.problem("error", row, col, value or "#error", expected, f"{metric.name}: an error value")
-        return None
-    if value is None:
+    typed, value = reader.typed_value(values, row, col, expected, metric.name, "number")
+    if not typed or value is None:
         return None
     number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):

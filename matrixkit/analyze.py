@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
@@ -19,9 +19,9 @@ from typing import Any
 from matrixkit.cycles import parse_cycle, previous_cycles
 from matrixkit.errors import UsageError
 from matrixkit.framework import RATING_CRITERIA, Criteria, Framework
-from matrixkit.ingest import ingest_sheet, parse_yes_no_text
+from matrixkit.ingest import parse_yes_no_text
 from matrixkit.problems import Problem
-from matrixkit.reader import expand_inputs, read_workbook
+from matrixkit.reader import expand_inputs, ingest_workbooks, settle_cycle
 from matrixkit.readiness import Context, assess, evaluate_criteria
 from matrixkit.results import (
     Analysis,
@@ -71,21 +71,15 @@ def analyze_workbooks(
     if calibration_file is not None:
         calibration, calibration_problems = read_calibration(calibration_file)
         problems.extend(calibration_problems)
+    workbooks = ingest_workbooks(files, frameworks, limits, progress)
     rows: list[tuple[Framework, RatedRow]] = []
     self_rows: list[tuple[Framework, RatedRow]] = []  # self-assessments: shown beside, never mixed in
-    readable = 0
-    for path in files:
-        content = read_workbook(path, frameworks, limits)
-        problems.extend(content.problems)
-        readable += content.readable
-        own = content.metadata.get("kind") == "self"
-        for fw, sheet in content.sheets:
-            sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
-            problems.extend(sheet_problems)
-            (self_rows if own else rows).extend((fw, row) for row in sheet_rows)
-        if progress is not None:
-            progress(path)
-    cycle = _settle_cycle(cycle, rows, problems)
+    for workbook in workbooks:
+        problems.extend(workbook.problems)
+        (self_rows if workbook.kind == "self" else rows).extend(workbook.rows)
+    readable = sum(w.readable for w in workbooks)
+    named = {w.file: w.cycle for w in workbooks if w.cycle and w.rows and w.kind != "self"}
+    cycle = settle_cycle(cycle, named, problems)
     rows = _reconcile_with_roster(rows, roster, frameworks, problems)
     with ExitStack() as stack:
         history = stack.enter_context(open_store(store)) if store is not None and cycle is not None else None
@@ -171,33 +165,6 @@ def _cell_key(cell: str | None) -> tuple[int, int, str]:
     for ch in letters:
         column = column * 26 + ord(ch) - 64
     return (int(digits) if digits else 0, column, cell)
-
-
-def _settle_cycle(cycle: str | None, rows: list[tuple[Framework, RatedRow]], problems: list[Problem]) -> str | None:
-    """--cycle wins; else the workbooks' metadata, where disagreement is a problem naming each file."""
-    by_file = {row.source.file: row.cycle for _, row in rows if row.cycle}
-    if cycle is None:
-        counts = Counter(by_file.values())
-        if not counts:
-            return None
-        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
-        try:
-            parse_cycle(cycle)
-        except UsageError:
-            problems.append(Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id"))
-            return None
-    for file, file_cycle in sorted(by_file.items()):
-        if file_cycle != cycle:
-            problems.append(
-                Problem(
-                    "error",
-                    f"this workbook is for cycle {file_cycle}, the analysis for {cycle}",
-                    file=file,
-                    value=file_cycle,
-                    expected=cycle,
-                )
-            )
-    return cycle
 
 
 def _reconcile_with_roster(

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
 
+from matrixkit.cycles import parse_cycle
+from matrixkit.errors import UsageError
 from matrixkit.framework import Framework
-from matrixkit.ingest import SheetInput, normalise_header
+from matrixkit.ingest import SheetInput, ingest_sheet, normalise_header
 from matrixkit.layout import METADATA_SHEET, ratings_sheet_names
 from matrixkit.problems import Problem
+from matrixkit.results import RatedRow
 from matrixkit.safety import FileScan, Limits, UnsafeFileError, scan_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
@@ -216,3 +220,81 @@ def _custom_properties(path: Path, kind: str) -> dict[str, str]:
             if name:
                 result[name] = element.text or ""
     return result
+
+
+@dataclass
+class IngestedWorkbook:
+    """One input file after reading and checking: its rows, its problems, what its metadata says."""
+
+    file: str
+    readable: bool
+    kind: str  # "manager", "self" (an employee's self-assessment) or "blank_matrix"
+    manager_id: str | None
+    cycle: str | None
+    rows: list[tuple[Framework, RatedRow]]
+    problems: list[Problem]
+
+
+def ingest_workbooks(
+    files: Sequence[Path],
+    frameworks: Sequence[Framework],
+    limits: Limits | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> list[IngestedWorkbook]:
+    """Read and check every file; one bad file is its own problems and never stops the others."""
+    result = []
+    for path in files:
+        content = read_workbook(path, frameworks, limits)
+        problems = list(content.problems)
+        rows: list[tuple[Framework, RatedRow]] = []
+        for fw, sheet in content.sheets:
+            sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
+            problems.extend(sheet_problems)
+            rows.extend((fw, row) for row in sheet_rows)
+        result.append(
+            IngestedWorkbook(
+                file=content.file,
+                readable=content.readable,
+                kind=content.metadata.get("kind") or "manager",
+                manager_id=content.metadata.get("manager_id") or None,
+                cycle=content.metadata.get("cycle") or None,
+                rows=rows,
+                problems=problems,
+            )
+        )
+        if progress is not None:
+            progress(path)
+    return result
+
+
+def settle_cycle(
+    cycle: str | None,
+    named: dict[str, str],
+    problems: list[Problem],
+    *,
+    purpose: str = "the analysis",
+    consequence: str = "",
+) -> str | None:
+    """The given cycle, else the one most workbooks name (file → cycle); each disagreeing file is a problem."""
+    if cycle is None:
+        counts = Counter(named.values())
+        if not counts:
+            return None
+        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        try:
+            parse_cycle(cycle)
+        except UsageError:
+            problems.append(Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id"))
+            return None
+    for file, file_cycle in sorted(named.items()):
+        if file_cycle != cycle:
+            problems.append(
+                Problem(
+                    "error",
+                    f"this workbook is for cycle {file_cycle}, {purpose} for {cycle}{consequence}",
+                    file=file,
+                    value=file_cycle,
+                    expected=cycle,
+                )
+            )
+    return cycle

@@ -10,7 +10,7 @@ The list HR chases before the deadline. Ratings are read with the same `ingest` 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +18,8 @@ from typing import Any
 
 from matrixkit.cycles import parse_cycle
 from matrixkit.framework import Framework
-from matrixkit.ingest import ingest_sheet
 from matrixkit.problems import Problem, sort_problems
-from matrixkit.reader import expand_inputs, read_workbook
+from matrixkit.reader import expand_inputs, ingest_workbooks, settle_cycle
 from matrixkit.results import RatedRow, problem_to_json
 from matrixkit.roster import Employee, Roster
 from matrixkit.safety import Limits
@@ -120,25 +119,14 @@ def return_status(
     problems: list[Problem] = []
     unreadable: list[Problem] = []
     read: list[tuple[str, str | None, str | None, list[tuple[Framework, RatedRow]]]] = []
-    for path in files:
-        content = read_workbook(path, frameworks, limits)
-        problems.extend(content.problems)
-        if progress is not None:
-            progress(path)
-        if not content.readable:
-            unreadable.extend(p for p in content.problems if p.severity == "error")
-            continue
-        if content.metadata.get("kind") == "self":
-            continue
-        rows: list[tuple[Framework, RatedRow]] = []
-        for fw, sheet in content.sheets:
-            sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
-            problems.extend(sheet_problems)
-            rows.extend((fw, row) for row in sheet_rows)
-        read.append(
-            (content.file, content.metadata.get("manager_id") or None, content.metadata.get("cycle") or None, rows)
-        )
-    cycle = _settle_cycle(cycle, read, problems)
+    for workbook in ingest_workbooks(files, frameworks, limits, progress):
+        problems.extend(workbook.problems)
+        if not workbook.readable:
+            unreadable.extend(p for p in workbook.problems if p.severity == "error")
+        elif workbook.kind != "self":  # an employee's self-assessment is not a manager's return
+            read.append((workbook.file, workbook.manager_id, workbook.cycle, workbook.rows))
+    named = {file: file_cycle for file, _, file_cycle, _ in read if file_cycle}
+    cycle = settle_cycle(cycle, named, problems, purpose="the status", consequence=": it is not counted")
     counted = [entry for entry in read if entry[2] in (None, cycle)]
 
     by_family = {fw.family.id: fw for fw in frameworks}
@@ -205,32 +193,6 @@ def _valid_ratings(row: RatedRow, person: Employee, fw: Framework) -> int:
     """Valid ratings of the competencies the roster's level applies (the roster wins, as in analyze)."""
     track = fw.track_of_level[person.level]
     return sum(1 for c in fw.competencies_for(track.id) if row.ratings.get(c.id) is not None)
-
-
-def _settle_cycle(
-    cycle: str | None,
-    read: Sequence[tuple[str, str | None, str | None, list[tuple[Framework, RatedRow]]]],
-    problems: list[Problem],
-) -> str | None:
-    """The given cycle, else the one most workbooks name; a workbook of another cycle is a problem."""
-    named = {file: file_cycle for file, _, file_cycle, _ in read if file_cycle}
-    if cycle is None:
-        counts = Counter(named.values())
-        if not counts:
-            return None
-        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
-    for file, file_cycle in sorted(named.items()):
-        if file_cycle != cycle:
-            problems.append(
-                Problem(
-                    "error",
-                    f"this workbook is for cycle {file_cycle}, the status for {cycle}: it is not counted",
-                    file=file,
-                    value=file_cycle,
-                    expected=cycle,
-                )
-            )
-    return cycle
 
 
 def status_table(status: ReturnStatus) -> str:

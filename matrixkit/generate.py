@@ -12,13 +12,14 @@ from pathlib import Path
 
 from matrixkit.cycles import parse_cycle
 from matrixkit.errors import FrameworkError
-from matrixkit.fileio import atomic_write_bytes
+from matrixkit.fileio import atomic_write_bytes, atomic_write_files
 from matrixkit.framework import Framework
 from matrixkit.layout import WorkbookPlan, plan_blank_matrix, plan_manager_workbook, plan_self_assessment
 from matrixkit.lint import lint_frameworks
+from matrixkit.parallel import map_ranges, worker_count
 from matrixkit.problems import has_errors
 from matrixkit.roster import Manager, Roster
-from matrixkit.writer import workbook_bytes
+from matrixkit.writer import WorkbookWriter, workbook_bytes
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _WINDOWS_RESERVED = {
@@ -71,13 +72,38 @@ def _unique_paths(folder: Path, names: Sequence[str]) -> list[Path]:
 
 
 def _write_all(
-    jobs: Sequence[tuple[Path, WorkbookPlan]], password: str | None, progress: Callable[[Path], None] | None
+    jobs: Sequence[tuple[Path, WorkbookPlan]],
+    password: str | None,
+    progress: Callable[[Path], None] | None,
+    workers: int | None = None,
 ) -> list[Path]:
-    for path, plan in jobs:
-        atomic_write_bytes(path, workbook_bytes(plan, password=password))
+    """Write every planned workbook, on every core when there are many; return the paths in order."""
+    paths = [path for path, _ in jobs]
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
         if progress is not None:
-            progress(path)
-    return [path for path, _ in jobs]
+            for path in paths[done : done + count]:
+                progress(path)
+        done += count
+
+    map_ranges(
+        _workbook_writer, (jobs, password), len(jobs), workers=worker_count(len(jobs), workers), progress=advance
+    )
+    return paths
+
+
+def _workbook_writer(
+    jobs: Sequence[tuple[Path, WorkbookPlan]], password: str | None
+) -> Callable[[int, int], list[Path]]:
+    """In each worker: one writer, whose caches serve every workbook that worker writes."""
+    writer = WorkbookWriter(password)
+
+    def write(start: int, stop: int) -> list[Path]:
+        return atomic_write_files((path, writer.write(plan)) for path, plan in jobs[start:stop])
+
+    return write
 
 
 def check_usable(frameworks: Sequence[Framework]) -> None:
@@ -96,6 +122,7 @@ def generate_workbooks(
     due: str | None = None,
     password: str | None = None,
     progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write one workbook per manager into `out_dir`; return their paths, sorted by manager id."""
     parse_cycle(cycle)
@@ -103,7 +130,7 @@ def generate_workbooks(
     managers = roster.managers
     paths = _unique_paths(Path(out_dir), [manager_file_name(m) for m in managers])
     plans = [plan_manager_workbook(m, roster.reports_of(m.id), frameworks, cycle, due) for m in managers]
-    return _write_all(list(zip(paths, plans, strict=True)), password, progress)
+    return _write_all(list(zip(paths, plans, strict=True)), password, progress, workers)
 
 
 def generate_self_assessments(
@@ -115,6 +142,7 @@ def generate_self_assessments(
     due: str | None = None,
     password: str | None = None,
     progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
     """One workbook per employee to rate themselves, sorted by employee id."""
     parse_cycle(cycle)
@@ -123,7 +151,7 @@ def generate_self_assessments(
     people = sorted(roster.employees, key=lambda e: e.employee_id)
     paths = _unique_paths(Path(out_dir), [person_file_name(e.employee_id, e.name) for e in people])
     plans = [plan_self_assessment(e, managers[e.manager_id], frameworks, cycle, due) for e in people]
-    return _write_all(list(zip(paths, plans, strict=True)), password, progress)
+    return _write_all(list(zip(paths, plans, strict=True)), password, progress, workers)
 
 
 def generate_blank_matrix(

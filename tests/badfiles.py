@@ -330,9 +330,23 @@ BILLION_LAUGHS = (
 )
 
 
+_SHARED_STRINGS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+    "<si><t>Ratings</t></si></sst>"
+)
+
+
+def shared_strings(src: Path) -> str:
+    """The shared-strings part every workbook saved by Excel or LibreOffice has (generated files use
+    inline strings, so a minimal one stands in for it there)."""
+    found = read_members(src).get("xl/sharedStrings.xml")
+    return found.decode("utf-8") if found is not None else _SHARED_STRINGS
+
+
 def billion_laughs(src: Path, dst: Path) -> Path:
     """The classic entity expansion, injected into xl/sharedStrings.xml (and used in one string)."""
-    shared = read_members(src)["xl/sharedStrings.xml"].decode("utf-8")
+    shared = shared_strings(src)
     body = shared[shared.index("<sst") :]
     body = body.replace("<t>", "<t>&lol9;", 1)
     return rewrite_members(src, dst, {"xl/sharedStrings.xml": (BILLION_LAUGHS + body).encode("utf-8")})
@@ -348,7 +362,7 @@ def external_entity(src: Path, dst: Path) -> Path:
 
 def utf16_entities(src: Path, dst: Path) -> Path:
     """The entity expansion again, in a UTF-16 encoded part (a naive bytes search misses it)."""
-    shared = read_members(src)["xl/sharedStrings.xml"].decode("utf-8")
+    shared = shared_strings(src)
     body = shared[shared.index("<sst") :]
     text = BILLION_LAUGHS.replace('encoding="UTF-8"', 'encoding="UTF-16"') + body
     return rewrite_members(src, dst, {"xl/sharedStrings.xml": "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")})

@@ -29,7 +29,6 @@ PARTS = {
     "profile": "xl/worksheets/sheet4.xml",
     "metadata": "xl/worksheets/sheet5.xml",
     "styles": "xl/styles.xml",
-    "strings": "xl/sharedStrings.xml",
     "custom-properties": "docProps/custom.xml",
     "core-properties": "docProps/core.xml",
 }

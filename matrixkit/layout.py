@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from matrixkit.framework import Framework
@@ -54,6 +55,7 @@ WorkbookKind = Literal["manager", "blank_matrix", "self"]
 NOT_APPLICABLE = "n/a"
 
 
+@cache
 def col_letter(index: int) -> str:
     letters = ""
     index += 1

@@ -220,7 +220,15 @@ def _near_identical(a: str, b: str) -> bool:
         return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
     na, nb = normal(a), normal(b)
-    return na == nb or difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() >= NEAR_IDENTICAL_RATIO
+    if na == nb:
+        return True
+    matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
+    # The quick ratios are upper bounds of ratio(): most pairs are ruled out without the full comparison.
+    return (
+        matcher.real_quick_ratio() >= NEAR_IDENTICAL_RATIO
+        and matcher.quick_ratio() >= NEAR_IDENTICAL_RATIO
+        and matcher.ratio() >= NEAR_IDENTICAL_RATIO
+    )
 
 
 # -- role profiles ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from matrixkit.errors import MatrixkitError
@@ -62,9 +63,16 @@ class Roster:
     file: str
     employees: tuple[Employee, ...]
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, Employee]:
         return {e.employee_id: e for e in self.employees}
+
+    @cached_property
+    def _reports(self) -> dict[str, list[Employee]]:
+        found: dict[str, list[Employee]] = {}
+        for e in self.employees:
+            found.setdefault(e.manager_id, []).append(e)
+        return found
 
     @property
     def managers(self) -> list[Manager]:
@@ -81,7 +89,7 @@ class Roster:
         return sorted(result.values(), key=lambda m: m.id)
 
     def reports_of(self, manager_id: str) -> list[Employee]:
-        return [e for e in self.employees if e.manager_id == manager_id]
+        return list(self._reports.get(manager_id, ()))
 
 
 def clean_text(value: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from matrixkit.layout import cell_ref, col_letter
 
@@ -93,6 +94,12 @@ class Validation:
     error_message: str = ""
 
     def xml(self, sqref: str) -> str:
+        head, tail = self._rendered
+        return f'{head} sqref="{sqref}">{tail}'
+
+    @cached_property
+    def _rendered(self) -> tuple[str, str]:
+        """The element around its `sqref`, rendered once: one validation serves many sheets."""
         parts = [f'<dataValidation type="{self.kind}" allowBlank="1" showInputMessage="1" showErrorMessage="1"']
         for name, value in (
             ("errorTitle", self.error_title),
@@ -102,14 +109,12 @@ class Validation:
         ):
             if value:
                 parts.append(f' {name}="{attribute(value)}"')
-        parts.append(f' sqref="{sqref}">')
         if isinstance(self.source, tuple):
             low, high = self.source
-            parts.append(f"<formula1>{number_text(low)}</formula1><formula2>{number_text(high)}</formula2>")
+            formulas = f"<formula1>{number_text(low)}</formula1><formula2>{number_text(high)}</formula2>"
         else:
-            parts.append(f"<formula1>{text_content(self.source)}</formula1>")
-        parts.append("</dataValidation>")
-        return "".join(parts)
+            formulas = f"<formula1>{text_content(self.source)}</formula1>"
+        return "".join(parts), formulas + "</dataValidation>"
 
 
 def quoted_list(values: Iterable[str]) -> str:
@@ -145,6 +150,13 @@ class Worksheet:
             self._rows[row] = [(col, xml)]
         else:
             cells.append((col, xml))
+
+    def raw(self, row: int, col: int, xml: str) -> None:
+        """Cells rendered elsewhere (`cells_xml` of a row like this one), placed from column `col` on."""
+        self._put(row, col, xml)
+
+    def cells_xml(self, row: int) -> str:
+        return "".join(xml for _, xml in sorted(self._rows.get(row, ()), key=_first))
 
     def text(self, row: int, col: int, value: str, style: int | None = None) -> None:
         s = f' s="{style}"' if style else ""

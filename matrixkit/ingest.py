@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from matrixkit.framework import Framework
-from matrixkit.layout import HEADERS, NOT_APPLICABLE, cell_ref
+from matrixkit.layout import HEADERS, NOT_APPLICABLE, cell_ref, col_letter
 from matrixkit.problems import Problem
 from matrixkit.results import RatedRow, Source
 
@@ -23,6 +23,7 @@ HEADER_SEARCH_ROWS = 30
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
+_YES_NO = {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False)}
 _ERROR_VALUES = {
     "#N/A",
     "#VALUE!",
@@ -68,6 +69,13 @@ class _Reader:
     sheet: SheetInput
     fw: Framework
     problems: list[Problem] = field(default_factory=list)
+    # (row, column) of the cells holding a formula or an error value: a set lookup per cell, not a reference
+    formulas: frozenset[tuple[int, int]] = frozenset()
+    errors: frozenset[tuple[int, int]] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.formulas = frozenset(map(_position, self.sheet.formula_cells))
+        self.errors = frozenset(map(_position, self.sheet.error_cells))
 
     def problem(
         self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str
@@ -93,8 +101,7 @@ class _Reader:
         calamine, so the file scan's list of error cells decides.
         """
         value = _cell(values, col)
-        ref = cell_ref(row, col)
-        if ref in self.sheet.formula_cells:
+        if (row, col) in self.formulas:
             self.problem(
                 "error",
                 row,
@@ -104,10 +111,19 @@ class _Reader:
                 f"{name}: a formula, not a typed {noun} (formulas are never trusted)",
             )
             return False, None
-        if ref in self.sheet.error_cells:
+        if (row, col) in self.errors:
             self.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not a {noun}")
             return False, None
         return True, value
+
+
+def _position(ref: str) -> tuple[int, int]:
+    """'D7' → (6, 3), zero-based like the grid."""
+    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    column = 0
+    for letter in ref[: len(ref) - len(digits)]:
+        column = column * 26 + ord(letter) - 64
+    return int(digits) - 1, column - 1
 
 
 def find_header_row(grid: Sequence[Sequence[Any]]) -> int | None:
@@ -178,12 +194,42 @@ def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list
                 comp.name,
                 f"no column for competency '{comp.name}' ({comp.id}): its ratings count as missing",
             )
+    plan = _RowPlan.of(fw, columns)
     rows: list[RatedRow] = []
     for index in range(header_row + 1, len(grid)):
-        row = _ingest_row(reader, grid[index], index, columns)
+        row = _ingest_row(reader, grid[index], index, plan)
         if row is not None:
             rows.append(row)
     return rows, reader.problems
+
+
+@dataclass
+class _RowPlan:
+    """Where each input of a row is, worked out once per sheet."""
+
+    columns: dict[str, int]
+    inputs: list[int]  # every input column: a row with none of them filled is blank
+    ratings: list[tuple[str, str, int | None]]  # (competency id, name, column)
+    evidence: list[tuple[str, str, int | None]]  # (evidence id, prompt, column)
+    applicable: dict[str, frozenset[str]] = field(default_factory=dict)  # level id → its competency ids
+
+    @classmethod
+    def of(cls, fw: Framework, columns: dict[str, int]) -> _RowPlan:
+        computed = ("average", "lowest", "gaps", "ready")
+        return cls(
+            columns,
+            [i for key, i in columns.items() if not key.startswith(computed)],
+            [(c.id, c.name, columns.get(f"rating:{c.id}")) for c in fw.competencies],
+            [(e.id, e.prompt, columns.get(f"evidence:{e.id}")) for e in fw.evidence],
+        )
+
+    def applicable_to(self, fw: Framework, level: str) -> frozenset[str]:
+        found = self.applicable.get(level)
+        if found is None:
+            track = fw.track_of_level.get(level)
+            chosen = fw.competencies_for(track.id) if track else fw.competencies
+            found = self.applicable[level] = frozenset(c.id for c in chosen)
+        return found
 
 
 def _cell(values: Sequence[Any], col: int | None) -> Any:
@@ -197,10 +243,10 @@ def _text(value: Any) -> str:
     return "" if value is None else describe_value(value).strip()
 
 
-def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[str, int]) -> RatedRow | None:
+def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan) -> RatedRow | None:
     fw = reader.fw
-    input_columns = [i for key, i in columns.items() if not key.startswith(("average", "lowest", "gaps", "ready"))]
-    if all(_cell(values, i) is None for i in input_columns):
+    columns = plan.columns
+    if all(_cell(values, i) is None for i in plan.inputs):
         return None  # a blank row
     employee_id = _text(_cell(values, columns["employee_id"]))
     if not employee_id:
@@ -222,18 +268,18 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[
     name = _text(_cell(values, columns.get("name")))
     ratings: dict[str, int | None] = {}
     cells: dict[str, str] = {}
-    track = fw.track_of_level.get(level)
-    applicable = {c.id for c in fw.competencies_for(track.id)} if track else {c.id for c in fw.competencies}
-    for comp in fw.competencies:
-        if comp.id not in applicable:
+    applicable = plan.applicable_to(fw, level)
+    number = str(row + 1)
+    for competency_id, competency_name, col in plan.ratings:
+        if competency_id not in applicable:
             continue
-        col = columns.get(f"rating:{comp.id}")
-        ratings[comp.id] = None if col is None else parse_rating(reader, values, row, col, comp.name)
-        if col is not None:
-            cells[comp.id] = cell_ref(row, col)
+        if col is None:
+            ratings[competency_id] = None
+        else:
+            ratings[competency_id] = parse_rating(reader, values, row, col, competency_name)
+            cells[competency_id] = col_letter(col) + number
     evidence = {
-        item.id: parse_yes_no(reader, values, row, columns.get(f"evidence:{item.id}"), item.prompt)
-        for item in fw.evidence
+        evidence_id: parse_yes_no(reader, values, row, col, prompt) for evidence_id, prompt, col in plan.evidence
     }
     endorsement = parse_yes_no(reader, values, row, columns.get("endorsement"), HEADERS["endorsement"])
     metrics = {m.id: parse_metric(reader, values, row, columns.get(f"metric:{m.id}"), m) for m in fw.metrics}
@@ -258,6 +304,12 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, columns: dict[
 def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, name: str) -> int | None:
     """A typed whole number within the scale, or None (blank: no problem; anything else: a problem)."""
     scale = reader.fw.scale
+    value = values[col] if col < len(values) else None
+    # The common case first: a number picked from the dropdown, read back as a float or an int.
+    if (isinstance(value, float) and value.is_integer()) or type(value) is int:
+        whole = int(value)
+        if scale.min <= whole <= scale.max and (row, col) not in reader.formulas and (row, col) not in reader.errors:
+            return whole
     expected = f"a whole number from {scale.min} to {scale.max}"
     typed, value = reader.typed_value(values, row, col, expected, name, "rating")
     if not typed or value is None:
@@ -309,6 +361,11 @@ def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | No
     if col is None:
         return None
     expected = "Yes or No"
+    value = values[col] if col < len(values) else None
+    if type(value) is str and (row, col) not in reader.formulas and (row, col) not in reader.errors:
+        answer = _YES_NO.get(value.strip().casefold())
+        if answer is not None:
+            return answer
     typed, value = reader.typed_value(values, row, col, expected, name, "Yes or No answer")
     if not typed or value is None:
         return None

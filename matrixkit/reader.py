@@ -10,7 +10,7 @@ import json
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from matrixkit.errors import UsageError
 from matrixkit.framework import Framework
 from matrixkit.ingest import SheetInput, ingest_sheet, normalise_header
 from matrixkit.layout import METADATA_SHEET, ratings_sheet_names
+from matrixkit.parallel import map_ranges, worker_count
 from matrixkit.problems import Problem
 from matrixkit.results import RatedRow
 from matrixkit.safety import FileScan, Limits, UnsafeFileError, scan_file
@@ -240,31 +241,64 @@ def ingest_workbooks(
     frameworks: Sequence[Framework],
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> list[IngestedWorkbook]:
-    """Read and check every file; one bad file is its own problems and never stops the others."""
-    result = []
-    for path in files:
-        content = read_workbook(path, frameworks, limits)
-        problems = list(content.problems)
-        rows: list[tuple[Framework, RatedRow]] = []
-        for fw, sheet in content.sheets:
-            sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
-            problems.extend(sheet_problems)
-            rows.extend((fw, row) for row in sheet_rows)
-        result.append(
-            IngestedWorkbook(
-                file=content.file,
-                readable=content.readable,
-                kind=content.metadata.get("kind") or "manager",
-                manager_id=content.metadata.get("manager_id") or None,
-                cycle=content.metadata.get("cycle") or None,
-                rows=rows,
-                problems=problems,
-            )
-        )
+    """Read and check every file, on every core when there are many; one bad file is its own
+    problems and never stops the others. Results are in the order of `files`."""
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
         if progress is not None:
-            progress(path)
-    return result
+            for path in files[done : done + count]:
+                progress(path)
+        done += count
+
+    count = len(files)
+    shipped = map_ranges(
+        _workbook_reader,
+        (files, tuple(frameworks), limits),
+        count,
+        workers=worker_count(count, workers, min_jobs=_MIN_FILES_FOR_A_POOL),
+        progress=advance,
+    )
+    # Rows travel between processes with their family's position, not a copy of the framework.
+    return [replace(item, rows=[(frameworks[index], row) for index, row in item.rows]) for item in shipped]
+
+
+_MIN_FILES_FOR_A_POOL = 200
+
+
+def _workbook_reader(
+    files: Sequence[Path], frameworks: Sequence[Framework], limits: Limits | None
+) -> Callable[[int, int], list[IngestedWorkbook]]:
+    position = {id(fw): index for index, fw in enumerate(frameworks)}
+
+    def read(start: int, stop: int) -> list[IngestedWorkbook]:
+        return [_ingest_one(path, frameworks, limits, position) for path in files[start:stop]]
+
+    return read
+
+
+def _ingest_one(
+    path: Path, frameworks: Sequence[Framework], limits: Limits | None, position: dict[int, int]
+) -> IngestedWorkbook:
+    content = read_workbook(path, frameworks, limits)
+    problems = list(content.problems)
+    rows: list[tuple[Any, RatedRow]] = []
+    for fw, sheet in content.sheets:
+        sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
+        problems.extend(sheet_problems)
+        rows.extend((position[id(fw)], row) for row in sheet_rows)
+    return IngestedWorkbook(
+        file=content.file,
+        readable=content.readable,
+        kind=content.metadata.get("kind") or "manager",
+        manager_id=content.metadata.get("manager_id") or None,
+        cycle=content.metadata.get("cycle") or None,
+        rows=rows,
+        problems=problems,
+    )
 
 
 def settle_cycle(

@@ -37,8 +37,10 @@ worksheet is scanned at about 8 MB of XML per second. Memory stays within a few 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
+import operator
 import re
 import struct
 import zipfile
@@ -286,13 +288,15 @@ def _ole_stream_names(handle: IO[bytes], size: int) -> set[str]:
 
 
 def _scan_zip(handle: IO[bytes], size: int, suffix: str, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
-    entries = _count_directory_entries(handle, size)
+    entries, directory = _count_directory_entries(handle, size)
     if entries > limits.max_members:
         raise UnsafeFileError(f"zip bomb: {entries:,} parts in the archive; the limit is {limits.max_members:,}")
-    try:
-        infos = zipfile.ZipFile(handle).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, NotImplementedError):
-        raise UnsafeFileError(_DAMAGED_ZIP) from None
+    infos = _plain_directory(directory, entries) if directory is not None else None
+    if infos is None:  # zip64, data before the archive, or odd records: zipfile knows every variant
+        try:
+            infos = zipfile.ZipFile(handle).infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, NotImplementedError):
+            raise UnsafeFileError(_DAMAGED_ZIP) from None
     zip_file = _Zip(handle, _check_members(infos, limits))
     scans: dict[str, FileScan] = {}
     # calamine picks its reader by the file's extension, not its content: when a zip carries both an
@@ -303,11 +307,15 @@ def _scan_zip(handle: IO[bytes], size: int, suffix: str, wanted: Callable[[str],
         scans["xlsx"] = _scan_xlsx(zip_file, wanted, limits)
     if not scans:
         raise UnsafeFileError(f"not a spreadsheet: a zip archive without a workbook inside{_zip_guess(zip_file)}")
-    # Every other XML part is read to its end too: its declared size is verified and a DTD refused,
-    # because calamine (shared strings, styles) or the reader (document properties) may open it.
+    # The other parts calamine or the reader parse (shared strings, styles, document properties) are read
+    # to their end: their declared size is verified and a DTD refused. Parts nothing parses (other
+    # sheets, the theme, drawings) only have their prolog checked: what they hold cannot do harm.
     for key, info in zip_file.members.items():
         if key not in zip_file.opened and _is_xml_part(key):
-            _drain(zip_file.xml_chunks(info.filename))
+            if key in _PARSED_PARTS:
+                _drain(zip_file.xml_chunks(info.filename))
+            else:
+                zip_file.check_prolog(info.filename)
     expected = _KIND_BY_SUFFIX.get(suffix)
     if expected is None:
         return scans.get("xlsx") or scans["ods"]
@@ -318,11 +326,25 @@ def _scan_zip(handle: IO[bytes], size: int, suffix: str, wanted: Callable[[str],
     return scans[expected]
 
 
+# Case-folded names of the parts parsed besides the workbook, its relationships and the wanted sheets.
+_PARSED_PARTS = frozenset(
+    {
+        "[content_types].xml",
+        "xl/sharedstrings.xml",
+        "xl/styles.xml",
+        "xl/metadata.xml",
+        "docprops/custom.xml",
+        "meta.xml",
+        "styles.xml",
+        "settings.xml",
+    }
+)
 _KIND_BY_SUFFIX = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 
 
-def _count_directory_entries(handle: IO[bytes], size: int) -> int:
-    """How many entries the central directory holds, counted before `zipfile` builds one object per entry."""
+def _count_directory_entries(handle: IO[bytes], size: int) -> tuple[int, bytes | None]:
+    """How many entries the central directory holds, counted before an object is built per entry; and
+    the directory itself when it is small and plain (no zip64, nothing before the archive)."""
     tail_size = min(size, 22 + 65_535)  # the end record, and at most a 64 KiB comment after it
     handle.seek(size - tail_size)
     tail = handle.read(tail_size)
@@ -341,6 +363,12 @@ def _count_directory_entries(handle: IO[bytes], size: int) -> int:
     if directory_offset + directory_size > size:
         raise UnsafeFileError(_DAMAGED_ZIP)
     handle.seek(directory_offset)
+    plain = directory_size <= _RAW_CHUNK and directory_offset + directory_size == size - tail_size + end
+    if plain:
+        data = handle.read(directory_size)
+        if len(data) < directory_size:
+            raise UnsafeFileError(_DAMAGED_ZIP)
+        return data.count(b"PK\x01\x02"), data
     count, overlap = 0, b""
     left = directory_size
     while left:
@@ -350,7 +378,35 @@ def _count_directory_entries(handle: IO[bytes], size: int) -> int:
         left -= len(data)
         count += (overlap + data).count(b"PK\x01\x02")
         overlap = data[-3:]
-    return count
+    return count, None
+
+
+_CENTRAL_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # zipfile's own layout of a central directory record
+_ZIP64_MARK = 0xFFFFFFFF
+
+
+def _plain_directory(data: bytes, entries: int) -> list[zipfile.ZipInfo] | None:
+    """The central directory's entries as zipfile would describe them, or None for anything unusual."""
+    infos = []
+    position = 0
+    while position < len(data):
+        if len(data) - position < _CENTRAL_ENTRY.size:
+            return None
+        fields = _CENTRAL_ENTRY.unpack_from(data, position)
+        if fields[0] != b"PK\x01\x02":
+            return None
+        flags, method, crc, compressed, size = fields[5], fields[6], fields[9], fields[10], fields[11]
+        name_length, extra_length, comment_length, offset = fields[12], fields[13], fields[14], fields[18]
+        if _ZIP64_MARK in (compressed, size, offset):
+            return None
+        start = position + _CENTRAL_ENTRY.size
+        raw_name = data[start : start + name_length]
+        info = zipfile.ZipInfo(raw_name.decode("utf-8" if flags & 0x800 else "cp437"))
+        info.flag_bits, info.compress_type, info.CRC = flags, method, crc
+        info.compress_size, info.file_size, info.header_offset = compressed, size, offset
+        infos.append(info)
+        position = start + name_length + extra_length + comment_length
+    return infos if len(infos) == entries else None
 
 
 def _check_members(infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:
@@ -416,8 +472,8 @@ class _Zip:
     def info(self, name: str) -> zipfile.ZipInfo | None:
         return self.members.get(name.casefold())
 
-    def chunks(self, name: str) -> Iterator[bytes]:
-        """The member's bytes, at most `_OUT_CHUNK` at a time, never more than its declared size."""
+    def chunks(self, name: str, out_chunk: int = _OUT_CHUNK) -> Iterator[bytes]:
+        """The member's bytes, at most `out_chunk` at a time, never more than its declared size."""
         info = self.members[name.casefold()]
         self.opened.add(name.casefold())
         part = info.filename
@@ -457,7 +513,7 @@ class _Zip:
                     pending = read_raw()
                 try:
                     # One byte past the declared size is enough to know a header lied.
-                    data = inflater.decompress(pending, min(_OUT_CHUNK, declared - produced + 1))
+                    data = inflater.decompress(pending, min(out_chunk, declared - produced + 1))
                 except zlib.error:
                     raise corrupt from None
                 pending = inflater.unconsumed_tail
@@ -489,6 +545,14 @@ class _Zip:
             yield head
         yield from chunks
 
+    def check_prolog(self, name: str) -> None:
+        """Refuse a DTD in a part that nothing parses, from its first bytes only."""
+        head = b""
+        for chunk in self.chunks(name, out_chunk=4 * KIB):
+            head += chunk
+            if _check_prolog(head, self.members[name.casefold()].filename) or len(head) >= _PROLOG_BYTES:
+                return
+
     def read_small(self, name: str, limit: int) -> bytes:
         info = self.members[name.casefold()]
         if info.file_size > limit:
@@ -505,8 +569,9 @@ _XML_DECL = re.compile(r"<\?.*?\?>", re.DOTALL)
 _XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
-def _check_prolog(head: bytes, part: str) -> None:
-    """A DTD can only come before the root element: refuse one there, in any encoding."""
+def _check_prolog(head: bytes, part: str) -> bool:
+    """A DTD can only come before the root element: refuse one there, in any encoding. False when `head`
+    ends inside the prolog (a longer head decides)."""
     text = _xml_text(head)
     position = 0
     while True:
@@ -519,16 +584,17 @@ def _check_prolog(head: bytes, part: str) -> None:
         elif text.startswith("<!", position):
             if text[position + 2 : position + 9].upper().startswith(("DOCTYPE", "ENTITY")):
                 raise UnsafeFileError(f"{part} {_DTD_MESSAGE}")
-            return  # something else malformed: the XML parser reports it
+            # Something else malformed, which the XML parser reports; unless the head is cut short.
+            return len(text) - position >= 9
         else:
-            return  # the root element (or text, or the end): no DTD can follow
+            return position < len(text)  # the root element (or text): no DTD can follow
         if match is None:
             if len(head) >= _PROLOG_BYTES:
                 raise UnsafeFileError(
                     f"{part} starts with more than {_size(_PROLOG_BYTES)} of XML declarations and comments, "
                     "which is refused"
                 )
-            return
+            return False
         position = match.end()
 
 
@@ -625,7 +691,8 @@ def _scan_xlsx(zip_file: _Zip, wanted: Callable[[str], bool], limits: Limits) ->
         if not parts:
             raise UnsafeFileError(f"damaged file: sheet '{name}' has no data in the archive", sheet=name)
         for part in parts:
-            scans[name] = _scan_sheet_xml(zip_file.xml_chunks(part), name, limits)
+            size = zip_file.members[part.casefold()].file_size
+            scans[name] = _scan_sheet_xml(zip_file.xml_chunks(part), name, limits, size)
     return FileScan(kind="xlsx", sheets=scans)
 
 
@@ -818,7 +885,76 @@ class _SheetScanner:
         return end
 
 
-def _scan_sheet_xml(chunks: Iterable[bytes], sheet: str, limits: Limits) -> SheetScan:
+# The shape of a worksheet as Excel, LibreOffice, openpyxl and matrixkit write it: every cell tag
+# unprefixed, its reference first and explicit. Such a sheet is judged by a few C-speed regex passes.
+_CELL_START = re.compile(rb'<c(?:\s+r="([A-Z]{1,3})([0-9]{1,7})")?(?=[\s/>])')
+_FORMULA_START = re.compile(rb"<f[\s/>]")
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<]*<f[\s/>]')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*?\st\s*=\s*["\']e["\']')
+# A prefixed element name (`<x:c `), found from its colon: most sheets have few colons.
+_PREFIXED_TAG = re.compile(rb":(?:c|row|f|dimension)[\s/>]")
+_PLAIN_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3}[0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"\s*/>')
+_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+_QUICK_SCAN_BYTES = 16 * MIB
+
+
+def _quick_sheet_scan(data: bytes, sheet: str, limits: Limits) -> SheetScan | None:
+    """The scan of a sheet in the usual shape, or None when it is not (the full scanner decides)."""
+    if not data.startswith(b"<") or _PREFIXED_TAG.search(data):
+        return None
+    cells = _CELL_START.findall(data)  # (letters, digits), empty for a cell without a reference first
+    if (b"", b"") in cells:
+        return None  # a cell placed by counting, as the full scan does
+    dimensions = data.count(b"<dimension")
+    dimension = _PLAIN_DIMENSION.search(data) if dimensions else None
+    if dimensions > 1 or (dimensions and dimension is None):
+        return None
+    max_row = max(map(int, map(_DIGITS, cells)), default=0)
+    max_column = max(map(_column_number, set(map(_LETTERS, cells))), default=0)
+    if dimension is not None and dimension.group(2):
+        max_row = max(max_row, int(dimension.group(3)))
+        max_column = max(max_column, _column_number(dimension.group(2)))
+    # Empty cells count here, which only the full scan tells apart: a sheet over a limit is judged there.
+    if max_row > limits.max_rows or max_column > limits.max_columns or max_row * max_column > limits.max_cells:
+        return None
+    # A formula is an `<f` right after its cell's start tag (attribute values cannot hold `<`); every
+    # `<f` must be one, and every error type must belong to a cell, or the full scan decides.
+    formulas = _FORMULA_CELL.findall(data)
+    if len(formulas) != len(_FORMULA_START.findall(data)):
+        return None
+    errors: list[bytes] = []
+    if b'"e"' in data or b"'e'" in data:
+        errors = _ERROR_CELL.findall(data)
+        if len(errors) != len(_ERROR_TYPE.findall(data)):
+            return None
+    return SheetScan(
+        sheet,
+        max_row,
+        max_column,
+        frozenset(ref.decode("ascii") for ref in formulas),
+        frozenset(ref.decode("ascii") for ref in errors),
+    )
+
+
+_LETTERS = operator.itemgetter(0)
+_DIGITS = operator.itemgetter(1)
+
+
+@functools.cache
+def _column_number(letters: bytes) -> int:
+    column = 0
+    for letter in letters:
+        column = column * 26 + letter - 64
+    return column
+
+
+def _scan_sheet_xml(chunks: Iterable[bytes], sheet: str, limits: Limits, size: int | None = None) -> SheetScan:
+    if size is not None and size <= _QUICK_SCAN_BYTES:
+        data = b"".join(chunks)
+        quick = _quick_sheet_scan(data, sheet, limits)
+        if quick is not None:
+            return quick
+        chunks = [data]
     scanner = _SheetScanner(sheet, limits)
     carry = b""
     for index, chunk in enumerate(chunks):

@@ -512,3 +512,78 @@ def test_calamine_parses_every_ods_sheet_on_opening(tmp_path: Path) -> None:
     assert good.returncode == 0, good.stderr
     opened = calamine_in_subprocess(badfiles.ods_dimension_bomb(tmp_path / "notes.ods", sheet="Notes"))
     assert opened.returncode != 0  # fails on opening, before any sheet is asked for
+
+
+def _both_scans(sheet_xml: bytes) -> tuple[SheetScan | None, SheetScan]:
+    from matrixkit.safety import _quick_sheet_scan, _scan_sheet_xml
+
+    return _quick_sheet_scan(sheet_xml, "Ratings", Limits()), _scan_sheet_xml([sheet_xml], "Ratings", Limits())
+
+
+QUICK_SCAN_CASES = {
+    "error value": ('<c r="D2" t="e"><v>#N/A</v></c><c r="E2"><v>3</v></c>', set(), {"D2"}),
+    "error value, single quotes": ("<c r='D2' t='e'><v>#N/A</v></c>", set(), {"D2"}),
+    "shared formula": (
+        '<c r="D2"><f t="shared" si="0" ref="D2:D3">1+1</f><v>2</v></c><c r="D3"><f t="shared" si="0"/><v>2</v></c>',
+        {"D2", "D3"},
+        set(),
+    ),
+    "formula after whitespace": ('<c r="D2" s="3">\n  <f>A1</f><v>4</v></c>', {"D2"}, set()),
+    "'>' inside an attribute": ('<c r="D2" x="a>b"><f>A1</f><v>4</v></c>', {"D2"}, set()),
+    "text that looks like tags": ('<c r="D2" t="inlineStr"><is><t>t="e" &lt;f x</t></is></c>', set(), set()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(QUICK_SCAN_CASES))
+def test_quick_sheet_scan_agrees_with_the_full_scan(case: str) -> None:
+    """The quick path (plain sheets) finds exactly the formula and error cells the full scanner finds,
+    or declines and leaves the file to it."""
+    cells, formulas, errors = QUICK_SCAN_CASES[case]
+    xml = f'<worksheet xmlns="x"><sheetData><row r="2">{cells}</row></sheetData></worksheet>'.encode()
+    quick, full = _both_scans(xml)
+    assert (full.formula_cells, full.error_cells) == (formulas, errors)
+    if quick is not None:
+        assert (quick.formula_cells, quick.error_cells) == (full.formula_cells, full.error_cells)
+
+
+def test_quick_sheet_scan_takes_generated_filled_and_resaved_sheets(valid_xlsx: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    resaved = tmp_path / "resaved.xlsx"
+    workbook = openpyxl.load_workbook(valid_xlsx)
+    workbook["Ratings"]["D2"] = "=1+1"
+    workbook["Ratings"]["E2"] = 4
+    workbook.save(resaved)
+    for path in (valid_xlsx, resaved):
+        xml = badfiles.read_members(path)[badfiles.sheet_part(path, "Ratings")]
+        quick, full = _both_scans(xml)
+        assert quick is not None, f"{path.name}: the quick path declined a plain sheet"
+        assert (quick.formula_cells, quick.error_cells) == (full.formula_cells, full.error_cells)
+        assert (quick.max_row, quick.max_column) >= (full.max_row, full.max_column)
+    assert "D2" in quick.formula_cells
+
+
+def test_quick_sheet_scan_declines_what_only_the_full_scan_can_place() -> None:
+    from matrixkit.safety import _quick_sheet_scan
+
+    for cells in ("<c><v>1</v></c>", '<c s="1" r="D2"><v>1</v></c>', '<c r="XFD2"/>', '<x:c r="D2"/>'):
+        xml = f"<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>".encode()
+        assert _quick_sheet_scan(xml, "Ratings", Limits()) is None, cells
+
+
+def test_plain_central_directory_reads_as_zipfile_does(valid_xlsx: Path) -> None:
+    import io
+    import zipfile
+
+    from matrixkit.safety import _count_directory_entries, _plain_directory
+
+    data = valid_xlsx.read_bytes()
+    count, directory = _count_directory_entries(io.BytesIO(data), len(data))
+    assert directory is not None
+    ours = _plain_directory(directory, count)
+    assert ours is not None
+
+    def fields(info: zipfile.ZipInfo) -> tuple[object, ...]:
+        return info.filename, info.CRC, info.compress_size, info.file_size, info.header_offset, info.compress_type
+
+    assert [fields(i) for i in ours] == [fields(i) for i in zipfile.ZipFile(valid_xlsx).infolist()]

@@ -176,6 +176,7 @@ def _reconcile_with_roster(
     """The roster wins on level, family, name and manager; the workbook's level must exist otherwise."""
     by_family = {fw.family.id: fw for fw in frameworks}
     people = roster.by_id if roster else {}
+    managers = roster.manager_by_id if roster else {}
     result: list[tuple[Framework, RatedRow]] = []
     for fw, row in rows:
         where: dict[str, Any] = {"file": row.source.file, "sheet": row.source.sheet, "cell": f"row {row.source.row}"}
@@ -206,9 +207,8 @@ def _reconcile_with_roster(
                         **where,
                     )
                 )
-            manager_name = (
-                next((m.name for m in roster.managers if m.id == person.manager_id), None) if roster else None
-            )
+            manager = managers.get(person.manager_id)
+            manager_name = manager.name if manager else None
             row = replace(
                 row,
                 family=person.family,

@@ -15,7 +15,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
@@ -23,6 +23,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit import __version__
+from matrixkit.bulkcells import BulkSheet, splice
 from matrixkit.framework import CRITERIA_KEYS, Framework, Level
 from matrixkit.problems import sort_problems
 from matrixkit.results import STATUSES, Analysis, CriterionResult, EmployeeResult, TrendPoint, Trends
@@ -146,7 +147,7 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
         _write_trends(workbook, styles, ctx, analysis.trends)
     _write_problems(workbook, styles, ctx)
     workbook.close()
-    return buffer.getvalue()
+    return splice(buffer.getvalue(), ctx.bulk_sheets)
 
 
 # -- what the sheets share -------------------------------------------------------------------------
@@ -155,8 +156,15 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
 class _Context:
     """The analysis with the framework look-ups every sheet needs; unknown ids fall back to themselves."""
 
+    def bulk(self, worksheet: Worksheet) -> Worksheet:
+        """A sheet of one row per employee (or problem): its cells written at string speed (`bulkcells`)."""
+        sheet = BulkSheet(worksheet)
+        self.bulk_sheets.append(sheet)
+        return cast(Worksheet, sheet)  # it answers every call the sheet writers make
+
     def __init__(self, analysis: Analysis, frameworks: Sequence[Framework]) -> None:
         self.analysis = analysis
+        self.bulk_sheets: list[BulkSheet] = []
         self.by_family: dict[str, Framework] = {}
         for fw in frameworks:
             self.by_family.setdefault(fw.family.id, fw)
@@ -259,6 +267,8 @@ class _Styles:
     def __init__(self, workbook: Workbook) -> None:
         self._workbook = workbook
         self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._by_status: dict[str, Format] = {}
+        self._by_result: dict[str, Format] = {}
         self.title = self.get(bold=True, font_size=14, font_color=HEADER_FILL)
         self.heading = self.get(bold=True, font_size=12, font_color=HEADER_FILL)
         self.note = self.get(italic=True, font_color="#595959")
@@ -292,10 +302,16 @@ class _Styles:
         return self._cache[key]
 
     def status(self, status: str) -> Format:
-        return self.get(bg_color=STATUS_FILLS.get(status, "#FFFFFF"), bold=True)
+        found = self._by_status.get(status)
+        if found is None:
+            found = self._by_status[status] = self.get(bg_color=STATUS_FILLS.get(status, "#FFFFFF"), bold=True)
+        return found
 
     def result(self, result: str) -> Format:
-        return self.get(bg_color=RESULT_FILLS.get(result, "#FFFFFF"))
+        found = self._by_result.get(result)
+        if found is None:
+            found = self._by_result[result] = self.get(bg_color=RESULT_FILLS.get(result, "#FFFFFF"))
+        return found
 
     def flag(self, flag: str | None) -> Format:
         return self.get(bg_color=FLAG_FILLS[flag], bold=True) if flag in FLAG_FILLS else self.text
@@ -331,6 +347,10 @@ def _write(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None) ->
         ws.write_string(row, col, str(value), fmt)
 
 
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, _Cell) else value
+
+
 def _intro(ws: Worksheet, styles: _Styles, title: str, note: str | None = None) -> None:
     ws.write_string(0, 0, title, styles.title)
     if note:
@@ -340,6 +360,8 @@ def _intro(ws: Worksheet, styles: _Styles, title: str, note: str | None = None) 
 def _text_lines(text: str, width: float) -> int:
     """Lines `text` takes when wrapped in a column `width` characters wide (a generous estimate)."""
     per_line = max(1, int(width * CHARS_PER_WIDTH))
+    if len(text) <= per_line and "\n" not in text:
+        return 1
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
@@ -372,13 +394,15 @@ def _table(
     if not rows:
         ws.write_string(HEADER_ROW + 1, 0, NONE_TEXT, styles.text)
         return HEADER_ROW + 1
+    formats = [getattr(styles, column.fmt) for column in columns]
+    wrapping = [(col, column.width) for col, column in enumerate(columns) if column.fmt == "wrap"]
     for r, values in enumerate(rows, start=HEADER_ROW + 1):
-        wrapped: list[tuple[Any, float]] = []
-        for col, (column, value) in enumerate(zip(columns, values, strict=True)):
-            _write(ws, r, col, value, getattr(styles, column.fmt))
-            if column.fmt == "wrap":
-                wrapped.append((value.value if isinstance(value, _Cell) else value, column.width))
-        _fit_row(ws, r, wrapped)
+        if len(values) != len(columns):
+            raise ValueError(f"row {r + 1} has {len(values)} values for {len(columns)} columns")
+        for col, value in enumerate(values):
+            _write(ws, r, col, value, formats[col])
+        if wrapping:
+            _fit_row(ws, r, ((_plain(values[col]), width) for col, width in wrapping))
     last_row = HEADER_ROW + len(rows)
     ws.autofilter(HEADER_ROW, 0, last_row, len(columns) - 1)
     return last_row
@@ -581,7 +605,7 @@ def _criteria_cells(styles: _Styles, keys: Sequence[str], criteria: Sequence[Cri
 
 
 def _write_readiness(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Readiness")
+    ws = ctx.bulk(workbook.add_worksheet("Readiness"))
     _intro(
         ws,
         styles,
@@ -648,7 +672,7 @@ def _expected(level: Level | None, competency: str) -> int | None:
 
 
 def _write_gaps(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Gaps")
+    ws = ctx.bulk(workbook.add_worksheet("Gaps"))
     _intro(
         ws,
         styles,
@@ -735,7 +759,7 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def _write_team_gaps(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Team gaps")
+    ws = ctx.bulk(workbook.add_worksheet("Team gaps"))
     _intro(
         ws,
         styles,
@@ -805,7 +829,7 @@ def _write_team_gaps(workbook: Workbook, styles: _Styles, ctx: _Context) -> None
 
 def _write_calibration(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
     a = ctx.analysis
-    ws = workbook.add_worksheet("Calibration")
+    ws = ctx.bulk(workbook.add_worksheet("Calibration"))
     org = "unknown (no complete employees)" if a.org_gap is None else f"{a.org_gap:+.2f}"
     _intro(
         ws,
@@ -843,7 +867,7 @@ def _write_calibration(workbook: Workbook, styles: _Styles, ctx: _Context) -> No
 
 
 def _write_criteria_check(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Criteria check")
+    ws = ctx.bulk(workbook.add_worksheet("Criteria check"))
     _intro(
         ws,
         styles,
@@ -879,7 +903,7 @@ def _write_criteria_check(workbook: Workbook, styles: _Styles, ctx: _Context) ->
 
 
 def _write_management_track(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Management track")
+    ws = ctx.bulk(workbook.add_worksheet("Management track"))
     _intro(
         ws,
         styles,
@@ -917,7 +941,7 @@ def _write_management_track(workbook: Workbook, styles: _Styles, ctx: _Context) 
 
 
 def _write_lateral_paths(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Lateral paths")
+    ws = ctx.bulk(workbook.add_worksheet("Lateral paths"))
     _intro(
         ws,
         styles,
@@ -960,7 +984,7 @@ def _write_lateral_paths(workbook: Workbook, styles: _Styles, ctx: _Context) -> 
 
 
 def _write_self_assessment(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet(SELF_ASSESSMENT_SHEET)
+    ws = ctx.bulk(workbook.add_worksheet(SELF_ASSESSMENT_SHEET))
     _intro(
         ws,
         styles,
@@ -999,7 +1023,7 @@ def _write_self_assessment(workbook: Workbook, styles: _Styles, ctx: _Context) -
 
 
 def _write_development_plans(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Development plans")
+    ws = ctx.bulk(workbook.add_worksheet("Development plans"))
     _intro(
         ws,
         styles,
@@ -1033,21 +1057,25 @@ def _write_development_plans(workbook: Workbook, styles: _Styles, ctx: _Context)
     )
     rows: list[list[Any]] = []
     previous: str | None = None
+    # A top rule where a new employee's plan starts keeps the plans apart in print.
+    plain, wrapped, whole, signed = (
+        {ruled: styles.get(**props, **({"top": 2} if ruled else {})) for ruled in (False, True)}
+        for props in ({}, {"text_wrap": True}, {"num_format": "0"}, {"num_format": "+0;-0;0", "align": "center"})
+    )
     for d in items:
-        # A top rule where a new employee's plan starts keeps the plans apart in print.
-        rule = {"top": 2} if previous is not None and d.employee_id != previous else {}
+        ruled = previous is not None and d.employee_id != previous
         previous = d.employee_id
         fam = family(d.employee_id)
         rows.append(
             [
-                _Cell(d.employee_id, styles.get(**rule)),
-                _Cell(ctx.names.get(d.employee_id), styles.get(**rule)),
-                _Cell(ctx.competency_name(fam, d.competency), styles.get(text_wrap=True, **rule)),
-                _Cell(d.rating, styles.get(num_format="0", **rule)),
-                _Cell(ctx.level_label(fam, d.target_level), styles.get(text_wrap=True, **rule)),
-                _Cell(d.expected, styles.get(num_format="0", **rule)),
-                _Cell(d.rating - d.expected, styles.get(num_format="+0;-0;0", align="center", **rule)),
-                _Cell(d.description, styles.get(text_wrap=True, **rule)),
+                _Cell(d.employee_id, plain[ruled]),
+                _Cell(ctx.names.get(d.employee_id), plain[ruled]),
+                _Cell(ctx.competency_name(fam, d.competency), wrapped[ruled]),
+                _Cell(d.rating, whole[ruled]),
+                _Cell(ctx.level_label(fam, d.target_level), wrapped[ruled]),
+                _Cell(d.expected, whole[ruled]),
+                _Cell(d.rating - d.expected, signed[ruled]),
+                _Cell(d.description, wrapped[ruled]),
             ]
         )
     _table(ws, styles, columns, rows, freeze_cols=2)
@@ -1261,7 +1289,7 @@ def _trend_chart(
 
 
 def _write_problems(workbook: Workbook, styles: _Styles, ctx: _Context) -> None:
-    ws = workbook.add_worksheet("Problems")
+    ws = ctx.bulk(workbook.add_worksheet("Problems"))
     problems = sort_problems(list(ctx.analysis.problems))
     errors = sum(1 for p in problems if p.severity == "error")
     _intro(

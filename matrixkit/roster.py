@@ -74,7 +74,7 @@ class Roster:
             found.setdefault(e.manager_id, []).append(e)
         return found
 
-    @property
+    @cached_property
     def managers(self) -> list[Manager]:
         """Everyone who rates somebody, sorted by id; names come from the roster itself when listed."""
         people = self.by_id
@@ -87,6 +87,10 @@ class Roster:
             email = listed.email if listed and listed.email else e.manager_email
             result[e.manager_id] = Manager(e.manager_id, name, email)
         return sorted(result.values(), key=lambda m: m.id)
+
+    @cached_property
+    def manager_by_id(self) -> dict[str, Manager]:
+        return {m.id: m for m in self.managers}
 
     def reports_of(self, manager_id: str) -> list[Employee]:
         return list(self._reports.get(manager_id, ()))

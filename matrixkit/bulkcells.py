@@ -98,6 +98,26 @@ class BulkSheet:
             self._cells.append((col, f'<c r="{col_letter(col)}{row + 1}"{self._style(cell_format)}/>'))
         return 0
 
+    def write_cells(self, row: int, cells: list[tuple[Any, Format | None]]) -> None:
+        """A whole row from column A: values (text, number, bool as yes/no, None) with their formats;
+        what `write_string` and friends do cell by cell, in one loop."""
+        self._at(row)
+        strings, style, kept = self._strings._get_shared_string_index, self._style, self._cells
+        number = str(row + 1)
+        for col, (value, fmt) in enumerate(cells):
+            kind = type(value)
+            if value is None:
+                if fmt is not None:
+                    kept.append((col, f'<c r="{col_letter(col)}{number}"{style(fmt)}/>'))
+                continue
+            if kind is bool:
+                value, kind = "yes" if value else "no", str
+            if kind is int or kind is float:
+                kept.append((col, f'<c r="{col_letter(col)}{number}"{style(fmt)}><v>{number_text(value)}</v></c>'))
+            else:
+                index = strings(str(value)[:_MAX_STRING])
+                kept.append((col, f'<c r="{col_letter(col)}{number}"{style(fmt)} t="s"><v>{index}</v></c>'))
+
     def set_row(self, row: int, height: float) -> int:
         self._at(row)
         self._height = height

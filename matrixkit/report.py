@@ -395,12 +395,22 @@ def _table(
         ws.write_string(HEADER_ROW + 1, 0, NONE_TEXT, styles.text)
         return HEADER_ROW + 1
     formats = [getattr(styles, column.fmt) for column in columns]
+    bulk = ws if isinstance(ws, BulkSheet) else None
     wrapping = [(col, column.width) for col, column in enumerate(columns) if column.fmt == "wrap"]
     for r, values in enumerate(rows, start=HEADER_ROW + 1):
         if len(values) != len(columns):
             raise ValueError(f"row {r + 1} has {len(values)} values for {len(columns)} columns")
-        for col, value in enumerate(values):
-            _write(ws, r, col, value, formats[col])
+        if bulk is not None:
+            bulk.write_cells(
+                r,
+                [
+                    (v.value, v.fmt or f) if isinstance(v, _Cell) else (v, f)
+                    for v, f in zip(values, formats, strict=True)
+                ],
+            )
+        else:
+            for col, value in enumerate(values):
+                _write(ws, r, col, value, formats[col])
         if wrapping:
             _fit_row(ws, r, ((_plain(values[col]), width) for col, width in wrapping))
     last_row = HEADER_ROW + len(rows)

@@ -187,10 +187,6 @@ class Worksheet:
     def validate(self, sqref: str, validation: Validation) -> None:
         self._validations.append(validation.xml(sqref))
 
-    def validate_rendered(self, xml: str) -> None:
-        """A validation rendered once (`Validation.xml`) and reused across sheets."""
-        self._validations.append(xml)
-
     def conditional(self, sqref: str, rules: Sequence[tuple[str, int, bool]]) -> None:
         """Rules (formula without `=`, dxf style, stop if true) applied to `sqref`, in priority order."""
         self._conditional.append((sqref, list(rules)))

@@ -79,44 +79,34 @@ class BulkSheet:
             self._row = row
 
     def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
-        self._at(row)
-        index = self._strings._get_shared_string_index(string[:_MAX_STRING])
-        self._cells.append(
-            (col, f'<c r="{col_letter(col)}{row + 1}"{self._style(cell_format)} t="s"><v>{index}</v></c>')
-        )
-        return 0
+        return self._write(row, col, string, cell_format)
 
     def write_number(self, row: int, col: int, number: float, cell_format: Format | None = None) -> int:
-        self._at(row)
-        value = number_text(number)
-        self._cells.append((col, f'<c r="{col_letter(col)}{row + 1}"{self._style(cell_format)}><v>{value}</v></c>'))
-        return 0
+        return self._write(row, col, number, cell_format)
 
     def write_blank(self, row: int, col: int, blank: Any, cell_format: Format | None = None) -> int:
-        if cell_format is not None:  # as xlsxwriter: a blank without a format is no cell at all
-            self._at(row)
-            self._cells.append((col, f'<c r="{col_letter(col)}{row + 1}"{self._style(cell_format)}/>'))
-        return 0
+        return self._write(row, col, None, cell_format)
 
     def write_cells(self, row: int, cells: list[tuple[Any, Format | None]]) -> None:
-        """A whole row from column A: values (text, number, bool as yes/no, None) with their formats;
-        what `write_string` and friends do cell by cell, in one loop."""
-        self._at(row)
-        strings, style, kept = self._strings._get_shared_string_index, self._style, self._cells
-        number = str(row + 1)
+        """A whole row from column A: values (text, number, bool as yes/no, None) with their formats."""
         for col, (value, fmt) in enumerate(cells):
-            kind = type(value)
-            if value is None:
-                if fmt is not None:
-                    kept.append((col, f'<c r="{col_letter(col)}{number}"{style(fmt)}/>'))
-                continue
-            if kind is bool:
-                value, kind = "yes" if value else "no", str
-            if kind is int or kind is float:
-                kept.append((col, f'<c r="{col_letter(col)}{number}"{style(fmt)}><v>{number_text(value)}</v></c>'))
-            else:
-                index = strings(str(value)[:_MAX_STRING])
-                kept.append((col, f'<c r="{col_letter(col)}{number}"{style(fmt)} t="s"><v>{index}</v></c>'))
+            self._write(row, col, value, fmt)
+
+    def _write(self, row: int, col: int, value: Any, fmt: Format | None) -> int:
+        if value is None and fmt is None:
+            return 0  # as xlsxwriter: a blank without a format is no cell at all
+        self._at(row)
+        ref = f'<c r="{col_letter(col)}{row + 1}"{self._style(fmt)}'
+        kind = type(value)
+        if value is None:
+            self._cells.append((col, f"{ref}/>"))
+        elif kind is int or kind is float:
+            self._cells.append((col, f"{ref}><v>{number_text(value)}</v></c>"))
+        else:
+            text = ("yes" if value else "no") if kind is bool else str(value)
+            index = self._strings._get_shared_string_index(text[:_MAX_STRING])
+            self._cells.append((col, f'{ref} t="s"><v>{index}</v></c>'))
+        return 0
 
     def set_row(self, row: int, height: float) -> int:
         self._at(row)

@@ -79,17 +79,13 @@ def _write_all(
 ) -> list[Path]:
     """Write every planned workbook, on every core when there are many; return the paths in order."""
     paths = [path for path, _ in jobs]
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        if progress is not None:
-            for path in paths[done : done + count]:
-                progress(path)
-        done += count
-
+    advance = None if progress is None else lambda job: progress(paths[job])
     map_ranges(
-        _workbook_writer, (jobs, password), len(jobs), workers=worker_count(len(jobs), workers), progress=advance
+        _workbook_writer,
+        (jobs, password),
+        len(jobs),
+        workers=worker_count(len(jobs), workers),
+        progress=advance,
     )
     return paths
 

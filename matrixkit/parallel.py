@@ -62,7 +62,7 @@ def map_ranges(
     progress: Callable[[int], None] | None = None,
 ) -> list[Any]:
     """Results of jobs 0..count-1, in order. `make_worker(*args)` gives a function that runs jobs
-    start..stop-1 and returns their results; `progress(n)` is called as each range of n finishes."""
+    start..stop-1 and returns their results; `progress(job)` is called for every job done."""
     size = max(1, min(chunk, -(-count // (max(workers, 1) * 2))))
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     results: list[Any] = []
@@ -70,8 +70,7 @@ def map_ranges(
         work = make_worker(*args)
         for start, stop in ranges:
             results.extend(work(start, stop))
-            if progress is not None:
-                progress(stop - start)
+            _report(progress, start, stop)
         return results
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -79,6 +78,11 @@ def map_ranges(
         futures = [pool.submit(_run, start, stop) for start, stop in ranges]
         for (start, stop), future in zip(ranges, futures, strict=True):
             results.extend(future.result())
-            if progress is not None:
-                progress(stop - start)
+            _report(progress, start, stop)
     return results
+
+
+def _report(progress: Callable[[int], None] | None, start: int, stop: int) -> None:
+    if progress is not None:
+        for job in range(start, stop):
+            progress(job)

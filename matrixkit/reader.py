@@ -245,22 +245,13 @@ def ingest_workbooks(
 ) -> list[IngestedWorkbook]:
     """Read and check every file, on every core when there are many; one bad file is its own
     problems and never stops the others. Results are in the order of `files`."""
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        if progress is not None:
-            for path in files[done : done + count]:
-                progress(path)
-        done += count
-
     count = len(files)
     shipped = map_ranges(
         _workbook_reader,
         (files, tuple(frameworks), limits),
         count,
         workers=worker_count(count, workers, min_jobs=_MIN_FILES_FOR_A_POOL),
-        progress=advance,
+        progress=None if progress is None else lambda job: progress(files[job]),
     )
     # Rows travel between processes with their family's position, not a copy of the framework.
     return [replace(item, rows=[(frameworks[index], row) for index, row in item.rows]) for item in shipped]

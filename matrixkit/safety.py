@@ -779,7 +779,6 @@ class _SheetScanner:
         self.max_column = 0
         self.formulas: set[str] = set()
         self.errors: set[str] = set()
-        self._columns: dict[bytes, int] = {}
 
     def check(self, row: int, column: int) -> None:
         """1-based position against the limits."""
@@ -825,15 +824,7 @@ class _SheetScanner:
         return (int(digits) if len(digits) <= 12 else 10**12), self.column_number(letters)
 
     def column_number(self, letters: bytes) -> int:
-        column = self._columns.get(letters)
-        if column is None:
-            column = 0
-            for letter in letters.upper()[:8]:
-                column = column * 26 + letter - 64
-            if len(letters) > 8:
-                column = 26**9
-            self._columns[letters] = column
-        return column
+        return _column_number(letters)
 
     def feed(self, buffer: bytes, end: int, final: bool) -> int:
         """Handle every complete tag of buffer[:end]; return where the unhandled rest starts."""
@@ -940,10 +931,13 @@ _LETTERS = operator.itemgetter(0)
 _DIGITS = operator.itemgetter(1)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # bounded: a hostile sheet may spell many columns
 def _column_number(letters: bytes) -> int:
+    """b"D" → 4, b"xfd" → 16384; beyond eight letters, a column past every limit."""
+    if len(letters) > 8:
+        return 26**9
     column = 0
-    for letter in letters:
+    for letter in letters.upper():
         column = column * 26 + letter - 64
     return column
 

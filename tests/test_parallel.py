@@ -21,13 +21,17 @@ def test_pool_writes_and_reads_what_one_process_does(tmp_path: Path) -> None:
     roster = read_roster(roster_path, frameworks)
 
     alone = generate_workbooks(frameworks, roster, "2026-Q4", tmp_path / "alone", workers=1)
-    pooled = generate_workbooks(frameworks, roster, "2026-Q4", tmp_path / "pooled", workers=2)
+    written: list[Path] = []
+    pooled = generate_workbooks(frameworks, roster, "2026-Q4", tmp_path / "pooled", workers=2, progress=written.append)
+    assert written == pooled  # progress names every file once, in order
     assert len(alone) == len(pooled) == 70
     assert [p.name for p in alone] == [p.name for p in pooled]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(alone, pooled, strict=True))
 
     read_alone = ingest_workbooks(alone, frameworks, workers=1)
-    read_pooled = ingest_workbooks(alone, frameworks, workers=2)
+    read: list[Path] = []
+    read_pooled = ingest_workbooks(alone, frameworks, workers=2, progress=read.append)
+    assert read == alone
     assert [w.file for w in read_pooled] == [str(p) for p in alone]
     assert [(fw.family.id, row) for w in read_alone for fw, row in w.rows] == [
         (fw.family.id, row) for w in read_pooled for fw, row in w.rows

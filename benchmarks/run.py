@@ -6,11 +6,11 @@
 A roster (reproducible from --seed) of `--employees` people under ceil(employees / per-manager) managers
 uses templates/engineering.yaml. Then, each step in a fresh child process (`run.py --child STEP`):
 
-  generate     matrixkit.generate.generate_workbooks: one workbook per manager;
+  generate     matrixkit.outputs.generate.generate_workbooks: one workbook per manager;
   (fill)       untimed: every Ratings sheet filled by rewriting its XML in the zip (no openpyxl);
   floor        a bare python-calamine read of every rating cell of the filled files, nothing else;
   alternative  pandas.read_excel(engine="openpyxl") per file and pd.concat, as an analyst would write it;
-  ingest       matrixkit.reader.ingest_workbooks (framework loading included);
+  ingest       matrixkit.intake.reader.ingest_workbooks (framework loading included);
   analyze      the real CLI in-process: `matrixkit analyze ... --out report.xlsx --json report.json`.
 
 The child times its own work with time.perf_counter(), *including* the imports of the libraries it
@@ -220,8 +220,8 @@ def fill_all(sources: list[Path], folder: Path) -> list[Path]:
 def step_generate(work: Path, setup: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     from matrixkit import load_frameworks
-    from matrixkit.generate import generate_workbooks
-    from matrixkit.roster import read_roster
+    from matrixkit.model.roster import read_roster
+    from matrixkit.outputs.generate import generate_workbooks
 
     frameworks = load_frameworks([setup["framework"]])
     roster = read_roster(work / "roster.csv", frameworks)
@@ -262,7 +262,7 @@ def step_ingest(work: Path, setup: dict[str, Any]) -> dict[str, Any]:
     files = sorted((work / "filled").glob("*.xlsx"))
     started = time.perf_counter()
     from matrixkit import load_frameworks
-    from matrixkit.reader import ingest_workbooks
+    from matrixkit.intake.reader import ingest_workbooks
 
     ingested = ingest_workbooks(files, load_frameworks([setup["framework"]]))
     seconds = time.perf_counter() - started
@@ -276,7 +276,7 @@ def step_analyze(work: Path, setup: dict[str, Any]) -> dict[str, Any]:
     args = ["analyze", str(work / "filled"), "--framework", setup["framework"], "--roster", str(work / "roster.csv")]
     args += ["--cycle", CYCLE, "--out", str(out / "report.xlsx"), "--json", str(out / "report.json")]
     started = time.perf_counter()
-    from matrixkit.cli import main
+    from matrixkit.cli.main import main
 
     try:
         code = main(args, standalone_mode=False) or 0
@@ -348,7 +348,7 @@ def run_size(
     employees: int, per_manager: int, seed: int, repeat: int, steps: Sequence[str], work: Path
 ) -> dict[str, Any]:
     from matrixkit import load_frameworks
-    from matrixkit.reader import ingest_workbooks
+    from matrixkit.intake.reader import ingest_workbooks
 
     work.mkdir(parents=True, exist_ok=True)
     for folder in ("generated", "filled", "out"):

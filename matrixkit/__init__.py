@@ -9,9 +9,9 @@
 __version__ = "0.1.0"
 
 from matrixkit.errors import FrameworkError, MatrixkitError, UsageError
-from matrixkit.framework import Criteria, Framework, load_framework, load_frameworks
-from matrixkit.lint import lint_frameworks, lint_paths
-from matrixkit.problems import Problem
+from matrixkit.model.framework import Criteria, Framework, load_framework, load_frameworks
+from matrixkit.model.lint import lint_frameworks, lint_paths
+from matrixkit.model.problems import Problem
 
 __all__ = [
     "Criteria",

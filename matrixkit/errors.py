@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from matrixkit.problems import Problem
+    from matrixkit.model.problems import Problem
 
 
 class MatrixkitError(Exception):

@@ -14,7 +14,7 @@ from typing import Any
 
 import openpyxl
 
-from matrixkit.framework import Framework
+from matrixkit.model.framework import Framework
 
 
 def header_of(ws: Any) -> list[Any]:

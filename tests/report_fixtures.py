@@ -10,9 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from matrixkit import load_frameworks
-from matrixkit.framework import Framework
-from matrixkit.problems import Problem
-from matrixkit.results import (
+from matrixkit.assess.results import (
     Analysis,
     CalibrationRow,
     CriterionResult,
@@ -25,6 +23,8 @@ from matrixkit.results import (
     TrendPoint,
     Trends,
 )
+from matrixkit.model.framework import Framework
+from matrixkit.model.problems import Problem
 
 ENGINEERING = Path(__file__).resolve().parent.parent / "templates" / "engineering.yaml"
 DATA_SCIENCE = ENGINEERING.with_name("data-science.yaml")

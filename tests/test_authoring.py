@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import FT_ENGINEERING, TEMPLATES
 from python_calamine import CalamineWorkbook
 
-from matrixkit.authoring import (
+from matrixkit.authoring.spreadsheet import (
     CRITERIA_SHEET,
     DESCRIPTIONS_SHEET,
     PROFILES_SHEET,
@@ -21,11 +21,11 @@ from matrixkit.authoring import (
     read_framework_workbook,
     same_framework,
 )
-from matrixkit.cli import main
-from matrixkit.diff import diff_frameworks
+from matrixkit.cli.main import main
 from matrixkit.errors import FrameworkError
-from matrixkit.framework import CRITERIA_KEYS, Framework, load_framework
-from matrixkit.layout import cell_ref
+from matrixkit.model.diff import diff_frameworks
+from matrixkit.model.framework import CRITERIA_KEYS, Framework, load_framework
+from matrixkit.workbook.layout import cell_ref
 
 FRAMEWORKS = [*sorted(TEMPLATES.glob("*.yaml")), FT_ENGINEERING]
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from conftest import REPO, TEMPLATES
 
 from matrixkit import __version__
-from matrixkit.cli import main
-from matrixkit.templates import list_templates
+from matrixkit.cli.main import main
+from matrixkit.sources.templates import list_templates
 
 
 def test_templates_lists_every_shipped_framework() -> None:

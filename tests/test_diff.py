@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 from conftest import FT_ENGINEERING, TEMPLATES
 
-from matrixkit.cli import main
-from matrixkit.diff import SECTIONS, Change, diff_frameworks, word_summary
-from matrixkit.framework import Framework, Level, load_framework
+from matrixkit.cli.main import main
+from matrixkit.model.diff import SECTIONS, Change, diff_frameworks, word_summary
+from matrixkit.model.framework import Framework, Level, load_framework
 
 
 def template(name: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import pytest
 from conftest import FT_ENGINEERING, SHARED_FIXTURES
 
 from matrixkit import FrameworkError, load_framework, load_frameworks
-from matrixkit.framework import Criteria
+from matrixkit.model.framework import Criteria
 
 
 def load_errors(write_yaml: Any, data: Any) -> list[Any]:

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from conftest import FT_ENGINEERING, TEMPLATES
 
 from matrixkit import load_frameworks
-from matrixkit.cli import main
-from matrixkit.generate import generate_blank_matrix, generate_workbooks, safe_file_stem
-from matrixkit.layout import ratings_sheet_names
-from matrixkit.roster import read_roster
-from matrixkit.writer import INPUT_MESSAGE_LIMIT
+from matrixkit.cli.main import main
+from matrixkit.model.roster import read_roster
+from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks, safe_file_stem
+from matrixkit.workbook.layout import ratings_sheet_names
+from matrixkit.workbook.writer import INPUT_MESSAGE_LIMIT
 
 ALLOWED_FUNCTIONS = {
     "AVERAGE",

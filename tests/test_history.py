@@ -22,13 +22,13 @@ from conftest import REPO, base_framework
 from filling import fill
 
 from matrixkit import load_frameworks
-from matrixkit.analyze import analyze_workbooks
-from matrixkit.cli import main
-from matrixkit.cycles import parse_cycle, previous_cycles
+from matrixkit.assess.analyze import analyze_workbooks
+from matrixkit.cli.main import main
 from matrixkit.errors import UsageError
-from matrixkit.generate import generate_workbooks
-from matrixkit.roster import read_roster
-from matrixkit.store import SCHEMA_VERSION, StoreError, open_store
+from matrixkit.model.cycles import parse_cycle, previous_cycles
+from matrixkit.model.roster import read_roster
+from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.store.sqlite import SCHEMA_VERSION, StoreError, open_store
 
 LEVELS = {"E1": "L2", "E2": "L2", "E3": "L2", "E4": "L3"}
 
@@ -200,7 +200,7 @@ def test_a_second_writer_waits_then_fails_clearly(world: dict[str, Any]) -> None
 
 
 def _empty_analysis() -> Any:
-    from matrixkit.results import Analysis
+    from matrixkit.assess.results import Analysis
 
     return Analysis(cycle="2026-Q4", employees=[], missing=[], problems=[], calibration=[])
 
@@ -209,14 +209,14 @@ FAULT_CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import matrixkit.store as store
+    import matrixkit.store.sqlite as store
     original = store.Store._write_rows
     def slow(self, db, cycle, analysis):
         original(self, db, cycle, analysis)          # rows written inside the open transaction...
         Path(sys.argv[1]).write_text("writing")      # ...tell the test...
         time.sleep(60)                               # ...and wait to be killed before COMMIT
     store.Store._write_rows = slow
-    from matrixkit.cli import main
+    from matrixkit.cli.main import main
     main(sys.argv[2:])
     """
 )

@@ -12,10 +12,10 @@ from conftest import base_framework
 from filling import header_of, oracle_status
 
 from matrixkit import load_frameworks
-from matrixkit.analyze import analyze_workbooks
-from matrixkit.generate import generate_workbooks
-from matrixkit.layout import cell_ref
-from matrixkit.roster import read_roster
+from matrixkit.assess.analyze import analyze_workbooks
+from matrixkit.model.roster import read_roster
+from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.workbook.layout import cell_ref
 
 pytestmark = pytest.mark.libreoffice
 CYCLE = "2026-Q4"

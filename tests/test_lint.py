@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import FT_ENGINEERING, TEMPLATES
 
 from matrixkit import lint_paths
-from matrixkit.cli import main
-from matrixkit.lint import count_sentences, find_vague_wording
+from matrixkit.cli.main import main
+from matrixkit.model.lint import count_sentences, find_vague_wording
 
 Mutation = Callable[[dict[str, Any]], None]
 

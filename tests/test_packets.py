@@ -17,18 +17,18 @@ from conftest import base_framework
 from filling import fill
 
 from matrixkit import load_frameworks
-from matrixkit.analyze import analyze_workbooks
-from matrixkit.cli import main
-from matrixkit.generate import generate_workbooks
-from matrixkit.packets import (
+from matrixkit.assess.analyze import analyze_workbooks
+from matrixkit.assess.results import Analysis
+from matrixkit.cli.main import main
+from matrixkit.model.roster import read_roster
+from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.outputs.packets import (
     PACKET_SHEET,
     REVIEW_SHEET,
     soffice_path,
     write_employee_reports,
     write_packets,
 )
-from matrixkit.results import Analysis
-from matrixkit.roster import read_roster
 
 CYCLE = "2026-Q4"
 EVIDENCE = "Has led a project with 3+ cross-team stakeholders"

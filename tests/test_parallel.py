@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from matrixkit import load_frameworks
-from matrixkit.generate import generate_workbooks
-from matrixkit.reader import ingest_workbooks
-from matrixkit.roster import read_roster
+from matrixkit.intake.reader import ingest_workbooks
+from matrixkit.model.roster import read_roster
+from matrixkit.outputs.generate import generate_workbooks
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

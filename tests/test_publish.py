@@ -22,10 +22,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import FT_ENGINEERING, TEMPLATES, base_framework
 
-from matrixkit.cli import main
+from matrixkit.cli.main import main
 from matrixkit.errors import UsageError
-from matrixkit.framework import Framework, load_framework, load_frameworks
-from matrixkit.publish import publish_html, word_diff_html
+from matrixkit.model.framework import Framework, load_framework, load_frameworks
+from matrixkit.outputs.publish import publish_html, word_diff_html
 
 DAY = date(2026, 5, 1)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

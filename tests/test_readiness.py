@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from matrixkit import load_frameworks
-from matrixkit.readiness import Context, assess, months_between, status_of
-from matrixkit.results import CriterionResult, RatedRow, Source
+from matrixkit.assess.readiness import Context, assess, months_between, status_of
+from matrixkit.assess.results import CriterionResult, RatedRow, Source
 
 
 @pytest.mark.parametrize(

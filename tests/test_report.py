@@ -25,7 +25,8 @@ from report_fixtures import (
     trends_analysis,
 )
 
-from matrixkit.report import (
+from matrixkit.assess.results import STATUSES, Analysis, TrendPoint, Trends
+from matrixkit.outputs.report import (
     GAP_BAR_COLOUR,
     HEADER_ROW,
     SHEET_NAMES,
@@ -37,7 +38,6 @@ from matrixkit.report import (
     TRENDS_SHEET,
     report_bytes,
 )
-from matrixkit.results import STATUSES, Analysis, TrendPoint, Trends
 
 HEADER = HEADER_ROW + 1  # 1-based, as openpyxl counts
 
@@ -330,7 +330,7 @@ def test_development_plans_grouped_largest_gap_first_with_full_text(book: Any) -
 
 def test_two_families_get_a_block_each() -> None:
     from matrixkit import load_frameworks
-    from matrixkit.results import EmployeeResult, Source
+    from matrixkit.assess.results import EmployeeResult, Source
 
     engineering_fw, data_fw = load_frameworks([ENGINEERING, ENGINEERING.with_name("data-science.yaml")])
     ratings = {c.id: 3 for c in data_fw.competencies_for("ic")}

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from conftest import TEMPLATES
 
 from matrixkit import load_frameworks
-from matrixkit.cli import main
-from matrixkit.roster import RosterError, read_roster
+from matrixkit.cli.main import main
+from matrixkit.model.roster import RosterError, read_roster
 
 HEADER = "employee_id,name,family,level,manager_id,manager_name,level_since\n"
 

@@ -24,9 +24,9 @@ from conftest import TEMPLATES
 from libreoffice import LibreOffice
 
 from matrixkit import load_frameworks
-from matrixkit.generate import generate_workbooks
-from matrixkit.roster import read_roster
-from matrixkit.safety import FileScan, Limits, SheetScan, UnsafeFileError, _scan_sheet_xml, scan_file
+from matrixkit.intake.safety import FileScan, Limits, SheetScan, UnsafeFileError, _scan_sheet_xml, scan_file
+from matrixkit.model.roster import read_roster
+from matrixkit.outputs.generate import generate_workbooks
 
 FORMULA_COLUMNS = ("Average", "Lowest", "Gaps to next level", "Ready?")
 MEMORY_BOUND = 32 * 2**20  # peak Python allocations while scanning any file here, by design
@@ -515,7 +515,7 @@ def test_calamine_parses_every_ods_sheet_on_opening(tmp_path: Path) -> None:
 
 
 def _both_scans(sheet_xml: bytes) -> tuple[SheetScan | None, SheetScan]:
-    from matrixkit.safety import _quick_sheet_scan, _scan_sheet_xml
+    from matrixkit.intake.safety import _quick_sheet_scan, _scan_sheet_xml
 
     return _quick_sheet_scan(sheet_xml, "Ratings", Limits()), _scan_sheet_xml([sheet_xml], "Ratings", Limits())
 
@@ -564,7 +564,7 @@ def test_quick_sheet_scan_takes_generated_filled_and_resaved_sheets(valid_xlsx: 
 
 
 def test_quick_sheet_scan_declines_what_only_the_full_scan_can_place() -> None:
-    from matrixkit.safety import _quick_sheet_scan
+    from matrixkit.intake.safety import _quick_sheet_scan
 
     for cells in ("<c><v>1</v></c>", '<c s="1" r="D2"><v>1</v></c>', '<c r="XFD2"/>', '<x:c r="D2"/>'):
         xml = f"<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>".encode()
@@ -575,7 +575,7 @@ def test_plain_central_directory_reads_as_zipfile_does(valid_xlsx: Path) -> None
     import io
     import zipfile
 
-    from matrixkit.safety import _count_directory_entries, _plain_directory
+    from matrixkit.intake.safety import _count_directory_entries, _plain_directory
 
     data = valid_xlsx.read_bytes()
     count, directory = _count_directory_entries(io.BytesIO(data), len(data))

@@ -1,0 +1,514 @@
+"""`analyze`: returned workbooks in, one `Analysis` out — readiness, calibration, gaps and every problem.
+
+>>> analysis = analyze_workbooks(["returned/"], frameworks, roster=roster, cycle="2026-Q4")  # doctest: +SKIP
+>>> [e.status for e in analysis.employees][:3]                                              # doctest: +SKIP
+['ready', 'not_ready', 'incomplete']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from matrixkit.assess.readiness import Context, assess, evaluate_criteria
+from matrixkit.assess.results import (
+    Analysis,
+    CalibrationRow,
+    CrossoverCandidate,
+    DevelopmentItem,
+    EmployeeResult,
+    LateralGap,
+    LevelCheck,
+    RatedRow,
+    SelfComparison,
+)
+from matrixkit.assess.scoring import COMPARE_DIGITS
+from matrixkit.errors import UsageError
+from matrixkit.intake.ingest import parse_yes_no_text
+from matrixkit.intake.reader import expand_inputs, ingest_workbooks, settle_cycle
+from matrixkit.intake.safety import Limits
+from matrixkit.model.cycles import parse_cycle, previous_cycles
+from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
+from matrixkit.model.problems import Problem
+from matrixkit.model.roster import Roster
+from matrixkit.store.sqlite import PastRecord, open_store
+
+FLAG_DEVIATION = 0.5
+FLAG_MIN_RATED = 3
+ASPIRATIONAL_SHARE = 0.05
+TOO_EASY_SHARE = 0.60
+DISAGREEMENT = 2  # self and manager ratings this far apart deserve a conversation
+
+
+def analyze_workbooks(
+    inputs: Iterable[str | Path],
+    frameworks: Sequence[Framework],
+    *,
+    roster: Roster | None = None,
+    cycle: str | None = None,
+    calibration_file: str | Path | None = None,
+    store: str | Path | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> Analysis:
+    """Read every workbook (files or folders), check every cell, assess every employee.
+
+    With a `store`, earlier cycles decide `sustained_cycles`, and this cycle replaces its stored copy.
+    """
+    if cycle is not None:
+        parse_cycle(cycle)
+    if store is not None and cycle is None:
+        raise UsageError("a history store needs the cycle: give --cycle (e.g. --cycle 2026-Q4)")
+    files = expand_inputs(inputs)
+    problems: list[Problem] = []
+    calibration: dict[str, bool] | None = None
+    if calibration_file is not None:
+        calibration, calibration_problems = read_calibration(calibration_file)
+        problems.extend(calibration_problems)
+    workbooks = ingest_workbooks(files, frameworks, limits, progress)
+    rows: list[tuple[Framework, RatedRow]] = []
+    self_rows: list[tuple[Framework, RatedRow]] = []  # self-assessments: shown beside, never mixed in
+    for workbook in workbooks:
+        problems.extend(workbook.problems)
+        (self_rows if workbook.kind == "self" else rows).extend(workbook.rows)
+    readable = sum(w.readable for w in workbooks)
+    named = {w.file: w.cycle for w in workbooks if w.cycle and w.rows and w.kind != "self"}
+    cycle = settle_cycle(cycle, named, problems)
+    rows = _reconcile_with_roster(rows, roster, frameworks, problems)
+    with ExitStack() as stack:
+        history = stack.enter_context(open_store(store)) if store is not None and cycle is not None else None
+        by_employee: dict[str, dict[str, PastRecord]] | None = None
+        known: frozenset[str] = frozenset()
+        if history is not None and cycle is not None:
+            known = frozenset(history.cycles()) - {cycle}
+            depth = max((c.sustained_cycles or 1 for fw in frameworks for c in _all_criteria(fw)), default=1)
+            records = history.records({row.employee_id for _, row in rows}, previous_cycles(cycle, depth - 1))
+            by_employee = defaultdict(dict)
+            for (earlier, employee_id), record in records.items():
+                by_employee[employee_id][earlier] = record
+            problems.extend(history.framework_changes(cycle, frameworks))
+        employees = _assess_all(rows, roster, cycle, calibration, problems, by_employee, known)
+        comparisons = compare_self_assessments(employees, self_rows, problems)
+        analysis = _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
+        analysis = replace(analysis, self_assessment=comparisons)
+        if history is not None and analysis.files_read > 0:  # never replace a stored cycle with nothing
+            history.save_cycle(analysis, frameworks)
+            analysis = replace(analysis, trends=history.trends())
+        return analysis
+
+
+def _all_criteria(fw: Framework) -> list[Criteria]:
+    return [fw.criteria_for(level.id) for track in fw.tracks for level in track.levels]
+
+
+def _analysis(
+    cycle: str | None,
+    employees: list[EmployeeResult],
+    rows: list[tuple[Framework, RatedRow]],
+    roster: Roster | None,
+    frameworks: Sequence[Framework],
+    calibration: dict[str, bool] | None,
+    problems: list[Problem],
+    readable: int,
+) -> Analysis:
+    missing: list[str] = []
+    if roster is not None:
+        seen = {e.employee_id for e in employees}
+        for person in roster.employees:
+            if person.employee_id not in seen:
+                missing.append(person.employee_id)
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"{person.employee_id} ({person.name}) is in the roster but in no workbook "
+                        f"(manager {person.manager_id})",
+                        file=roster.file,
+                        cell=f"row {person.row}",
+                        value=person.employee_id,
+                    )
+                )
+    by_family = {fw.family.id: fw for fw in frameworks}
+    org_gap, calibration_rows = calibrate(employees, by_family)
+    return Analysis(
+        cycle=cycle,
+        employees=employees,
+        missing=missing,
+        problems=_ordered(problems),
+        calibration=calibration_rows,
+        org_gap=org_gap,
+        level_checks=check_levels(employees, by_family),
+        crossover=crossover_candidates(employees, rows, by_family, calibration, cycle, roster),
+        lateral=lateral_gaps(employees, by_family),
+        development=development_plans(employees, by_family),
+        files_read=readable,
+    )
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    return sorted(
+        problems, key=lambda p: (p.severity != "error", p.file or "", p.sheet or "", _cell_key(p.cell), p.message)
+    )
+
+
+def _cell_key(cell: str | None) -> tuple[int, int, str]:
+    if not cell:
+        return (0, 0, "")
+    letters = "".join(ch for ch in cell if ch.isalpha() and ch.isupper())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return (int(digits) if digits else 0, column, cell)
+
+
+def _reconcile_with_roster(
+    rows: list[tuple[Framework, RatedRow]],
+    roster: Roster | None,
+    frameworks: Sequence[Framework],
+    problems: list[Problem],
+) -> list[tuple[Framework, RatedRow]]:
+    """The roster wins on level, family, name and manager; the workbook's level must exist otherwise."""
+    by_family = {fw.family.id: fw for fw in frameworks}
+    people = roster.by_id if roster else {}
+    managers = roster.manager_by_id if roster else {}
+    result: list[tuple[Framework, RatedRow]] = []
+    for fw, row in rows:
+        where: dict[str, Any] = {"file": row.source.file, "sheet": row.source.sheet, "cell": f"row {row.source.row}"}
+        person = people.get(row.employee_id)
+        if roster is not None and person is None:
+            problems.append(Problem("error", f"{row.employee_id} is not in the roster", value=row.employee_id, **where))
+        if person is not None:
+            if person.family != row.family:
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"{row.employee_id}: the workbook rates family {row.family}, the "
+                        f"roster says {person.family}; the roster wins",
+                        value=row.family,
+                        expected=person.family,
+                        **where,
+                    )
+                )
+                fw = by_family[person.family]
+            if person.level != row.level:
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"{row.employee_id}: level {row.level} in the workbook, "
+                        f"{person.level} in the roster; the roster wins",
+                        value=row.level,
+                        expected=person.level,
+                        **where,
+                    )
+                )
+            manager = managers.get(person.manager_id)
+            manager_name = manager.name if manager else None
+            row = replace(
+                row,
+                family=person.family,
+                level=person.level,
+                name=person.name,
+                manager_id=person.manager_id,
+                manager_name=manager_name,
+            )
+        elif row.level not in fw.level_by_id:
+            problems.append(
+                Problem(
+                    "error",
+                    f"{row.employee_id}: '{row.level}' is not a level of {fw.family.id}; the row is not analysed",
+                    value=row.level,
+                    expected=", ".join(fw.level_by_id),
+                    **where,
+                )
+            )
+            continue
+        result.append((fw, row))
+    return result
+
+
+def _assess_all(
+    rows: list[tuple[Framework, RatedRow]],
+    roster: Roster | None,
+    cycle: str | None,
+    calibration: dict[str, bool] | None,
+    problems: list[Problem],
+    history: dict[str, dict[str, PastRecord]] | None = None,
+    known: frozenset[str] = frozenset(),
+) -> list[EmployeeResult]:
+    occurrences: dict[str, list[tuple[Framework, RatedRow]]] = defaultdict(list)
+    for fw, row in rows:
+        occurrences[row.employee_id].append((fw, row))
+    cycle_end = parse_cycle(cycle).end if cycle else None
+    people = roster.by_id if roster else {}
+    results: list[EmployeeResult] = []
+    for employee_id, found in occurrences.items():
+        conflict = len(found) > 1
+        if conflict:
+            places = "; ".join(f"{r.source.file} [{r.source.sheet}] row {r.source.row}" for _, r in found)
+            for _, r in found:
+                problems.append(
+                    Problem(
+                        "error",
+                        f"{employee_id} appears {len(found)} times ({places}): a conflict, never merged",
+                        file=r.source.file,
+                        sheet=r.source.sheet,
+                        cell=f"row {r.source.row}",
+                        value=employee_id,
+                    )
+                )
+        fw, row = found[0]
+        person = people.get(employee_id)
+        context = Context(
+            cycle_end=cycle_end,
+            level_since=person.level_since if person else None,
+            calibration=calibration,
+            cycle=cycle,
+            history=None if history is None else history.get(employee_id, {}),
+            known_cycles=known,
+        )
+        results.append(assess(fw, row, context, conflict=conflict))
+    return sorted(results, key=lambda e: (e.family, e.manager_id or "", e.name.casefold(), e.employee_id))
+
+
+# -- organisation-wide views ------------------------------------------------------------------------
+
+
+def _complete(employees: Iterable[EmployeeResult]) -> list[EmployeeResult]:
+    return [e for e in employees if e.status not in ("incomplete", "conflict")]
+
+
+def _deviations(employee: EmployeeResult, fw: Framework) -> list[int]:
+    expected = fw.level_by_id[employee.level].expected
+    return [rating - expected[c] for c, rating in employee.ratings.items() if c in expected]
+
+
+def calibrate(
+    employees: Sequence[EmployeeResult], by_family: dict[str, Framework]
+) -> tuple[float | None, list[CalibrationRow]]:
+    """Per manager over complete employees: mean rating, gap to the role profile, deviation from the org."""
+    complete = _complete(employees)
+    org = [d for e in complete for d in _deviations(e, by_family[e.family])]
+    org_gap = sum(org) / len(org) if org else None
+    per_manager: dict[str, list[EmployeeResult]] = defaultdict(list)
+    for e in complete:
+        per_manager[e.manager_id or ""].append(e)
+    rows: list[CalibrationRow] = []
+    for manager_id in sorted(per_manager):
+        team = per_manager[manager_id]
+        ratings = [r for e in team for r in e.ratings.values()]
+        gaps = [d for e in team for d in _deviations(e, by_family[e.family])]
+        top_two = {e.family: by_family[e.family].scale.max - 1 for e in team}
+        high = sum(1 for e in team for r in e.ratings.values() if r >= top_two[e.family])
+        gap = sum(gaps) / len(gaps) if gaps else None
+        deviation = None if gap is None or org_gap is None else gap - org_gap
+        flag = None
+        if deviation is not None and len(team) >= FLAG_MIN_RATED:
+            rounded = round(deviation, COMPARE_DIGITS)
+            flag = "lenient" if rounded >= FLAG_DEVIATION else "severe" if rounded <= -FLAG_DEVIATION else None
+        rows.append(
+            CalibrationRow(
+                manager_id=manager_id,
+                manager_name=team[0].manager_name,
+                rated=len(team),
+                mean=sum(ratings) / len(ratings) if ratings else None,
+                share_high=high / len(ratings) if ratings else None,
+                gap=gap,
+                deviation=deviation,
+                flag=flag,  # type: ignore[arg-type]
+            )
+        )
+    return org_gap, rows
+
+
+def check_levels(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[LevelCheck]:
+    """Per level: the share of complete employees meeting the next level's rating criteria."""
+    checks: list[LevelCheck] = []
+    complete = [e for e in _complete(employees) if e.status != "top_of_track"]
+    for family_id in sorted({e.family for e in complete}):
+        fw = by_family[family_id]
+        for track in fw.tracks:
+            for level in track.levels:
+                following = fw.next_level(level.id)
+                if following is None:
+                    continue
+                people = [e for e in complete if e.family == family_id and e.level == level.id]
+                if not people:
+                    continue
+                meeting = sum(
+                    all(c.result == "met" for c in e.criteria if c.criterion in RATING_CRITERIA) for e in people
+                )
+                share = meeting / len(people)
+                flag = "aspirational" if share < ASPIRATIONAL_SHARE else "too easy" if share > TOO_EASY_SHARE else None
+                checks.append(LevelCheck(family_id, level.id, following.id, len(people), meeting, flag))  # type: ignore[arg-type]
+    return checks
+
+
+def crossover_candidates(
+    employees: Sequence[EmployeeResult],
+    rows: Sequence[tuple[Framework, RatedRow]],
+    by_family: dict[str, Framework],
+    calibration: dict[str, bool] | None,
+    cycle: str | None,
+    roster: Roster | None,
+) -> list[CrossoverCandidate]:
+    """Employees at or above a track's `entry.from` who meet its `entry.criteria` (against `entry.to`)."""
+    row_of = {row.employee_id: row for _, row in rows}
+    people = roster.by_id if roster else {}
+    cycle_end = parse_cycle(cycle).end if cycle else None
+    candidates: list[CrossoverCandidate] = []
+    for e in _complete(employees):
+        fw = by_family[e.family]
+        for track in fw.tracks:
+            entry = track.entry
+            if entry is None or e.track == track.id:
+                continue
+            source = fw.track_of_level[entry.from_]
+            if source.id != e.track:
+                continue
+            order = [level.id for level in source.levels]
+            if order.index(e.level) < order.index(entry.from_):
+                continue
+            row = row_of[e.employee_id]
+            person = people.get(e.employee_id)
+            context = Context(cycle_end, person.level_since if person else None, calibration)
+            ratings = {c: e.ratings.get(c) for c in (comp.id for comp in fw.competencies_for(e.track))}
+            results = evaluate_criteria(fw, entry.criteria, fw.level_by_id[entry.to], ratings, row, context)
+            if all(r.result == "met" for r in results):
+                candidates.append(
+                    CrossoverCandidate(e.employee_id, e.name, e.family, e.level, track.id, entry.to, results)
+                )
+    return candidates
+
+
+def lateral_gaps(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[LateralGap]:
+    """For employees at a lateral path's `from` level: transferable ratings against the target profile."""
+    gaps: list[LateralGap] = []
+    for e in _complete(employees):
+        fw = by_family[e.family]
+        for path in fw.lateral_paths:
+            if path.from_ != e.level:
+                continue
+            target = by_family.get(path.to_family)
+            target_level = target.level_by_id.get(path.to_level) if target else None
+            for comp_id in path.transferable:
+                rating = e.ratings.get(comp_id)
+                if rating is None:
+                    continue
+                expected = target_level.expected.get(comp_id) if target_level else None
+                gaps.append(LateralGap(e.employee_id, e.name, e.family, e.level, path.to, comp_id, rating, expected))
+    return gaps
+
+
+def development_plans(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[DevelopmentItem]:
+    """Per employee: competencies below the next level (at the top: below the current one), largest gap first."""
+    items: list[DevelopmentItem] = []
+    for e in employees:
+        if e.status == "conflict":
+            continue
+        fw = by_family[e.family]
+        target = fw.level_by_id[e.next_level] if e.next_level else fw.level_by_id[e.level]
+        below = [
+            (target.expected[c] - rating, c, rating)
+            for c, rating in e.ratings.items()
+            if c in target.expected and rating < target.expected[c]
+        ]
+        for _, comp_id, rating in sorted(below, key=lambda item: (-item[0], item[1])):
+            items.append(
+                DevelopmentItem(
+                    e.employee_id,
+                    comp_id,
+                    rating,
+                    target.id,
+                    target.expected[comp_id],
+                    (fw.description(comp_id, target.id) or "").strip(),
+                )
+            )
+    return items
+
+
+def compare_self_assessments(
+    employees: Sequence[EmployeeResult], self_rows: Sequence[tuple[Framework, RatedRow]], problems: list[Problem]
+) -> list[SelfComparison]:
+    """Each employee's own ratings beside their manager's, flagging differences of DISAGREEMENT or more."""
+    managers = {e.employee_id: e for e in employees}
+    seen: set[str] = set()
+    comparisons: list[SelfComparison] = []
+    for fw, row in sorted(self_rows, key=lambda item: item[1].employee_id):
+        if row.employee_id in seen:
+            problems.append(
+                Problem(
+                    "warning",
+                    f"{row.employee_id} sent two self-assessments; the first is shown",
+                    file=row.source.file,
+                    sheet=row.source.sheet,
+                    cell=f"row {row.source.row}",
+                )
+            )
+            continue
+        seen.add(row.employee_id)
+        rated = managers.get(row.employee_id)
+        for comp in fw.competencies:
+            if comp.id not in row.ratings:
+                continue
+            own, theirs = row.ratings.get(comp.id), rated.ratings.get(comp.id) if rated else None
+            apart = own is not None and theirs is not None and abs(own - theirs) >= DISAGREEMENT
+            comparisons.append(
+                SelfComparison(row.employee_id, rated.name if rated else row.name, comp.id, own, theirs, apart)
+            )
+    return comparisons
+
+
+# -- calibration file -----------------------------------------------------------------------------
+
+
+def read_calibration(path: str | Path) -> tuple[dict[str, bool], list[Problem]]:
+    """employee_id → confirmed (absent column or blank: confirmed) from a CSV or XLSX."""
+    file = str(path)
+    source = Path(path)
+    if not source.is_file():
+        raise UsageError(f"calibration file {file} not found")
+    if source.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls"):
+        from python_calamine import CalamineWorkbook
+
+        grid = CalamineWorkbook.from_path(file).get_sheet_by_index(0).to_python()
+        rows = [[("" if v is None else str(v)) for v in row] for row in grid]
+    else:
+        text = source.read_bytes().decode("utf-8-sig", errors="replace")
+        rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise UsageError(f"calibration file {file} is empty")
+    header = [h.strip().casefold() for h in rows[0]]
+    if "employee_id" not in header:
+        raise UsageError(f"calibration file {file} has no employee_id column")
+    id_col = header.index("employee_id")
+    confirmed_col = header.index("confirmed") if "confirmed" in header else None
+    result: dict[str, bool] = {}
+    problems: list[Problem] = []
+    for number, row in enumerate(rows[1:], start=2):
+        employee_id = row[id_col].strip() if id_col < len(row) else ""
+        if employee_id.endswith(".0") and employee_id[:-2].isdigit():
+            employee_id = employee_id[:-2]
+        if not employee_id:
+            continue
+        raw = row[confirmed_col].strip() if confirmed_col is not None and confirmed_col < len(row) else ""
+        answer = parse_yes_no_text(raw) if raw else True
+        if answer is None:
+            problems.append(
+                Problem(
+                    "error",
+                    f"confirmed must be Yes or No for {employee_id}",
+                    file=file,
+                    cell=f"row {number}",
+                    value=raw,
+                    expected="Yes or No",
+                )
+            )
+            continue
+        result[employee_id] = answer
+    return result, problems

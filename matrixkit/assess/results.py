@@ -1,0 +1,268 @@
+"""What an analysis produces: plain frozen data, turned into JSON and report sheets elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from matrixkit.model.problems import Problem
+
+Result = Literal["met", "not_met", "unknown"]
+Status = Literal["ready", "on_track", "not_ready", "incomplete", "top_of_track", "conflict"]
+STATUSES: tuple[Status, ...] = ("ready", "on_track", "not_ready", "incomplete", "top_of_track", "conflict")
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    sheet: str
+    row: int  # 1-based, as the spreadsheet shows it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "sheet": self.sheet, "row": self.row}
+
+
+@dataclass(frozen=True)
+class RatedRow:
+    """One employee's row as read from a workbook, every value already checked.
+
+    A rating, evidence answer or metric that was missing or invalid is None (the problem list says why).
+    """
+
+    employee_id: str
+    name: str
+    family: str
+    level: str
+    manager_id: str | None
+    ratings: dict[str, int | None]  # every competency of the employee's track
+    evidence: dict[str, bool | None]
+    endorsement: bool | None
+    metrics: dict[str, float | None]
+    comments: str
+    source: Source
+    manager_name: str | None = None
+    cycle: str | None = None
+    cells: dict[str, str] = field(default_factory=dict)  # competency id → cell reference of its rating
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: str
+    result: Result
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"criterion": self.criterion, "result": self.result, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class EmployeeResult:
+    employee_id: str
+    name: str
+    manager_id: str | None
+    family: str
+    track: str
+    level: str
+    next_level: str | None
+    ratings: dict[str, int]  # valid ratings only, framework order
+    average: float | None  # exact mean; None while a rating is missing
+    lowest: int | None
+    next_level_gaps: list[str]
+    current_level_gaps: list[str]
+    criteria: list[CriterionResult]
+    status: Status
+    source: Source | None
+    level_since: date | None = None
+    manager_name: str | None = None
+    comments: str = ""
+    evidence: dict[str, bool | None] = field(default_factory=dict)
+    endorsement: bool | None = None
+    metrics: dict[str, float | None] = field(default_factory=dict)
+    rating_cells: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """SPEC's JSON shape for one employee."""
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "manager_id": self.manager_id,
+            "family": self.family,
+            "track": self.track,
+            "level": self.level,
+            "next_level": self.next_level,
+            "ratings": dict(self.ratings),
+            "average": None if self.average is None else round(self.average, 2),
+            "lowest": self.lowest,
+            "next_level_gaps": list(self.next_level_gaps),
+            "criteria": [c.to_dict() for c in self.criteria],
+            "status": self.status,
+            "source": self.source.to_dict() if self.source else None,
+        }
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    manager_id: str
+    manager_name: str | None
+    rated: int  # complete employees
+    mean: float | None  # mean of all their ratings
+    share_high: float | None  # share of ratings at 4 or 5 (the scale's top two points)
+    gap: float | None  # mean of (rating − expected at current level)
+    deviation: float | None  # gap − the organisation's gap
+    flag: Literal["lenient", "severe"] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        def r(value: float | None) -> float | None:
+            return None if value is None else round(value, 2)
+
+        return {
+            "manager_id": self.manager_id,
+            "rated": self.rated,
+            "mean": r(self.mean),
+            "gap": r(self.gap),
+            "deviation": r(self.deviation),
+            "flag": self.flag,
+        }
+
+
+@dataclass(frozen=True)
+class LevelCheck:
+    """Per level: how many complete employees meet the next level's rating criteria."""
+
+    family: str
+    level: str
+    next_level: str
+    complete: int
+    meeting: int
+    flag: Literal["aspirational", "too easy"] | None
+
+    @property
+    def share(self) -> float | None:
+        return self.meeting / self.complete if self.complete else None
+
+
+@dataclass(frozen=True)
+class CrossoverCandidate:
+    employee_id: str
+    name: str
+    family: str
+    level: str
+    to_track: str
+    to_level: str
+    criteria: list[CriterionResult]
+
+
+@dataclass(frozen=True)
+class LateralGap:
+    employee_id: str
+    name: str
+    family: str
+    level: str
+    to: str  # family:level
+    competency: str
+    rating: int
+    expected: int | None
+
+    @property
+    def gap(self) -> int | None:
+        return None if self.expected is None else self.rating - self.expected
+
+
+@dataclass(frozen=True)
+class DevelopmentItem:
+    employee_id: str
+    competency: str
+    rating: int
+    target_level: str
+    expected: int
+    description: str
+
+
+@dataclass(frozen=True)
+class SelfComparison:
+    """One competency of one employee: their own rating beside their manager's, never averaged."""
+
+    employee_id: str
+    name: str
+    competency: str
+    self_rating: int | None
+    manager_rating: int | None
+    disagreement: bool  # the two differ by DISAGREEMENT points or more
+
+    @property
+    def difference(self) -> int | None:
+        if self.self_rating is None or self.manager_rating is None:
+            return None
+        return self.self_rating - self.manager_rating
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "employee_id": self.employee_id,
+            "competency": self.competency,
+            "self": self.self_rating,
+            "manager": self.manager_rating,
+            "difference": self.difference,
+            "disagreement": self.disagreement,
+        }
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    cycle: str
+    level: str
+    status: Status
+    average: float | None
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Cycles from the history store, oldest first, with this run's cycle last."""
+
+    cycles: list[str]
+    employees: dict[str, list[TrendPoint]]  # employee id → one point per cycle they were rated in
+    names: dict[str, str]  # employee id → name (latest)
+    # (family id, competency id) → cycle → organisation mean rating; competency ids, so renames don't split
+    competency_means: dict[tuple[str, str], dict[str, float]]
+    competency_names: dict[tuple[str, str], str]  # latest name
+
+
+@dataclass(frozen=True)
+class Analysis:
+    cycle: str | None
+    employees: list[EmployeeResult]
+    missing: list[str]
+    problems: list[Problem]
+    calibration: list[CalibrationRow]
+    org_gap: float | None = None
+    level_checks: list[LevelCheck] = field(default_factory=list)
+    crossover: list[CrossoverCandidate] = field(default_factory=list)
+    lateral: list[LateralGap] = field(default_factory=list)
+    development: list[DevelopmentItem] = field(default_factory=list)
+    files_read: int = 0
+    trends: Trends | None = None  # with a history store only
+    self_assessment: list[SelfComparison] = field(default_factory=list)
+
+    def to_dict(self, version: str) -> dict[str, Any]:
+        """SPEC's JSON report."""
+        return {
+            "matrixkit": version,
+            "cycle": self.cycle,
+            "employees": [e.to_dict() for e in self.employees],
+            "missing": list(self.missing),
+            "problems": [problem_to_json(p) for p in self.problems],
+            "calibration": [c.to_dict() for c in self.calibration],
+            **({"self_assessment": [c.to_dict() for c in self.self_assessment]} if self.self_assessment else {}),
+        }
+
+
+def problem_to_json(problem: Problem) -> dict[str, Any]:
+    return {
+        "severity": problem.severity,
+        "file": problem.file,
+        "sheet": problem.sheet,
+        "cell": problem.cell,
+        "value": problem.value,
+        "expected": problem.expected,
+        "message": problem.message,
+    }

@@ -1,0 +1,1 @@
+"""Reading returned workbooks: the safety scan before any parser, opening, cell checks, batches of files."""

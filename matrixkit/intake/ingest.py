@@ -1,0 +1,413 @@
+"""Turn a ratings sheet's cell grid into checked rows and problems — no file access here.
+
+Rows are found by the `Employee ID` header, columns by header text (the workbook's own metadata maps
+headers of an older framework version to competency ids), so sorted rows, moved or extra columns and
+blank rows all read the same. Every cell is valid or yields a problem; nothing is rounded or guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from matrixkit.assess.results import RatedRow, Source
+from matrixkit.model.framework import Framework
+from matrixkit.model.problems import Problem
+from matrixkit.workbook.layout import HEADERS, NOT_APPLICABLE, cell_ref, col_letter
+
+HEADER_SEARCH_ROWS = 30
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+_YES_NO = {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False)}
+_ERROR_VALUES = {
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#DIV/0!",
+    "#NUM!",
+    "#NAME?",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+}
+
+
+def normalise_header(text: object) -> str:
+    return " ".join(str(text).split()).casefold() if text is not None else ""
+
+
+@dataclass(frozen=True)
+class SheetInput:
+    """One ratings sheet as read from a file."""
+
+    file: str
+    sheet: str
+    grid: Sequence[Sequence[Any]]
+    formula_cells: frozenset[str] = frozenset()
+    error_cells: frozenset[str] = frozenset()  # calamine reads error values as blanks: the scan knows better
+    # header text → "kind:key" as the workbook was generated (from its metadata); may be empty
+    generated_headers: Mapping[str, str] = field(default_factory=dict)
+    manager_id: str | None = None
+    manager_name: str | None = None
+    cycle: str | None = None
+
+
+def describe_value(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+@dataclass
+class _Reader:
+    sheet: SheetInput
+    fw: Framework
+    problems: list[Problem] = field(default_factory=list)
+    # (row, column) of the cells holding a formula or an error value: a set lookup per cell, not a reference
+    formulas: frozenset[tuple[int, int]] = frozenset()
+    errors: frozenset[tuple[int, int]] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.formulas = frozenset(map(_position, self.sheet.formula_cells))
+        self.errors = frozenset(map(_position, self.sheet.error_cells))
+
+    def problem(
+        self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str
+    ) -> None:
+        self.problems.append(
+            Problem(
+                severity,  # type: ignore[arg-type]
+                message,
+                file=self.sheet.file,
+                sheet=self.sheet.sheet,
+                cell=cell_ref(row, col) if col is not None else f"row {row + 1}",
+                value=None if value is None else describe_value(value),
+                expected=expected,
+            )
+        )
+
+    def typed_value(
+        self, values: Sequence[Any], row: int, col: int, expected: str, name: str, noun: str
+    ) -> tuple[bool, Any]:
+        """(True, value) for what a person typed; (False, None) once a formula or error value is reported.
+
+        Formulas are never trusted, whatever their cached result; error values read as blanks with
+        calamine, so the file scan's list of error cells decides.
+        """
+        value = _cell(values, col)
+        if (row, col) in self.formulas:
+            self.problem(
+                "error",
+                row,
+                col,
+                value,
+                expected,
+                f"{name}: a formula, not a typed {noun} (formulas are never trusted)",
+            )
+            return False, None
+        if (row, col) in self.errors:
+            self.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not a {noun}")
+            return False, None
+        return True, value
+
+
+def _position(ref: str) -> tuple[int, int]:
+    """'D7' → (6, 3), zero-based like the grid."""
+    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    column = 0
+    for letter in ref[: len(ref) - len(digits)]:
+        column = column * 26 + ord(letter) - 64
+    return int(digits) - 1, column - 1
+
+
+def find_header_row(grid: Sequence[Sequence[Any]]) -> int | None:
+    target = normalise_header(HEADERS["employee_id"])
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if any(normalise_header(cell) == target for cell in row):
+            return index
+    return None
+
+
+def map_columns(header: Sequence[Any], fw: Framework, generated: Mapping[str, str]) -> dict[str, int]:
+    """'kind:key' → column index, by header text: the generated metadata first, then the framework."""
+    known: dict[str, str] = {}
+    fixed = {"employee_id", "name", "level", "endorsement", "comments"}
+    for kind, text in HEADERS.items():
+        if kind in fixed:
+            known[normalise_header(text)] = kind
+    for comp in fw.competencies:
+        known[normalise_header(comp.name)] = f"rating:{comp.id}"
+    for item in fw.evidence:
+        known[normalise_header(item.prompt)] = f"evidence:{item.id}"
+    for metric in fw.metrics:
+        known[normalise_header(metric.name)] = f"metric:{metric.id}"
+    for text, meaning in generated.items():
+        known.setdefault(normalise_header(text), meaning)
+    columns: dict[str, int] = {}
+    for index, text in enumerate(header):
+        found = known.get(normalise_header(text))
+        if found is not None and found not in columns:
+            columns[found] = index
+    return columns
+
+
+def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list[Problem]]:
+    """Read every employee row of one ratings sheet; return the rows and every problem found."""
+    reader = _Reader(sheet, fw)
+    grid = sheet.grid
+    header_row = find_header_row(grid)
+    if header_row is None:
+        reader.problem(
+            "error",
+            0,
+            None,
+            None,
+            "a header row with 'Employee ID'",
+            "no 'Employee ID' header found: this sheet cannot be read",
+        )
+        return [], reader.problems
+    columns = map_columns(grid[header_row], fw, sheet.generated_headers)
+    for required in ("employee_id", "level"):
+        if required not in columns:
+            reader.problem(
+                "error",
+                header_row,
+                None,
+                None,
+                HEADERS[required],
+                f"no '{HEADERS[required]}' column: this sheet cannot be read",
+            )
+            return [], reader.problems
+    for comp in fw.competencies:
+        if f"rating:{comp.id}" not in columns:
+            reader.problem(
+                "error",
+                header_row,
+                None,
+                None,
+                comp.name,
+                f"no column for competency '{comp.name}' ({comp.id}): its ratings count as missing",
+            )
+    plan = _RowPlan.of(fw, columns)
+    rows: list[RatedRow] = []
+    for index in range(header_row + 1, len(grid)):
+        row = _ingest_row(reader, grid[index], index, plan)
+        if row is not None:
+            rows.append(row)
+    return rows, reader.problems
+
+
+@dataclass
+class _RowPlan:
+    """Where each input of a row is, worked out once per sheet."""
+
+    columns: dict[str, int]
+    inputs: list[int]  # every input column: a row with none of them filled is blank
+    ratings: list[tuple[str, str, int | None]]  # (competency id, name, column)
+    evidence: list[tuple[str, str, int | None]]  # (evidence id, prompt, column)
+    applicable: dict[str, frozenset[str]] = field(default_factory=dict)  # level id → its competency ids
+
+    @classmethod
+    def of(cls, fw: Framework, columns: dict[str, int]) -> _RowPlan:
+        computed = ("average", "lowest", "gaps", "ready")
+        return cls(
+            columns,
+            [i for key, i in columns.items() if not key.startswith(computed)],
+            [(c.id, c.name, columns.get(f"rating:{c.id}")) for c in fw.competencies],
+            [(e.id, e.prompt, columns.get(f"evidence:{e.id}")) for e in fw.evidence],
+        )
+
+    def applicable_to(self, fw: Framework, level: str) -> frozenset[str]:
+        found = self.applicable.get(level)
+        if found is None:
+            track = fw.track_of_level.get(level)
+            chosen = fw.competencies_for(track.id) if track else fw.competencies
+            found = self.applicable[level] = frozenset(c.id for c in chosen)
+        return found
+
+
+def _cell(values: Sequence[Any], col: int | None) -> Any:
+    if col is None or col >= len(values):
+        return None
+    value = values[col]
+    return None if value == "" else value
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else describe_value(value).strip()
+
+
+def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan) -> RatedRow | None:
+    fw = reader.fw
+    columns = plan.columns
+    if all(_cell(values, i) is None for i in plan.inputs):
+        return None  # a blank row
+    employee_id = _text(_cell(values, columns["employee_id"]))
+    if not employee_id:
+        reader.problem(
+            "error",
+            row,
+            columns["employee_id"],
+            None,
+            "an employee id",
+            "a row with entries but no Employee ID: it is not analysed",
+        )
+        return None
+    level_text = _text(_cell(values, columns["level"]))
+    level = (
+        level_text
+        if level_text in fw.level_by_id
+        else next((lid for lid in fw.level_by_id if lid.casefold() == level_text.casefold()), level_text)
+    )
+    name = _text(_cell(values, columns.get("name")))
+    ratings: dict[str, int | None] = {}
+    cells: dict[str, str] = {}
+    applicable = plan.applicable_to(fw, level)
+    number = str(row + 1)
+    for competency_id, competency_name, col in plan.ratings:
+        if competency_id not in applicable:
+            continue
+        if col is None:
+            ratings[competency_id] = None
+        else:
+            ratings[competency_id] = parse_rating(reader, values, row, col, competency_name)
+            cells[competency_id] = col_letter(col) + number
+    evidence = {
+        evidence_id: parse_yes_no(reader, values, row, col, prompt) for evidence_id, prompt, col in plan.evidence
+    }
+    endorsement = parse_yes_no(reader, values, row, columns.get("endorsement"), HEADERS["endorsement"])
+    metrics = {m.id: parse_metric(reader, values, row, columns.get(f"metric:{m.id}"), m) for m in fw.metrics}
+    return RatedRow(
+        employee_id=employee_id,
+        name=name,
+        family=fw.family.id,
+        level=level,
+        manager_id=reader.sheet.manager_id,
+        ratings=ratings,
+        evidence=evidence,
+        endorsement=endorsement,
+        metrics=metrics,
+        comments=_text(_cell(values, columns.get("comments"))),
+        source=Source(reader.sheet.file, reader.sheet.sheet, row + 1),
+        manager_name=reader.sheet.manager_name,
+        cycle=reader.sheet.cycle,
+        cells=cells,
+    )
+
+
+def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, name: str) -> int | None:
+    """A typed whole number within the scale, or None (blank: no problem; anything else: a problem)."""
+    scale = reader.fw.scale
+    value = values[col] if col < len(values) else None
+    # The common case first: a number picked from the dropdown, read back as a float or an int.
+    if (isinstance(value, float) and value.is_integer()) or type(value) is int:
+        whole = int(value)
+        if scale.min <= whole <= scale.max and (row, col) not in reader.formulas and (row, col) not in reader.errors:
+            return whole
+    expected = f"a whole number from {scale.min} to {scale.max}"
+    typed, value = reader.typed_value(values, row, col, expected, name, "rating")
+    if not typed or value is None:
+        return None
+    number: float | None = None
+    if isinstance(value, bool):
+        reader.problem("error", row, col, value, expected, f"{name}: a true/false value, not a rating")
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if text in _ERROR_VALUES:
+            reader.problem("error", row, col, text, expected, f"{name}: an error value, not a rating")
+            return None
+        if text.casefold() == NOT_APPLICABLE:
+            reader.problem("error", row, col, text, expected, f"{name}: marked n/a, but it applies to this level")
+            return None
+        if _NUMBER.match(text):
+            number = float(text)
+        else:
+            reader.problem("error", row, col, text, expected, f"{name}: '{text}' is not a number")
+            return None
+    elif isinstance(value, datetime | date | time | timedelta):
+        reader.problem("error", row, col, value, expected, f"{name}: a date or time, not a rating")
+        return None
+    else:
+        reader.problem("error", row, col, value, expected, f"{name}: not a rating")
+        return None
+    if math.isnan(number) or not number.is_integer():
+        reader.problem("error", row, col, value, expected, f"{name}: {describe_value(value)} is not a whole number")
+        return None
+    if not scale.min <= number <= scale.max:
+        reader.problem(
+            "error",
+            row,
+            col,
+            value,
+            expected,
+            f"{name}: {describe_value(value)} is outside the scale {scale.min}–{scale.max}",
+        )
+        return None
+    return int(number)
+
+
+def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | None, name: str) -> bool | None:
+    if col is None:
+        return None
+    expected = "Yes or No"
+    value = values[col] if col < len(values) else None
+    if type(value) is str and (row, col) not in reader.formulas and (row, col) not in reader.errors:
+        answer = _YES_NO.get(value.strip().casefold())
+        if answer is not None:
+            return answer
+    typed, value = reader.typed_value(values, row, col, expected, name, "Yes or No answer")
+    if not typed or value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    answer = parse_yes_no_text(describe_value(value))
+    if answer is None and describe_value(value).strip():
+        reader.problem("error", row, col, value, expected, f"{name}: '{describe_value(value)}' is not Yes or No")
+    return answer
+
+
+def parse_yes_no_text(text: str) -> bool | None:
+    """yes/no/y/n/true/false/1/0 in any case, trimmed; None for anything else.
+
+    >>> parse_yes_no_text(" YES "), parse_yes_no_text("n"), parse_yes_no_text("maybe")
+    (True, False, None)
+    """
+    folded = text.strip().casefold()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    return None
+
+
+def parse_metric(reader: _Reader, values: Sequence[Any], row: int, col: int | None, metric: Any) -> float | None:
+    if col is None:
+        return None
+    low, high = metric.min, metric.max
+    expected = "a number" + (f" from {low:g} to {high:g}" if low is not None and high is not None else "")
+    typed, value = reader.typed_value(values, row, col, expected, metric.name, "number")
+    if not typed or value is None:
+        return None
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and _NUMBER.match(value.strip()):
+        number = float(value.strip())
+    if number is None or math.isnan(number):
+        reader.problem("error", row, col, value, expected, f"{metric.name}: not a number")
+        return None
+    if (low is not None and number < low) or (high is not None and number > high):
+        reader.problem("error", row, col, value, expected, f"{metric.name}: {number:g} is out of range")
+        return None
+    return number

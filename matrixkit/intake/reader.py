@@ -1,0 +1,325 @@
+"""Open returned workbooks safely and hand their ratings sheets to `ingest` — the only file I/O of analyze.
+
+Each file is inspected (`safety.scan_file`) before python-calamine parses it, so a hostile or broken
+file becomes one problem for that file and never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+
+from matrixkit.assess.results import RatedRow
+from matrixkit.errors import UsageError
+from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
+from matrixkit.intake.safety import FileScan, Limits, UnsafeFileError, scan_file
+from matrixkit.model.cycles import parse_cycle
+from matrixkit.model.framework import Framework
+from matrixkit.model.problems import Problem
+from matrixkit.parallel import map_ranges, worker_count
+from matrixkit.workbook.layout import METADATA_SHEET, ratings_sheet_names
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
+
+
+def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; folders searched recursively for workbooks (Office lock files skipped), sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in WORKBOOK_SUFFIXES
+                    and not p.name.startswith(("~$", ".~lock", "."))
+                )
+            )
+        else:
+            found.append(path)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def is_ratings_sheet(name: str) -> bool:
+    return name.casefold().startswith("ratings")
+
+
+@dataclass
+class WorkbookContent:
+    file: str
+    sheets: list[tuple[Framework, SheetInput]] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.sheets)
+
+
+def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | None = None) -> WorkbookContent:
+    """Every ratings sheet of one file, with its family resolved, or the problems that prevent it."""
+    file = str(path)
+    content = WorkbookContent(file)
+
+    def fail(message: str, sheet: str | None = None, cell: str | None = None) -> WorkbookContent:
+        content.problems.append(Problem("error", message, file=file, sheet=sheet, cell=cell))
+        return content
+
+    if not path.is_file():
+        return fail("file not found")
+    try:
+        scan = scan_file(path, lambda name: is_ratings_sheet(name) or name == METADATA_SHEET, limits or Limits())
+    except UnsafeFileError as exc:
+        return fail(str(exc), exc.sheet, exc.cell)
+    if scan.kind == "xls":
+        # A legacy file's cells cannot be inspected before parsing, so its size cannot be bounded.
+        return fail("an Excel 97-2003 .xls workbook: open it and save it as .xlsx, then send it again")
+    try:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(file)
+        names = list(workbook.sheet_names)
+        grids = {
+            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in names
+            if is_ratings_sheet(name) or name == METADATA_SHEET
+        }
+    except Exception as exc:  # calamine raises many unrelated types for unreadable content
+        return fail(f"cannot be read as a spreadsheet: {exc}")
+    content.metadata = _metadata(grids.get(METADATA_SHEET), path, scan)
+    ratings = [name for name in names if is_ratings_sheet(name)]
+    if not ratings:
+        return fail("no sheet named 'Ratings…': not a matrixkit workbook, or the sheet was renamed")
+    for name in ratings:
+        fw, info = _family_of(name, grids[name], frameworks, content.metadata)
+        if fw is None:
+            fail(
+                "cannot tell which job family this sheet rates: no metadata, and its name and columns match "
+                "none of the frameworks given",
+                sheet=name,
+            )
+            continue
+        family_meta = info or {}
+        if family_meta.get("fingerprint") and family_meta["fingerprint"] != fw.fingerprint:
+            content.problems.append(
+                Problem(
+                    "warning",
+                    f"generated from {fw.family.id} version {family_meta.get('version', '?')}, analysed with "
+                    f"version {fw.family.version}: competencies are matched by id",
+                    file=file,
+                    sheet=name,
+                    value=str(family_meta.get("fingerprint")),
+                    expected=fw.fingerprint,
+                )
+            )
+        sheet_scan = scan.sheets.get(name)
+        content.sheets.append(
+            (
+                fw,
+                SheetInput(
+                    file=file,
+                    sheet=name,
+                    grid=grids[name],
+                    formula_cells=sheet_scan.formula_cells if sheet_scan else frozenset(),
+                    error_cells=sheet_scan.error_cells if sheet_scan else frozenset(),
+                    generated_headers=dict(family_meta.get("headers", {})),
+                    manager_id=content.metadata.get("manager_id") or None,
+                    manager_name=content.metadata.get("manager_name") or None,
+                    cycle=content.metadata.get("cycle") or None,
+                ),
+            )
+        )
+    return content
+
+
+def _family_of(
+    sheet: str, grid: Sequence[Sequence[Any]], frameworks: Sequence[Framework], metadata: dict[str, str]
+) -> tuple[Framework | None, dict[str, Any] | None]:
+    """The sheet's family: from the hidden metadata, else the only framework, its name, or its columns."""
+    by_id = {fw.family.id: fw for fw in frameworks}
+    described = _described_families(metadata)
+    for family_id, info in described.items():
+        if info.get("sheet") == sheet and family_id in by_id:
+            return by_id[family_id], info
+    found: Framework | None = None
+    if len(frameworks) == 1:
+        found = frameworks[0]
+    else:
+        names = ratings_sheet_names(frameworks)
+        found = next((by_id[f] for f, name in names.items() if name.casefold() == sheet.casefold()), None)
+        if found is None:
+            header_texts = {normalise_header(cell) for row in grid[:30] for cell in row}
+            scores = [(sum(normalise_header(c.name) in header_texts for c in fw.competencies), fw) for fw in frameworks]
+            best = max(scores, key=lambda s: s[0], default=(0, None))
+            found = best[1] if best[0] > 0 else None
+    if found is None:
+        return None, None
+    return found, described.get(found.family.id)
+
+
+def _described_families(metadata: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """family id → what the workbook says of it: the hidden sheet's JSON, or the `families` property."""
+    described: dict[str, dict[str, Any]] = {}
+    for key, value in metadata.items():
+        if key.startswith("family:"):
+            try:
+                info = json.loads(value)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(info, dict):
+                described[key.removeprefix("family:")] = info
+    for entry in metadata.get("families", "").split(";"):
+        family_id, _, rest = entry.partition("=")
+        if family_id and family_id not in described:
+            version, _, fingerprint = rest.partition("@")
+            described[family_id] = {"version": version, "fingerprint": fingerprint}
+    return described
+
+
+def _metadata(grid: Sequence[Sequence[Any]] | None, path: Path, scan: FileScan) -> dict[str, str]:
+    """The hidden sheet's key/value pairs; when a manager deleted it, the custom document properties."""
+    if grid:
+        return {str(row[0]): str(row[1]) for row in grid if len(row) >= 2 and row[0] not in (None, "")}
+    properties = _custom_properties(path, scan.kind)
+    return {key.removeprefix("matrixkit_"): value for key, value in properties.items() if key.startswith("matrixkit_")}
+
+
+def _custom_properties(path: Path, kind: str) -> dict[str, str]:
+    """User-defined document properties of an .xlsx (docProps/custom.xml) or .ods (meta.xml)."""
+    member = {"xlsx": "docProps/custom.xml", "ods": "meta.xml"}.get(kind)
+    if member is None:
+        return {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if member not in archive.namelist() or archive.getinfo(member).file_size > 2**20:
+                return {}
+            root = ElementTree.fromstring(archive.read(member))
+    except Exception:  # properties are a convenience: unreadable ones are simply absent
+        return {}
+    result: dict[str, str] = {}
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if kind == "xlsx" and tag == "property":
+            name = element.get("name")
+            text = "".join(child.text or "" for child in element)
+            if name:
+                result[name] = text
+        elif kind == "ods" and tag == "user-defined":
+            name = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "name"), None)
+            if name:
+                result[name] = element.text or ""
+    return result
+
+
+@dataclass
+class IngestedWorkbook:
+    """One input file after reading and checking: its rows, its problems, what its metadata says."""
+
+    file: str
+    readable: bool
+    kind: str  # "manager", "self" (an employee's self-assessment) or "blank_matrix"
+    manager_id: str | None
+    cycle: str | None
+    rows: list[tuple[Framework, RatedRow]]
+    problems: list[Problem]
+
+
+def ingest_workbooks(
+    files: Sequence[Path],
+    frameworks: Sequence[Framework],
+    limits: Limits | None = None,
+    progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
+) -> list[IngestedWorkbook]:
+    """Read and check every file, on every core when there are many; one bad file is its own
+    problems and never stops the others. Results are in the order of `files`."""
+    count = len(files)
+    shipped = map_ranges(
+        _workbook_reader,
+        (files, tuple(frameworks), limits),
+        count,
+        workers=worker_count(count, workers, min_jobs=_MIN_FILES_FOR_A_POOL),
+        progress=None if progress is None else lambda job: progress(files[job]),
+    )
+    # Rows travel between processes with their family's position, not a copy of the framework.
+    return [replace(item, rows=[(frameworks[index], row) for index, row in item.rows]) for item in shipped]
+
+
+_MIN_FILES_FOR_A_POOL = 200
+
+
+def _workbook_reader(
+    files: Sequence[Path], frameworks: Sequence[Framework], limits: Limits | None
+) -> Callable[[int, int], list[IngestedWorkbook]]:
+    position = {id(fw): index for index, fw in enumerate(frameworks)}
+
+    def read(start: int, stop: int) -> list[IngestedWorkbook]:
+        return [_ingest_one(path, frameworks, limits, position) for path in files[start:stop]]
+
+    return read
+
+
+def _ingest_one(
+    path: Path, frameworks: Sequence[Framework], limits: Limits | None, position: dict[int, int]
+) -> IngestedWorkbook:
+    content = read_workbook(path, frameworks, limits)
+    problems = list(content.problems)
+    rows: list[tuple[Any, RatedRow]] = []
+    for fw, sheet in content.sheets:
+        sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
+        problems.extend(sheet_problems)
+        rows.extend((position[id(fw)], row) for row in sheet_rows)
+    return IngestedWorkbook(
+        file=content.file,
+        readable=content.readable,
+        kind=content.metadata.get("kind") or "manager",
+        manager_id=content.metadata.get("manager_id") or None,
+        cycle=content.metadata.get("cycle") or None,
+        rows=rows,
+        problems=problems,
+    )
+
+
+def settle_cycle(
+    cycle: str | None,
+    named: dict[str, str],
+    problems: list[Problem],
+    *,
+    purpose: str = "the analysis",
+    consequence: str = "",
+) -> str | None:
+    """The given cycle, else the one most workbooks name (file → cycle); each disagreeing file is a problem."""
+    if cycle is None:
+        counts = Counter(named.values())
+        if not counts:
+            return None
+        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        try:
+            parse_cycle(cycle)
+        except UsageError:
+            problems.append(Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id"))
+            return None
+    for file, file_cycle in sorted(named.items()):
+        if file_cycle != cycle:
+            problems.append(
+                Problem(
+                    "error",
+                    f"this workbook is for cycle {file_cycle}, {purpose} for {cycle}{consequence}",
+                    file=file,
+                    value=file_cycle,
+                    expected=cycle,
+                )
+            )
+    return cycle

@@ -1,0 +1,264 @@
+"""The roster: who is rated, at which level, by which manager.
+
+Read from CSV or XLSX; every bad row is reported with its row number before anything is written.
+
+>>> roster = read_roster("templates/rosters/engineering.csv", frameworks)   # doctest: +SKIP
+>>> roster.managers[0].id, len(roster.reports_of(roster.managers[0].id))    # doctest: +SKIP
+('ENG-001', 3)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from matrixkit.errors import MatrixkitError
+from matrixkit.model.framework import Framework
+from matrixkit.model.problems import Problem
+
+REQUIRED = ("employee_id", "name", "family", "level", "manager_id")
+OPTIONAL = ("manager_name", "manager_email", "email", "level_since")
+EXCEL_CELL_LIMIT = 32767
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RosterError(MatrixkitError):
+    """The roster has rows that cannot be used; `problems` names each one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.describe() for p in problems))
+
+
+@dataclass(frozen=True)
+class Employee:
+    employee_id: str
+    name: str
+    family: str
+    level: str
+    manager_id: str
+    row: int
+    manager_name: str | None = None
+    manager_email: str | None = None
+    email: str | None = None
+    level_since: date | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Manager:
+    id: str
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Roster:
+    file: str
+    employees: tuple[Employee, ...]
+
+    @cached_property
+    def by_id(self) -> dict[str, Employee]:
+        return {e.employee_id: e for e in self.employees}
+
+    @cached_property
+    def _reports(self) -> dict[str, list[Employee]]:
+        found: dict[str, list[Employee]] = {}
+        for e in self.employees:
+            found.setdefault(e.manager_id, []).append(e)
+        return found
+
+    @cached_property
+    def managers(self) -> list[Manager]:
+        """Everyone who rates somebody, sorted by id; names come from the roster itself when listed."""
+        people = self.by_id
+        result: dict[str, Manager] = {}
+        for e in self.employees:
+            if e.manager_id in result:
+                continue
+            listed = people.get(e.manager_id)
+            name = listed.name if listed else (e.manager_name or e.manager_id)
+            email = listed.email if listed and listed.email else e.manager_email
+            result[e.manager_id] = Manager(e.manager_id, name, email)
+        return sorted(result.values(), key=lambda m: m.id)
+
+    @cached_property
+    def manager_by_id(self) -> dict[str, Manager]:
+        return {m.id: m for m in self.managers}
+
+    def reports_of(self, manager_id: str) -> list[Employee]:
+        return list(self._reports.get(manager_id, ()))
+
+
+def clean_text(value: str) -> str:
+    """Trimmed, without control characters (they corrupt spreadsheet XML); tabs and newlines become spaces."""
+    return _CONTROL.sub("", value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ")).strip()
+
+
+def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
+    """Read and check a roster against the frameworks; raise `RosterError` listing every bad row."""
+    file = str(path)
+    rows = _read_rows(Path(path))
+    if not rows:
+        raise RosterError([Problem("error", "the roster is empty", file=file)])
+    header = [clean_text(str(h)).lower() for h in rows[0]]
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise RosterError(
+            [
+                Problem(
+                    "error",
+                    f"missing required column(s): {', '.join(missing)}",
+                    file=file,
+                    cell="row 1",
+                    expected=", ".join(REQUIRED),
+                    value=", ".join(h for h in header if h),
+                )
+            ]
+        )
+    families = {fw.family.id.casefold(): fw for fw in frameworks}
+    families.update({fw.family.name.casefold(): fw for fw in frameworks if fw.family.name.casefold() not in families})
+    problems: list[Problem] = []
+    employees: list[Employee] = []
+    seen: dict[str, int] = {}
+
+    def bad(row: int, column: str, value: str, message: str, expected: str | None = None) -> None:
+        problems.append(
+            Problem("error", message, file=file, cell=f"row {row}", path=column, value=value, expected=expected)
+        )
+
+    for number, raw in enumerate(rows[1:], start=2):
+        values = {header[i]: clean_text(str(v)) if v is not None else "" for i, v in enumerate(raw) if i < len(header)}
+        if not any(values.values()):
+            continue  # blank lines are not people
+        too_long = [c for c, v in values.items() if len(v) > EXCEL_CELL_LIMIT]
+        for column in too_long:
+            bad(
+                number,
+                column,
+                values[column][:40] + "…",
+                f"{column} is {len(values[column])} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}",
+            )
+        empty = [c for c in REQUIRED if not values.get(c)]
+        for column in empty:
+            bad(number, column, "", f"{column} is empty")
+        if empty or too_long:
+            continue
+        employee_id = values["employee_id"]
+        if employee_id in seen:
+            bad(
+                number,
+                "employee_id",
+                employee_id,
+                f"duplicate employee_id {employee_id} (also row {seen[employee_id]})",
+            )
+            continue
+        seen[employee_id] = number
+        fw = families.get(values["family"].casefold())
+        if fw is None:
+            known = ", ".join(sorted(f.family.id for f in frameworks))
+            bad(number, "family", values["family"], f"unknown family '{values['family']}'", expected=known)
+            continue
+        level = _match_level(fw, values["level"])
+        if level is None:
+            bad(
+                number,
+                "level",
+                values["level"],
+                f"unknown level '{values['level']}' for family {fw.family.id}",
+                expected=", ".join(fw.level_by_id),
+            )
+            continue
+        since: date | None = None
+        if values.get("level_since"):
+            try:
+                since = date.fromisoformat(values["level_since"][:10])
+            except ValueError:
+                bad(
+                    number,
+                    "level_since",
+                    values["level_since"],
+                    "level_since is not a date",
+                    expected="YYYY-MM-DD",
+                )
+                continue
+        extra = {k: v for k, v in values.items() if k and k not in REQUIRED and k not in OPTIONAL}
+        employees.append(
+            Employee(
+                employee_id=employee_id,
+                name=values["name"],
+                family=fw.family.id,
+                level=level,
+                manager_id=values["manager_id"],
+                row=number,
+                manager_name=values.get("manager_name") or None,
+                manager_email=values.get("manager_email") or None,
+                email=values.get("email") or None,
+                level_since=since,
+                extra=extra,
+            )
+        )
+    ids = {e.employee_id for e in employees} | set(seen)
+    for e in employees:
+        if e.manager_id == e.employee_id:
+            bad(e.row, "manager_id", e.manager_id, f"{e.employee_id} is their own manager")
+        elif e.manager_id not in ids and not e.manager_name:
+            bad(
+                e.row,
+                "manager_id",
+                e.manager_id,
+                f"manager_id {e.manager_id} is nobody: not an employee in the roster and no manager_name given",
+            )
+    if problems:
+        raise RosterError(problems)
+    return Roster(file, tuple(employees))
+
+
+def _match_level(fw: Framework, text: str) -> str | None:
+    if text in fw.level_by_id:
+        return text
+    folded = {level_id.casefold(): level_id for level_id in fw.level_by_id}
+    return folded.get(text.casefold())
+
+
+def _read_rows(path: Path) -> list[list[object]]:
+    if not path.is_file():
+        raise RosterError([Problem("error", "roster file not found", file=str(path))])
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls"):
+        return _read_sheet_rows(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _read_sheet_rows(path: Path) -> list[list[object]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several unrelated types for unreadable files
+        raise RosterError([Problem("error", f"cannot read the roster: {exc}", file=str(path))]) from None
+    return [[_cell_text(v) for v in row] for row in rows]
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)

@@ -1,0 +1,1 @@
+"""What matrixkit writes: manager workbooks, the report workbook, JSON, packets and reports, the page."""

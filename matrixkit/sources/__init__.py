@@ -1,0 +1,1 @@
+"""Reading what HR gives matrixkit: YAML with a line for every key, shipped templates, CSV/XLSX tables."""

@@ -1,0 +1,191 @@
+"""Large xlsxwriter sheets whose cells are rendered at string speed and spliced in after closing.
+
+A report for 10,000 employees holds about a million cells; xlsxwriter spends ten microseconds on
+each and keeps them all as objects. `BulkSheet` stands in for an xlsxwriter worksheet: it renders
+the cells it is given row by row into compact XML (strings go to the workbook's shared-string table,
+so a reason or a description repeated ten thousand times is stored once), passes every other call
+through (widths, panes, filters, conditional formats, print setup), and after `Workbook.close()`
+`splice` puts the rendered rows in place of the sheet's empty cell data. Sheets with charts stay
+plain xlsxwriter sheets: charts cache the values of the cells they draw.
+
+Two xlsxwriter internals are used, both stable since its first releases and checked by the tests:
+a format's style index (`Format._get_xf_index`, what xlsxwriter calls when it writes a cell) and the
+workbook's shared-string table (`Worksheet.str_table`).
+
+>>> sheet = BulkSheet(workbook.add_worksheet("Readiness"))  # doctest: +SKIP
+>>> sheet.write_string(1, 0, "E1", text_format)             # doctest: +SKIP
+>>> workbook.close(); report = splice(buffer.getvalue(), [sheet])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from io import BytesIO
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from matrixkit.workbook.layout import cell_ref, col_letter
+from matrixkit.workbook.package import OWN_COMPRESSION, Member, deflate, zip_bytes
+from matrixkit.workbook.sheetxml import number_text, row_height
+
+_MAX_STRING = 32_767  # Excel's limit for one cell, which xlsxwriter also applies
+_SHEET_DATA = re.compile(rb"<sheetData/>|<sheetData>.*</sheetData>", re.DOTALL)
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+_BATCH_ROWS = 512  # rendered rows encoded to bytes together
+
+
+class BulkSheet:
+    """An xlsxwriter worksheet whose cells are rendered here (see the module's docstring). Rows are
+    written in order: cells of the current row in any order, then later rows."""
+
+    def __init__(self, worksheet: Worksheet) -> None:
+        self.worksheet = worksheet
+        self._strings = worksheet.str_table
+        self._styles: dict[int, str] = {}  # id(format) → ' s="N"'
+        self._keep: list[Format] = []  # the formats, alive as long as their ids are keys above
+        self._row = -1
+        self._cells: list[tuple[int, str]] = []
+        self._height: float | None = None
+        self._pending: list[str] = []
+        self._data: list[bytes] = []
+        self._first_row = self._last_row = -1
+        self._first_col, self._last_col = 1 << 30, -1
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith(("write", "merge", "insert")):
+            # Cell data written to the worksheet itself would be replaced by the rendered rows: refuse it.
+            raise AttributeError(f"BulkSheet writes strings, numbers and blanks only, not {name}")
+        return getattr(self.worksheet, name)
+
+    def _style(self, fmt: Format | None) -> str:
+        if fmt is None:
+            return ""
+        found = self._styles.get(id(fmt))
+        if found is None:
+            index = fmt._get_xf_index()
+            found = self._styles[id(fmt)] = f' s="{index}"' if index else ""
+            self._keep.append(fmt)
+        return found
+
+    def _at(self, row: int) -> None:
+        if row != self._row:
+            if row < self._row:
+                raise ValueError(f"rows are written in order: row {row + 1} after row {self._row + 1}")
+            self._end_row()
+            self._row = row
+
+    def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
+        return self._write(row, col, string, cell_format)
+
+    def write_number(self, row: int, col: int, number: float, cell_format: Format | None = None) -> int:
+        return self._write(row, col, number, cell_format)
+
+    def write_blank(self, row: int, col: int, blank: Any, cell_format: Format | None = None) -> int:
+        return self._write(row, col, None, cell_format)
+
+    def write_cells(self, row: int, cells: list[tuple[Any, Format | None]]) -> None:
+        """A whole row from column A: values (text, number, bool as yes/no, None) with their formats."""
+        for col, (value, fmt) in enumerate(cells):
+            self._write(row, col, value, fmt)
+
+    def _write(self, row: int, col: int, value: Any, fmt: Format | None) -> int:
+        if value is None and fmt is None:
+            return 0  # as xlsxwriter: a blank without a format is no cell at all
+        self._at(row)
+        ref = f'<c r="{col_letter(col)}{row + 1}"{self._style(fmt)}'
+        kind = type(value)
+        if value is None:
+            self._cells.append((col, f"{ref}/>"))
+        elif kind is int or kind is float:
+            self._cells.append((col, f"{ref}><v>{number_text(value)}</v></c>"))
+        else:
+            text = ("yes" if value else "no") if kind is bool else str(value)
+            index = self._strings._get_shared_string_index(text[:_MAX_STRING])
+            self._cells.append((col, f'{ref} t="s"><v>{index}</v></c>'))
+        return 0
+
+    def set_row(self, row: int, height: float) -> int:
+        self._at(row)
+        self._height = height
+        return 0
+
+    def _end_row(self) -> None:
+        if self._row < 0 or (not self._cells and self._height is None):
+            return
+        ht = f' ht="{row_height(self._height)}" customHeight="1"' if self._height is not None else ""
+        number = self._row + 1
+        if self._cells:
+            self._cells.sort(key=_column)
+            self._first_col = min(self._first_col, self._cells[0][0])
+            self._last_col = max(self._last_col, self._cells[-1][0])
+            if self._first_row < 0:
+                self._first_row = self._row
+            self._last_row = self._row
+            self._pending.append(f'<row r="{number}"{ht}>{"".join(xml for _, xml in self._cells)}</row>')
+        else:
+            self._pending.append(f'<row r="{number}"{ht}/>')
+        self._cells, self._height = [], None
+        if len(self._pending) >= _BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._data.append("".join(self._pending).encode("utf-8"))
+        self._pending = []
+
+    def sheet_data(self) -> tuple[bytes, bytes]:
+        """The `<dimension>` and `<sheetData>` elements of every row written."""
+        self._end_row()
+        self._flush()
+        if self._first_row < 0:
+            return b'<dimension ref="A1"/>', b"<sheetData/>"
+        top, bottom = cell_ref(self._first_row, self._first_col), cell_ref(self._last_row, self._last_col)
+        dimension = top if top == bottom else f"{top}:{bottom}"
+        return f'<dimension ref="{dimension}"/>'.encode(), b"<sheetData>" + b"".join(self._data) + b"</sheetData>"
+
+
+def _column(cell: tuple[int, str]) -> int:
+    return cell[0]
+
+
+def splice(xlsx: bytes, sheets: Sequence[BulkSheet]) -> bytes:
+    """The closed workbook with each bulk sheet's rows in place; every other part copied as it is."""
+    parts = {f"xl/worksheets/sheet{sheet.worksheet.index + 1}.xml": sheet for sheet in sheets}
+    members: list[Member] = []
+    with zipfile.ZipFile(BytesIO(xlsx)) as archive:
+        for info in archive.infolist():
+            sheet = parts.get(info.filename)
+            if sheet is None:
+                members.append(_raw_member(xlsx, info))
+                continue
+            dimension, data = sheet.sheet_data()
+            xml = archive.read(info.filename)
+            xml = _replace_first(_DIMENSION, xml, dimension)
+            xml = _replace_first(_SHEET_DATA, xml, data)
+            members.append(deflate(info.filename, xml, OWN_COMPRESSION))
+    return zip_bytes(members)
+
+
+def _replace_first(pattern: re.Pattern[bytes], xml: bytes, replacement: bytes) -> bytes:
+    found = pattern.search(xml)
+    if found is None:
+        raise ValueError(f"no {pattern.pattern!r} in the worksheet xlsxwriter wrote")
+    return xml[: found.start()] + replacement + xml[found.end() :]
+
+
+def _raw_member(xlsx: bytes, info: zipfile.ZipInfo) -> Member:
+    """A member as stored, without inflating it (xlsxwriter deflates every part)."""
+    start = _data_start(xlsx, info)
+    data = xlsx[start : start + info.compress_size]
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return deflate(info.filename, data)
+    return Member(info.filename, info.CRC, info.file_size, data)
+
+
+def _data_start(xlsx: bytes, info: zipfile.ZipInfo) -> int:
+    name_length = int.from_bytes(xlsx[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_length = int.from_bytes(xlsx[info.header_offset + 28 : info.header_offset + 30], "little")
+    return info.header_offset + 30 + name_length + extra_length

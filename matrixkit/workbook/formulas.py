@@ -1,0 +1,198 @@
+"""Spreadsheet formulas for the ratings sheet's computed columns.
+
+Only functions Excel and LibreOffice Calc 7.4 both compute: IF, AND, IFERROR, ISNUMBER, COUNT, INT,
+MIN, MAX, INDEX, MATCH, ROUND. Each formula mirrors `matrixkit.assess.scoring.row_figures`.
+
+A row's parameters are either literals (a roster row: the level is known when the file is written)
+or spreadsheet expressions (a blank-matrix row: looked up from the level the manager picks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matrixkit.assess.scoring import COMPARE_DIGITS
+from matrixkit.model.framework import Framework
+from matrixkit.workbook.layout import LevelLookup, RatingsSheet, cell_ref, col_letter
+
+Param = str | float | int | bool | None  # str: a spreadsheet expression; else a literal
+_UNBOUNDED = "1E+99"
+
+
+def _literal(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True)
+class RatingTerm:
+    ref: str  # the rating cell, e.g. "D5"
+    applicable: Param  # True/False literal, or an expression giving 1/0
+    weight: Param
+    next_expected: Param  # None: never a gap
+
+
+@dataclass(frozen=True)
+class RowFormulaInputs:
+    terms: tuple[RatingTerm, ...]
+    applicable_count: Param
+    has_next: Param
+    average_at_least: Param
+    each_at_least: Param
+    gaps_at_most: Param
+    scale_min: int
+    scale_max: int
+
+
+def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) -> RowFormulaInputs:
+    """A roster row: everything is known, so formulas hold plain numbers."""
+    track = fw.track_of_level[level_id]
+    applicable = {c.id for c in fw.competencies_for(track.id)}
+    following = fw.next_level(level_id)
+    terms = tuple(
+        RatingTerm(
+            cell_ref(row, column.index),
+            True,
+            fw.competency_by_id[column.key].weight,
+            following.expected.get(column.key) if following else None,
+        )
+        for column in sheet.columns_of("rating")
+        if column.key in applicable
+    )
+    criteria = fw.criteria_for(level_id)
+    return RowFormulaInputs(
+        terms=terms,
+        applicable_count=len(terms),
+        has_next=following is not None,
+        average_at_least=criteria.average_at_least,
+        each_at_least=criteria.each_at_least,
+        gaps_at_most=criteria.next_level_gaps_at_most,
+        scale_min=fw.scale.min,
+        scale_max=fw.scale.max,
+    )
+
+
+def _when(applicable: Param, expression: str, otherwise: str) -> str:
+    if applicable is True:
+        return expression
+    return f"IF({applicable}={1},{expression},{otherwise})"
+
+
+def _sum(parts: Sequence[str]) -> str:
+    return "+".join(parts) if parts else "0"
+
+
+def average_formula(inputs: RowFormulaInputs) -> str:
+    """Weighted mean while every applicable rating is a whole number on the scale, else empty."""
+    terms = [t for t in inputs.terms if t.applicable is not False]
+    if not terms:
+        return '=""'
+    low, high = inputs.scale_min, inputs.scale_max
+    if all(t.applicable is True for t in terms):
+        refs = ",".join(t.ref for t in terms)
+        whole = ",".join(f"{t.ref}=INT({t.ref})" for t in terms)
+        valid = f"AND(COUNT({refs})={len(terms)},{whole},MIN({refs})>={low},MAX({refs})<={high})"
+        if all(t.weight == terms[0].weight for t in terms):
+            mean = f"AVERAGE({refs})"
+        else:
+            weighted = _sum([f"{t.ref}*{_param(t.weight)}" for t in terms])
+            mean = f"({weighted})/({_sum([_param(t.weight) for t in terms])})"
+        return f'=IFERROR(IF({valid},{mean},""),"")'
+    counted = _sum(
+        [
+            _when(
+                t.applicable,
+                f"IFERROR(AND(ISNUMBER({t.ref}),{t.ref}=INT({t.ref}),{t.ref}>={low},{t.ref}<={high}),FALSE)*1",
+                "0",
+            )
+            for t in terms
+        ]
+    )
+    weighted = _sum([_when(t.applicable, f"{t.ref}*{_param(t.weight)}", "0") for t in terms])
+    total = _sum([_when(t.applicable, _param(t.weight), "0") for t in terms])
+    return (
+        f"=IFERROR(IF(AND({_param(inputs.applicable_count)}>0,{counted}={_param(inputs.applicable_count)}),"
+        f'({weighted})/({total}),""),"")'
+    )
+
+
+def lowest_formula(inputs: RowFormulaInputs, average: str) -> str:
+    terms = [t for t in inputs.terms if t.applicable is not False]
+    values = ",".join(_when(t.applicable, t.ref, _UNBOUNDED) for t in terms)
+    return f'=IF(ISNUMBER({average}),MIN({values}),"")'
+
+
+def gaps_formula(inputs: RowFormulaInputs, average: str) -> str | None:
+    """None at the top of a track (the cell stays empty)."""
+    if inputs.has_next is False:
+        return None
+    parts = [
+        _when(t.applicable, f"({t.ref}<{_param(t.next_expected)})*1", "0")
+        for t in inputs.terms
+        if t.applicable is not False and t.next_expected is not None
+    ]
+    body = f'IF(ISNUMBER({average}),{_sum(parts)},"")'
+    if inputs.has_next is True:
+        return f"={body}"
+    return f'=IF({inputs.has_next}=1,{body},"")'
+
+
+def ready_formula(inputs: RowFormulaInputs, average: str, lowest: str, gaps: str) -> str | None:
+    if inputs.has_next is False:
+        return None
+    checks = []
+    if inputs.average_at_least is not None:
+        checks.append(f"ROUND({average},{COMPARE_DIGITS})>={_param(inputs.average_at_least)}")
+    if inputs.each_at_least is not None:
+        checks.append(f"{lowest}>={_param(inputs.each_at_least)}")
+    if inputs.gaps_at_most is not None:
+        checks.append(f"{gaps}<={_param(inputs.gaps_at_most)}")
+    verdict = f'IF(AND({",".join(checks)}),"Yes","No")' if checks else '"Yes"'
+    return f'=IF(ISNUMBER({gaps}),{verdict},"")'
+
+
+def _param(value: Param) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return _literal(value)
+    if value is None:
+        raise ValueError("a missing parameter has no formula form")
+    return value
+
+
+def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowFormulaInputs:
+    """A blank-matrix row: every parameter is read from the level the manager picks."""
+    fw = sheet.framework
+    level = f"${col_letter(sheet.column('level').index)}{row + 1}"  # the row's own level cell
+    match = f"MATCH({level},{lookup.range('level')},0)"
+
+    def look(name: str, competency_id: str | None = None) -> str:
+        return f"INDEX({lookup.range(name, competency_id)},{match})"
+
+    terms = tuple(
+        RatingTerm(
+            cell_ref(row, column.index),
+            look("applicable", column.key),
+            look("weight", column.key),
+            look("next", column.key),
+        )
+        for column in sheet.columns_of("rating")
+    )
+    return RowFormulaInputs(
+        terms=terms,
+        applicable_count=look("count"),
+        has_next=look("has_next"),
+        average_at_least=look("average_at_least"),
+        each_at_least=look("each_at_least"),
+        gaps_at_most=look("gaps_at_most"),
+        scale_min=fw.scale.min,
+        scale_max=fw.scale.max,
+    )
+
+
+def guarded(formula: str | None) -> str | None:
+    """Empty instead of #N/A while the row has no level picked yet."""
+    if formula is None:
+        return None
+    return f'=IFERROR({formula[1:]},"")'

@@ -13,7 +13,6 @@ from matrixkit.authoring.spreadsheet import (
     CRITERIA_SHEET,
     DESCRIPTIONS_SHEET,
     PROFILES_SHEET,
-    WorkbookImportError,
     export_framework,
     framework_workbook_bytes,
     framework_yaml,
@@ -22,7 +21,7 @@ from matrixkit.authoring.spreadsheet import (
     same_framework,
 )
 from matrixkit.cli.main import main
-from matrixkit.errors import FrameworkError
+from matrixkit.errors import FrameworkError, WorkbookImportError
 from matrixkit.model.diff import diff_frameworks
 from matrixkit.model.framework import CRITERIA_KEYS, Framework, load_framework
 from matrixkit.workbook.layout import cell_ref

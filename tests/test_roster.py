@@ -8,7 +8,8 @@ from conftest import TEMPLATES
 
 from matrixkit import load_frameworks
 from matrixkit.cli.main import main
-from matrixkit.model.roster import RosterError, read_roster
+from matrixkit.errors import RosterError
+from matrixkit.model.roster import read_roster
 
 HEADER = "employee_id,name,family,level,manager_id,manager_name,level_since\n"
 

@@ -24,7 +24,8 @@ from conftest import TEMPLATES
 from libreoffice import LibreOffice
 
 from matrixkit import load_frameworks
-from matrixkit.intake.safety import FileScan, Limits, SheetScan, UnsafeFileError, _scan_sheet_xml, scan_file
+from matrixkit.errors import UnsafeFileError
+from matrixkit.intake.safety import FileScan, Limits, SheetScan, _scan_sheet_xml, scan_file
 from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
 

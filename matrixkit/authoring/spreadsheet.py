@@ -29,13 +29,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from matrixkit.errors import FrameworkError, MatrixkitError
+from matrixkit.errors import FrameworkError, MatrixkitError, UnsafeFileError, WorkbookImportError, YamlSyntaxError
 from matrixkit.fileio import atomic_write_bytes
-from matrixkit.intake.safety import Limits, UnsafeFileError, scan_file
+from matrixkit.intake.safety import Limits, scan_file
 from matrixkit.model.framework import CRITERIA_KEYS, SCHEMA_VERSION, Criteria, Framework, framework_from_document
 from matrixkit.model.problems import Problem, has_errors, sort_problems
 from matrixkit.model.words import describe_criteria
-from matrixkit.sources.yamldoc import Loc, YamlDocument, YamlSyntaxError, format_path, parse_yaml
+from matrixkit.sources.yamldoc import Loc, YamlDocument, format_path, parse_yaml
 from matrixkit.workbook.layout import cell_ref
 from matrixkit.workbook.writer import document_date, new_workbook
 
@@ -99,10 +99,6 @@ _CRITERIA_HELP = {
     "calibration": "yes: confirmed in a calibration session.",
 }
 _CLEAR_HELP = " Blank: not set (a level inherits the default). none: explicitly not checked."
-
-
-class WorkbookImportError(MatrixkitError):
-    """The file cannot be read as a spreadsheet at all."""
 
 
 # -- export ----------------------------------------------------------------------------------------

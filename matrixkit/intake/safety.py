@@ -55,7 +55,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 
-from matrixkit.errors import MatrixkitError
+from matrixkit.errors import UnsafeFileError
 
 KIB = 2**10
 MIB = 2**20
@@ -90,16 +90,6 @@ class Limits:
     # ... and within this many cells from A1 to its last cell: calamine allocates that whole rectangle,
     # and a 2 KB file with cells at A1 and ALL100000 (inside both limits above) costs 3.8 GB and 20 s.
     max_cells: int = 5_000_000
-
-
-class UnsafeFileError(MatrixkitError):
-    """This file cannot be analysed safely; the message says why, in words an HR analyst can act on."""
-
-    def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.sheet = sheet
-        self.cell = cell
 
 
 @dataclass(frozen=True)

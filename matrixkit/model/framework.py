@@ -19,9 +19,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError, model_validator
 
-from matrixkit.errors import FrameworkError
+from matrixkit.errors import FrameworkError, YamlSyntaxError
 from matrixkit.model.problems import Problem
-from matrixkit.sources.yamldoc import Loc, YamlDocument, YamlSyntaxError, format_path, read_yaml
+from matrixkit.sources.yamldoc import Loc, YamlDocument, format_path, read_yaml
 
 SCHEMA_VERSION = 1
 

@@ -18,7 +18,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from matrixkit.errors import MatrixkitError
+from matrixkit.errors import RosterError
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
 
@@ -26,14 +26,6 @@ REQUIRED = ("employee_id", "name", "family", "level", "manager_id")
 OPTIONAL = ("manager_name", "manager_email", "email", "level_since")
 EXCEL_CELL_LIMIT = 32767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class RosterError(MatrixkitError):
-    """The roster has rows that cannot be used; `problems` names each one."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(p.describe() for p in problems))
 
 
 @dataclass(frozen=True)
@@ -106,7 +98,7 @@ def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
     file = str(path)
     rows = _read_rows(Path(path))
     if not rows:
-        raise RosterError([Problem("error", "the roster is empty", file=file)])
+        raise RosterError([Problem("error", "the roster is empty", file=file, code="roster-empty")])
     header = [clean_text(str(h)).lower() for h in rows[0]]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
@@ -119,6 +111,7 @@ def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
                     cell="row 1",
                     expected=", ".join(REQUIRED),
                     value=", ".join(h for h in header if h),
+                    code="roster-columns",
                 )
             ]
         )
@@ -130,7 +123,16 @@ def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
 
     def bad(row: int, column: str, value: str, message: str, expected: str | None = None) -> None:
         problems.append(
-            Problem("error", message, file=file, cell=f"row {row}", path=column, value=value, expected=expected)
+            Problem(
+                "error",
+                message,
+                file=file,
+                cell=f"row {row}",
+                path=column,
+                value=value,
+                expected=expected,
+                code="roster-row",
+            )
         )
 
     for number, raw in enumerate(rows[1:], start=2):
@@ -229,7 +231,7 @@ def _match_level(fw: Framework, text: str) -> str | None:
 
 def _read_rows(path: Path) -> list[list[object]]:
     if not path.is_file():
-        raise RosterError([Problem("error", "roster file not found", file=str(path))])
+        raise RosterError([Problem("error", "roster file not found", file=str(path), code="file")])
     if path.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls"):
         return _read_sheet_rows(path)
     data = path.read_bytes()
@@ -252,7 +254,7 @@ def _read_sheet_rows(path: Path) -> list[list[object]]:
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
-        raise RosterError([Problem("error", f"cannot read the roster: {exc}", file=str(path))]) from None
+        raise RosterError([Problem("error", f"cannot read the roster: {exc}", file=str(path), code="file")]) from None
     return [[_cell_text(v) for v in row] for row in rows]
 
 

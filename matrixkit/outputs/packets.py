@@ -38,7 +38,7 @@ from xlsxwriter.worksheet import Worksheet
 from matrixkit import __version__
 from matrixkit.assess.readiness import months_between
 from matrixkit.assess.results import Analysis, CalibrationRow, CriterionResult, DevelopmentItem, EmployeeResult
-from matrixkit.errors import MatrixkitError
+from matrixkit.errors import PdfConversionError
 from matrixkit.fileio import atomic_write_bytes
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework, Level
@@ -82,16 +82,6 @@ CRITERION_LABELS = {
 RESULT_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 PLAIN_RESULTS = {"met": "Met", "not_met": "Not met yet", "unknown": "Not known yet"}
 YES_NO_WORDS = {True: "Yes", False: "No", None: "not answered"}
-
-
-class PdfConversionError(MatrixkitError):
-    """LibreOffice could not turn some documents into PDF; the .xlsx files are written all the same."""
-
-    def __init__(self, files: Sequence[Path], reason: str, written: Sequence[Path] = ()) -> None:
-        self.files = list(files)  # the documents left without a PDF
-        self.written = sorted(written)  # every file that was written all the same
-        self.reason = reason
-        super().__init__(f"no PDF for {len(self.files)} document(s): {reason}")
 
 
 def soffice_path() -> str | None:

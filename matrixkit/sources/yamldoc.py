@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from matrixkit.errors import YamlSyntaxError
 from matrixkit.model.problems import Problem
 
 Loc = tuple[str | int, ...]
@@ -74,12 +75,6 @@ def read_yaml(path: str | Path) -> YamlDocument:
 
 # LibYAML's parser when PyYAML was built with it (ten times faster); the same nodes and marks either way.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class YamlSyntaxError(Exception):
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        super().__init__(problem.describe())
 
 
 def parse_yaml(text: str, file: str) -> YamlDocument:

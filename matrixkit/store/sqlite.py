@@ -22,7 +22,7 @@ from typing import Any
 
 from matrixkit import __version__
 from matrixkit.assess.results import Analysis, Status, TrendPoint, Trends
-from matrixkit.errors import MatrixkitError
+from matrixkit.errors import StoreError
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
@@ -88,10 +88,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class StoreError(MatrixkitError):
-    """The history store cannot be used (busy, newer schema, not a store)."""
 
 
 @dataclass(frozen=True)
@@ -264,6 +260,7 @@ class Store:
                             "by id",
                             value=now[comp_id],
                             expected=before[comp_id],
+                            code="competency-renamed",
                         )
                     )
             for comp_id in sorted(before.keys() - now.keys()):
@@ -273,6 +270,7 @@ class Store:
                         f"{fw.family.id}: competency {comp_id} ('{before[comp_id]}') "
                         f"removed {since}; its history stops there",
                         value=comp_id,
+                        code="competency-removed",
                     )
                 )
             for comp_id in sorted(now.keys() - before.keys()):
@@ -282,6 +280,7 @@ class Store:
                         f"{fw.family.id}: competency {comp_id} ('{now[comp_id]}') added "
                         f"{since}; it has no history before {cycle}",
                         value=comp_id,
+                        code="competency-added",
                     )
                 )
         return problems

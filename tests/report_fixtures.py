@@ -191,6 +191,7 @@ def sample_analysis(cycle: str | None = "2026-Q4") -> Analysis:
             file="roster.csv",
             value="E9",
             expected="a row in a manager's workbook",
+            code="missing-employee",
         ),
         Problem(
             "error",
@@ -200,6 +201,7 @@ def sample_analysis(cycle: str | None = "2026-Q4") -> Analysis:
             cell="D7",
             value="=1+1",
             expected="a whole number from 1 to 5",
+            code="formula-cell",
         ),
         Problem(
             "error",
@@ -209,6 +211,7 @@ def sample_analysis(cycle: str | None = "2026-Q4") -> Analysis:
             cell="E5",
             value="4½",
             expected="a whole number from 1 to 5",
+            code="rating-invalid",
         ),
     ]
     calibration = [

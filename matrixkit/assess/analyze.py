@@ -35,7 +35,7 @@ from matrixkit.intake.reader import expand_inputs, ingest_workbooks, settle_cycl
 from matrixkit.intake.safety import Limits
 from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
-from matrixkit.model.problems import Problem
+from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.model.roster import Roster
 from matrixkit.store.sqlite import PastRecord, open_store
 
@@ -131,6 +131,7 @@ def _analysis(
                         file=roster.file,
                         cell=f"row {person.row}",
                         value=person.employee_id,
+                        code="missing-employee",
                     )
                 )
     by_family = {fw.family.id: fw for fw in frameworks}
@@ -139,7 +140,7 @@ def _analysis(
         cycle=cycle,
         employees=employees,
         missing=missing,
-        problems=_ordered(problems),
+        problems=sort_problems(problems),
         calibration=calibration_rows,
         org_gap=org_gap,
         level_checks=check_levels(employees, by_family),
@@ -148,23 +149,6 @@ def _analysis(
         development=development_plans(employees, by_family),
         files_read=readable,
     )
-
-
-def _ordered(problems: list[Problem]) -> list[Problem]:
-    return sorted(
-        problems, key=lambda p: (p.severity != "error", p.file or "", p.sheet or "", _cell_key(p.cell), p.message)
-    )
-
-
-def _cell_key(cell: str | None) -> tuple[int, int, str]:
-    if not cell:
-        return (0, 0, "")
-    letters = "".join(ch for ch in cell if ch.isalpha() and ch.isupper())
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
-    return (int(digits) if digits else 0, column, cell)
 
 
 def _reconcile_with_roster(
@@ -182,7 +166,15 @@ def _reconcile_with_roster(
         where: dict[str, Any] = {"file": row.source.file, "sheet": row.source.sheet, "cell": f"row {row.source.row}"}
         person = people.get(row.employee_id)
         if roster is not None and person is None:
-            problems.append(Problem("error", f"{row.employee_id} is not in the roster", value=row.employee_id, **where))
+            problems.append(
+                Problem(
+                    "error",
+                    f"{row.employee_id} is not in the roster",
+                    value=row.employee_id,
+                    code="not-in-roster",
+                    **where,
+                )
+            )
         if person is not None:
             if person.family != row.family:
                 problems.append(
@@ -192,6 +184,7 @@ def _reconcile_with_roster(
                         f"roster says {person.family}; the roster wins",
                         value=row.family,
                         expected=person.family,
+                        code="roster-family-differs",
                         **where,
                     )
                 )
@@ -204,6 +197,7 @@ def _reconcile_with_roster(
                         f"{person.level} in the roster; the roster wins",
                         value=row.level,
                         expected=person.level,
+                        code="roster-level-differs",
                         **where,
                     )
                 )
@@ -224,6 +218,7 @@ def _reconcile_with_roster(
                     f"{row.employee_id}: '{row.level}' is not a level of {fw.family.id}; the row is not analysed",
                     value=row.level,
                     expected=", ".join(fw.level_by_id),
+                    code="unknown-level",
                     **where,
                 )
             )
@@ -260,6 +255,7 @@ def _assess_all(
                         sheet=r.source.sheet,
                         cell=f"row {r.source.row}",
                         value=employee_id,
+                        code="conflict",
                     )
                 )
         fw, row = found[0]
@@ -448,6 +444,7 @@ def compare_self_assessments(
                     file=row.source.file,
                     sheet=row.source.sheet,
                     cell=f"row {row.source.row}",
+                    code="duplicate-self-assessment",
                 )
             )
             continue
@@ -507,6 +504,7 @@ def read_calibration(path: str | Path) -> tuple[dict[str, bool], list[Problem]]:
                     cell=f"row {number}",
                     value=raw,
                     expected="Yes or No",
+                    code="calibration-yes-no",
                 )
             )
             continue

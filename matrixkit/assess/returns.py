@@ -147,6 +147,7 @@ def return_status(
                         sheet=row.source.sheet,
                         cell=f"row {row.source.row}",
                         value=row.employee_id,
+                        code="not-in-roster",
                     )
                 )
                 continue

@@ -12,37 +12,50 @@ from typing import Any, TypeVar
 import click
 
 from matrixkit import __version__
-from matrixkit.errors import FrameworkError, MatrixkitError, UsageError
-from matrixkit.model.problems import Problem, has_errors
+from matrixkit.errors import MatrixkitError, UsageError
+from matrixkit.model.problems import Problem, has_errors, sort_problems
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Marks a command's callback as wrapped by `translate_errors` (a test checks that every command is).
+TRANSLATES_ERRORS = "translates_matrixkit_errors"
+
 
 def translate_errors(func: F) -> F:
-    """Turn library exceptions into messages and SPEC's exit codes, in one place."""
+    """Turn library exceptions into messages and SPEC's exit codes, in one place: every command is wrapped.
+
+    A usage error prints the usage line; an error with located problems (a framework, roster or YAML file
+    that cannot be used, found before anything is written) prints the problems table; any other
+    `MatrixkitError` its message. Every one exits 2 (SPEC: usage error, or nothing could be read).
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except FrameworkError as exc:
-            print_problems(exc.problems)
-            raise SystemExit(EXIT_USAGE) from None
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
         except MatrixkitError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            if exc.problems:
+                print_problems(exc.problems)
+                click.echo("Nothing was written.", err=True)
+            else:
+                click.echo(f"Error: {exc}", err=True)
             raise SystemExit(EXIT_USAGE) from None
 
+    setattr(wrapper, TRANSLATES_ERRORS, True)
     return wrapper  # type: ignore[return-value]
 
 
 def print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
-    """A readable table, grouped by file: line, severity, where, what — and a hint under it."""
+    """A readable table, grouped by file: line, severity, where, what — and a hint under it.
+
+    In the one problem order (`sort_problems`), the order of the JSON and the Problems sheet.
+    """
     current_file: str | None = None
-    for p in problems:
+    for p in sort_problems(problems):
         if p.file != current_file:
             current_file = p.file
             click.secho(p.file or "(no file)", bold=True, err=err)
@@ -159,7 +172,7 @@ def generate(
 ) -> None:
     """Write one workbook per manager, or with no --roster a blank role × competency matrix."""
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import RosterError, read_roster
+    from matrixkit.model.roster import read_roster
     from matrixkit.outputs.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
 
     frameworks = load_frameworks(framework_paths)
@@ -173,12 +186,7 @@ def generate(
         return
     if cycle is None:
         raise UsageError("--cycle is required with --roster (e.g. --cycle 2026-Q4)")
-    try:
-        people = read_roster(roster, frameworks)
-    except RosterError as exc:
-        print_problems(exc.problems)
-        click.echo("Nothing was written.", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+    people = read_roster(roster, frameworks)
     managers = people.managers
     with progress_bar(len(managers), "Writing workbooks") as advance:
         paths = generate_workbooks(
@@ -291,17 +299,13 @@ def analyze(
     from matrixkit.intake.reader import expand_inputs
     from matrixkit.intake.safety import Limits
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import RosterError, read_roster
+    from matrixkit.model.roster import read_roster
     from matrixkit.outputs.report import report_bytes
 
     frameworks = load_frameworks(framework_paths)
     people = None
     if roster is not None:
-        try:
-            people = read_roster(roster, frameworks)
-        except RosterError as exc:
-            print_problems(exc.problems)
-            raise SystemExit(EXIT_USAGE) from None
+        people = read_roster(roster, frameworks)
     files = expand_inputs(inputs)
     if not files:
         raise UsageError("no workbooks (.xlsx, .xlsm, .ods, .xls) found in the inputs")
@@ -391,8 +395,8 @@ def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 
 @translate_errors
 def history(store: str, employee: str | None, manager: str | None, level: str | None, as_json: bool) -> None:
     """What the history store holds, per cycle."""
-    from matrixkit.store.sqlite import open_store
     from matrixkit.store.history import history_document, history_table
+    from matrixkit.store.sqlite import open_store
 
     with open_store(store) as opened:
         document = history_document(opened, employee=employee, manager=manager, level=level)
@@ -412,7 +416,8 @@ def _refuse_folder_of_inputs(folder: str, inputs: Sequence[str | Path]) -> None:
 
 
 def _write_packets(analysis: Any, frameworks: Any, folder: str) -> None:
-    from matrixkit.outputs.packets import PdfConversionError, soffice_path, write_packets
+    from matrixkit.errors import PdfConversionError
+    from matrixkit.outputs.packets import soffice_path, write_packets
 
     if soffice_path() is None:
         click.echo("LibreOffice (soffice) is not on PATH: packets are written without PDFs.", err=True)
@@ -448,14 +453,10 @@ def status(
     """
     from matrixkit.assess.returns import return_status, status_table
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import RosterError, read_roster
+    from matrixkit.model.roster import read_roster
 
     frameworks = load_frameworks(framework_paths)
-    try:
-        people = read_roster(roster, frameworks)
-    except RosterError as exc:
-        print_problems(exc.problems)
-        raise SystemExit(EXIT_USAGE) from None
+    people = read_roster(roster, frameworks)
     result = return_status(inputs, frameworks, people, cycle=cycle)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

@@ -78,7 +78,7 @@ class _Reader:
         self.errors = frozenset(map(_position, self.sheet.error_cells))
 
     def problem(
-        self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str
+        self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str, code: str
     ) -> None:
         self.problems.append(
             Problem(
@@ -89,6 +89,7 @@ class _Reader:
                 cell=cell_ref(row, col) if col is not None else f"row {row + 1}",
                 value=None if value is None else describe_value(value),
                 expected=expected,
+                code=code,
             )
         )
 
@@ -109,10 +110,13 @@ class _Reader:
                 value,
                 expected,
                 f"{name}: a formula, not a typed {noun} (formulas are never trusted)",
+                "formula-cell",
             )
             return False, None
         if (row, col) in self.errors:
-            self.problem("error", row, col, value or "#error", expected, f"{name}: an error value, not a {noun}")
+            self.problem(
+                "error", row, col, value or "#error", expected, f"{name}: an error value, not a {noun}", "error-value"
+            )
             return False, None
         return True, value
 
@@ -170,6 +174,7 @@ def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list
             None,
             "a header row with 'Employee ID'",
             "no 'Employee ID' header found: this sheet cannot be read",
+            "no-header-row",
         )
         return [], reader.problems
     columns = map_columns(grid[header_row], fw, sheet.generated_headers)
@@ -182,6 +187,7 @@ def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list
                 None,
                 HEADERS[required],
                 f"no '{HEADERS[required]}' column: this sheet cannot be read",
+                "missing-column",
             )
             return [], reader.problems
     for comp in fw.competencies:
@@ -193,6 +199,7 @@ def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list
                 None,
                 comp.name,
                 f"no column for competency '{comp.name}' ({comp.id}): its ratings count as missing",
+                "missing-competency-column",
             )
     plan = _RowPlan.of(fw, columns)
     rows: list[RatedRow] = []
@@ -257,6 +264,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
             None,
             "an employee id",
             "a row with entries but no Employee ID: it is not analysed",
+            "no-employee-id",
         )
         return None
     level_text = _text(_cell(values, columns["level"]))
@@ -316,7 +324,9 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
         return None
     number: float | None = None
     if isinstance(value, bool):
-        reader.problem("error", row, col, value, expected, f"{name}: a true/false value, not a rating")
+        reader.problem(
+            "error", row, col, value, expected, f"{name}: a true/false value, not a rating", "rating-invalid"
+        )
         return None
     if isinstance(value, int | float):
         number = float(value)
@@ -325,24 +335,40 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
         if text == "":
             return None
         if text in _ERROR_VALUES:
-            reader.problem("error", row, col, text, expected, f"{name}: an error value, not a rating")
+            reader.problem("error", row, col, text, expected, f"{name}: an error value, not a rating", "error-value")
             return None
         if text.casefold() == NOT_APPLICABLE:
-            reader.problem("error", row, col, text, expected, f"{name}: marked n/a, but it applies to this level")
+            reader.problem(
+                "error",
+                row,
+                col,
+                text,
+                expected,
+                f"{name}: marked n/a, but it applies to this level",
+                "rating-not-applicable",
+            )
             return None
         if _NUMBER.match(text):
             number = float(text)
         else:
-            reader.problem("error", row, col, text, expected, f"{name}: '{text}' is not a number")
+            reader.problem("error", row, col, text, expected, f"{name}: '{text}' is not a number", "rating-invalid")
             return None
     elif isinstance(value, datetime | date | time | timedelta):
-        reader.problem("error", row, col, value, expected, f"{name}: a date or time, not a rating")
+        reader.problem("error", row, col, value, expected, f"{name}: a date or time, not a rating", "rating-invalid")
         return None
     else:
-        reader.problem("error", row, col, value, expected, f"{name}: not a rating")
+        reader.problem("error", row, col, value, expected, f"{name}: not a rating", "rating-invalid")
         return None
     if math.isnan(number) or not number.is_integer():
-        reader.problem("error", row, col, value, expected, f"{name}: {describe_value(value)} is not a whole number")
+        reader.problem(
+            "error",
+            row,
+            col,
+            value,
+            expected,
+            f"{name}: {describe_value(value)} is not a whole number",
+            "rating-not-whole",
+        )
         return None
     if not scale.min <= number <= scale.max:
         reader.problem(
@@ -352,6 +378,7 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
             value,
             expected,
             f"{name}: {describe_value(value)} is outside the scale {scale.min}–{scale.max}",
+            "rating-out-of-scale",
         )
         return None
     return int(number)
@@ -373,7 +400,9 @@ def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | No
         return value
     answer = parse_yes_no_text(describe_value(value))
     if answer is None and describe_value(value).strip():
-        reader.problem("error", row, col, value, expected, f"{name}: '{describe_value(value)}' is not Yes or No")
+        reader.problem(
+            "error", row, col, value, expected, f"{name}: '{describe_value(value)}' is not Yes or No", "yes-no-invalid"
+        )
     return answer
 
 
@@ -405,9 +434,11 @@ def parse_metric(reader: _Reader, values: Sequence[Any], row: int, col: int | No
     elif isinstance(value, str) and _NUMBER.match(value.strip()):
         number = float(value.strip())
     if number is None or math.isnan(number):
-        reader.problem("error", row, col, value, expected, f"{metric.name}: not a number")
+        reader.problem("error", row, col, value, expected, f"{metric.name}: not a number", "metric-invalid")
         return None
     if (low is not None and number < low) or (high is not None and number > high):
-        reader.problem("error", row, col, value, expected, f"{metric.name}: {number:g} is out of range")
+        reader.problem(
+            "error", row, col, value, expected, f"{metric.name}: {number:g} is out of range", "metric-out-of-range"
+        )
         return None
     return number

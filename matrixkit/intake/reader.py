@@ -17,9 +17,9 @@ from typing import Any
 from defusedxml import ElementTree
 
 from matrixkit.assess.results import RatedRow
-from matrixkit.errors import UsageError
+from matrixkit.errors import UnsafeFileError, UsageError
 from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
-from matrixkit.intake.safety import FileScan, Limits, UnsafeFileError, scan_file
+from matrixkit.intake.safety import FileScan, Limits, scan_file
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
@@ -73,19 +73,19 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
     file = str(path)
     content = WorkbookContent(file)
 
-    def fail(message: str, sheet: str | None = None, cell: str | None = None) -> WorkbookContent:
-        content.problems.append(Problem("error", message, file=file, sheet=sheet, cell=cell))
+    def fail(message: str, code: str, sheet: str | None = None, cell: str | None = None) -> WorkbookContent:
+        content.problems.append(Problem("error", message, file=file, sheet=sheet, cell=cell, code=code))
         return content
 
     if not path.is_file():
-        return fail("file not found")
+        return fail("file not found", "file")
     try:
         scan = scan_file(path, lambda name: is_ratings_sheet(name) or name == METADATA_SHEET, limits or Limits())
     except UnsafeFileError as exc:
-        return fail(str(exc), exc.sheet, exc.cell)
+        return fail(str(exc), "unsafe-file", exc.sheet, exc.cell)
     if scan.kind == "xls":
         # A legacy file's cells cannot be inspected before parsing, so its size cannot be bounded.
-        return fail("an Excel 97-2003 .xls workbook: open it and save it as .xlsx, then send it again")
+        return fail("an Excel 97-2003 .xls workbook: open it and save it as .xlsx, then send it again", "xls-file")
     try:
         from python_calamine import CalamineWorkbook
 
@@ -97,17 +97,18 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
             if is_ratings_sheet(name) or name == METADATA_SHEET
         }
     except Exception as exc:  # calamine raises many unrelated types for unreadable content
-        return fail(f"cannot be read as a spreadsheet: {exc}")
+        return fail(f"cannot be read as a spreadsheet: {exc}", "unreadable-file")
     content.metadata = _metadata(grids.get(METADATA_SHEET), path, scan)
     ratings = [name for name in names if is_ratings_sheet(name)]
     if not ratings:
-        return fail("no sheet named 'Ratings…': not a matrixkit workbook, or the sheet was renamed")
+        return fail("no sheet named 'Ratings…': not a matrixkit workbook, or the sheet was renamed", "no-ratings-sheet")
     for name in ratings:
         fw, info = _family_of(name, grids[name], frameworks, content.metadata)
         if fw is None:
             fail(
                 "cannot tell which job family this sheet rates: no metadata, and its name and columns match "
                 "none of the frameworks given",
+                "unknown-family",
                 sheet=name,
             )
             continue
@@ -122,6 +123,7 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
                     sheet=name,
                     value=str(family_meta.get("fingerprint")),
                     expected=fw.fingerprint,
+                    code="framework-version-differs",
                 )
             )
         sheet_scan = scan.sheets.get(name)
@@ -309,7 +311,9 @@ def settle_cycle(
         try:
             parse_cycle(cycle)
         except UsageError:
-            problems.append(Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id"))
+            problems.append(
+                Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id", code="cycle-invalid")
+            )
             return None
     for file, file_cycle in sorted(named.items()):
         if file_cycle != cycle:
@@ -320,6 +324,7 @@ def settle_cycle(
                     file=file,
                     value=file_cycle,
                     expected=cycle,
+                    code="cycle-mismatch",
                 )
             )
     return cycle

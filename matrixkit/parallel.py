@@ -8,7 +8,7 @@ Below `min_jobs`, or with one worker, everything runs in this process: a pool co
 milliseconds to start, which small batches never win back.
 
 >>> def squares(offset): return lambda start, stop: [(n + offset) ** 2 for n in range(start, stop)]
->>> map_ranges(squares, (0,), 5, workers=1)  # doctest: +SKIP  (a pool needs a module-level function)
+>>> map_ranges(squares, (0,), 5, workers=1)  # one worker: in this process (a pool needs module-level functions)
 [0, 1, 4, 9, 16]
 """
 

@@ -1,8 +1,16 @@
 """`analyze`: returned workbooks in, one `Analysis` out — readiness, calibration, gaps and every problem.
 
->>> analysis = analyze_workbooks(["returned/"], frameworks, roster=roster, cycle="2026-Q4")  # doctest: +SKIP
->>> [e.status for e in analysis.employees][:3]                                              # doctest: +SKIP
-['ready', 'not_ready', 'incomplete']
+>>> import tempfile
+>>> from matrixkit import load_frameworks
+>>> from matrixkit.model.roster import read_roster
+>>> frameworks = load_frameworks(["templates/startup.yaml"])
+>>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+>>> from matrixkit.outputs.generate import generate_workbooks
+>>> returned = tempfile.mkdtemp()
+>>> _ = generate_workbooks(frameworks, roster, "2026-Q4", returned)  # sent out, and back without a rating
+>>> analysis = analyze_workbooks([returned], frameworks, roster=roster, cycle="2026-Q4")
+>>> [e.status for e in analysis.employees][:3]
+['incomplete', 'incomplete', 'incomplete']
 """
 
 from __future__ import annotations

@@ -3,9 +3,17 @@
 The list HR chases before the deadline. Ratings are read with the same `ingest` that `analyze` uses, so
 "rated" here means exactly what analyze will accept: a typed whole number within the scale.
 
->>> status = return_status(["returned/"], frameworks, roster, cycle="2026-Q4")   # doctest: +SKIP
->>> [(m.manager_id, m.rated, m.to_rate) for m in status.managers if not m.complete]  # doctest: +SKIP
-[('M2', 31, 42)]
+>>> import tempfile
+>>> from matrixkit import load_frameworks
+>>> from matrixkit.model.roster import read_roster
+>>> frameworks = load_frameworks(["templates/startup.yaml"])
+>>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+>>> from matrixkit.outputs.generate import generate_workbooks
+>>> returned = tempfile.mkdtemp()
+>>> _ = generate_workbooks(frameworks, roster, "2026-Q4", returned)  # sent out, and back without a rating
+>>> status = return_status([returned], frameworks, roster, cycle="2026-Q4")
+>>> [(m.manager_id, m.rated, m.to_rate) for m in status.managers if not m.complete][:2]
+[('ST-001', 0, 35), ('ST-002', 0, 35)]
 """
 
 from __future__ import annotations

@@ -5,10 +5,12 @@ The import builds the same plain data a YAML file holds and loads it through the
 then located at the sheet and cell it came from. A round trip YAML → xlsx → YAML gives back a
 framework equal to the original.
 
->>> from matrixkit.model.framework import load_framework                       # doctest: +SKIP
->>> export_framework(load_framework("engineering.yaml"), "engineering.xlsx")   # doctest: +SKIP
->>> result = import_framework_workbook("engineering.xlsx")                # doctest: +SKIP
->>> result.framework.fingerprint == load_framework("engineering.yaml").fingerprint   # doctest: +SKIP
+>>> import tempfile
+>>> from matrixkit.model.framework import load_framework
+>>> workbook = Path(tempfile.mkdtemp()) / "engineering.xlsx"
+>>> _ = export_framework(load_framework("templates/engineering.yaml"), workbook)
+>>> result = import_framework_workbook(workbook)
+>>> result.framework.fingerprint == load_framework("templates/engineering.yaml").fingerprint
 True
 """
 
@@ -107,8 +109,11 @@ _CLEAR_HELP = " Blank: not set (a level inherits the default). none: explicitly 
 def export_framework(fw: Framework, path: str | Path) -> Path:
     """Write `fw` as an editable authoring workbook (atomically); return the path.
 
-    >>> export_framework(load_framework("templates/sales.yaml"), "sales.xlsx")   # doctest: +SKIP
-    PosixPath('sales.xlsx')
+    >>> import tempfile
+    >>> from matrixkit.model.framework import load_framework
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> export_framework(load_framework("templates/sales.yaml"), folder / "sales.xlsx").name
+    'sales.xlsx'
     """
     atomic_write_bytes(path, framework_workbook_bytes(fw))
     return Path(path)
@@ -623,8 +628,11 @@ def import_framework_workbook(path: str | Path, *, lint: bool = True, limits: Li
     Raises `WorkbookImportError` (or `UnsafeFileError`) when the file is not a readable spreadsheet;
     every problem in its content is in `problems`, with its sheet and cell.
 
-    >>> result = import_framework_workbook("engineering.xlsx")   # doctest: +SKIP
-    >>> result.ok, [p.describe() for p in result.problems][:1]    # doctest: +SKIP
+    >>> import tempfile
+    >>> from matrixkit.model.framework import load_framework
+    >>> workbook = export_framework(load_framework("templates/engineering.yaml"), Path(tempfile.mkdtemp()) / "e.xlsx")
+    >>> result = import_framework_workbook(workbook)
+    >>> result.ok, [p.describe() for p in result.problems][:1]
     (True, [])
     """
     reader = _WorkbookReader(Path(path), limits or Limits())
@@ -1445,7 +1453,8 @@ def framework_data(fw: Framework) -> dict[str, Any]:
 def framework_yaml(fw: Framework, *, header: str | None = None) -> str:
     """The framework as a readable YAML file that loads back to an equal framework.
 
-    >>> print(framework_yaml(fw).splitlines()[0])   # doctest: +SKIP
+    >>> from matrixkit.model.framework import load_framework
+    >>> print(framework_yaml(load_framework("templates/sales.yaml")).splitlines()[0])
     matrixkit: 1
     """
     data = framework_data(fw)

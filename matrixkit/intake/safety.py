@@ -8,8 +8,15 @@ bounded by `Limits`, and either raises `UnsafeFileError` with a message an HR an
 returns what the reader needs: the file's kind and, per wanted sheet, its extent and formula cells
 (calamine cannot tell a formula from a typed value).
 
->>> scan = scan_file(Path("returned/M-7.xlsx"), lambda name: name.startswith("Ratings"))  # doctest: +SKIP
->>> sorted(scan.sheets["Ratings"].formula_cells)[:2]                                     # doctest: +SKIP
+>>> import tempfile
+>>> from matrixkit import load_frameworks
+>>> from matrixkit.model.roster import read_roster
+>>> frameworks = load_frameworks(["templates/startup.yaml"])
+>>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+>>> from matrixkit.outputs.generate import generate_workbooks
+>>> returned = generate_workbooks(frameworks, roster, "2026-Q4", tempfile.mkdtemp())[0]
+>>> scan = scan_file(returned, lambda name: name.startswith("Ratings"))
+>>> sorted(scan.sheets["Ratings"].formula_cells)[:2]
 ['O2', 'O3']
 
 What the reader must hold to, for the guarantees to hold (tests/test_safety.py runs calamine in a
@@ -114,9 +121,12 @@ def scan_file(path: Path, wanted: Callable[[str], bool], limits: Limits = Limits
     Bounded work: the file's size is checked before it is opened, the zip's declared sizes before
     anything is decompressed, and every decompression stops at the declared size.
 
-    >>> scan_file(Path("budget.pdf.xlsx"), lambda name: True)  # doctest: +SKIP
+    >>> import tempfile
+    >>> renamed = Path(tempfile.mkdtemp()) / "budget.pdf.xlsx"
+    >>> _ = renamed.write_bytes(b"%PDF-1.7 a scanned budget")
+    >>> scan_file(renamed, lambda name: True)
     Traceback (most recent call last):
-    matrixkit.intake.safety.UnsafeFileError: a PDF file, not a spreadsheet (renamed to .xlsx?)
+    matrixkit.errors.UnsafeFileError: a PDF file, not a spreadsheet (renamed to .xlsx?)
     """
     try:
         size = path.stat().st_size

@@ -4,9 +4,11 @@ Pure: two loaded frameworks in, a list of `Change` values out, in a stable order
 bottom (family, scale, tracks and levels, competencies, descriptions, role profiles, promotion
 criteria, entry, lateral paths, evidence, metrics). Items are matched by id, never by position.
 
->>> from matrixkit.model.framework import load_framework                       # doctest: +SKIP
->>> changes = diff_frameworks(load_framework("eng-2026.yaml"), load_framework("eng-2027.yaml"))  # doctest: +SKIP
->>> changes[0].path, changes[0].old, changes[0].new                      # doctest: +SKIP
+>>> from matrixkit.model.framework import load_framework
+>>> old = load_framework("templates/engineering.yaml")
+>>> new = old.model_copy(update={"family": old.family.model_copy(update={"version": "2027.1"})})
+>>> changes = diff_frameworks(old, new)
+>>> changes[0].path, changes[0].old, changes[0].new
 ('family.version', '2026.1', '2027.1')
 """
 
@@ -64,7 +66,9 @@ T = TypeVar("T")
 def diff_frameworks(old: Framework, new: Framework) -> list[Change]:
     """Every change from `old` to `new`, grouped by section, in a stable, readable order.
 
-    >>> diff_frameworks(fw, fw)   # doctest: +SKIP
+    >>> from matrixkit.model.framework import load_framework
+    >>> fw = load_framework("templates/sales.yaml")
+    >>> diff_frameworks(fw, fw)
     []
     """
     changes: list[Change] = []

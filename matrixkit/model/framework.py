@@ -3,8 +3,8 @@
 Loading checks shape (pydantic) and every reference (ids named elsewhere in the file); quality
 checks live in `matrixkit.model.lint`. The model is frozen: derived views are computed once and cached.
 
->>> fw = load_framework("templates/engineering.yaml")       # doctest: +SKIP
->>> fw.next_level("IC3").id, fw.criteria_for("IC3").average_at_least   # doctest: +SKIP
+>>> fw = load_framework("templates/engineering.yaml")
+>>> fw.next_level("IC3").id, fw.criteria_for("IC3").average_at_least
 ('IC4', 3.5)
 """
 

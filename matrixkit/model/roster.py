@@ -2,9 +2,11 @@
 
 Read from CSV or XLSX; every bad row is reported with its row number before anything is written.
 
->>> roster = read_roster("templates/rosters/engineering.csv", frameworks)   # doctest: +SKIP
->>> roster.managers[0].id, len(roster.reports_of(roster.managers[0].id))    # doctest: +SKIP
-('ENG-001', 3)
+>>> from matrixkit import load_frameworks
+>>> frameworks = load_frameworks(["templates/engineering.yaml"])
+>>> roster = read_roster("templates/rosters/engineering.csv", frameworks)
+>>> roster.managers[0].id, len(roster.reports_of(roster.managers[0].id))
+('ENG-001', 5)
 """
 
 from __future__ import annotations

@@ -1,6 +1,13 @@
 """`generate`: one workbook per manager from frameworks and a roster, or a blank matrix.
 
->>> paths = generate_workbooks(frameworks, roster, "2026-Q4", "out/")   # doctest: +SKIP
+>>> import tempfile
+>>> from matrixkit import load_frameworks
+>>> from matrixkit.model.roster import read_roster
+>>> frameworks = load_frameworks(["templates/startup.yaml"])
+>>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+>>> paths = generate_workbooks(frameworks, roster, "2026-Q4", tempfile.mkdtemp())
+>>> len(paths), paths[0].name
+(5, 'ST-001_Ingrid-Lvaas.xlsx')
 """
 
 from __future__ import annotations

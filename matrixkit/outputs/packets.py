@@ -10,8 +10,19 @@ next level looks like where they are furthest from it, their criteria in plain w
 It holds nobody else's data: not their manager's name or id, not the manager's comments (written for HR,
 they may mention colleagues), not the source workbook's name.
 
->>> paths = write_packets(analysis, frameworks, "packets/")                         # doctest: +SKIP
->>> paths = write_employee_reports(analysis, frameworks, "reports/", store="h.db")  # doctest: +SKIP
+>>> import tempfile
+>>> from matrixkit import load_frameworks
+>>> from matrixkit.model.roster import read_roster
+>>> frameworks = load_frameworks(["templates/startup.yaml"])
+>>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+>>> from matrixkit.assess.analyze import analyze_workbooks
+>>> from matrixkit.outputs.generate import generate_workbooks
+>>> folder = Path(tempfile.mkdtemp())
+>>> analysis = analyze_workbooks(generate_workbooks(frameworks, roster, "2026-Q4", folder), frameworks, roster=roster)
+>>> write_packets(analysis, frameworks, folder / "packets")  # unrated workbooks: no one is a candidate yet
+[]
+>>> len(write_employee_reports(analysis, frameworks, folder / "reports", store=None))
+22
 """
 
 from __future__ import annotations
@@ -100,8 +111,15 @@ def write_packets(
     Returns every file written, sorted. PDFs are skipped silently when `soffice` is not on PATH (see
     `soffice_path`); when LibreOffice fails, the .xlsx files stay and `PdfConversionError` says which.
 
-    >>> [p.name for p in write_packets(analysis, frameworks, "packets")]   # doctest: +SKIP
-    ['E07_Ada-Lovelace.pdf', 'E07_Ada-Lovelace.xlsx']
+    >>> import tempfile
+    >>> from matrixkit.assess.analyze import analyze_workbooks
+    >>> from matrixkit.model.framework import load_frameworks
+    >>> from matrixkit.outputs.generate import generate_blank_matrix
+    >>> frameworks = load_frameworks(["templates/engineering.yaml"])
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> analysis = analyze_workbooks([generate_blank_matrix(frameworks[0], folder / "matrix.xlsx")], frameworks)
+    >>> write_packets(analysis, frameworks, folder / "packets")  # a blank matrix: no ready or on_track candidate
+    []
     """
     by_family = {fw.family.id: fw for fw in frameworks}
     candidates = [e for e in analysis.employees if e.status in PACKET_STATUSES and e.family in by_family]
@@ -255,8 +273,17 @@ def write_employee_reports(
     With a history `store` (a path or an open `Store`), each report adds the employee's status, average
     and ratings per stored cycle.
 
-    >>> write_employee_reports(analysis, frameworks, "reports")[0].name    # doctest: +SKIP
-    'E01_Grace-Hopper.xlsx'
+    >>> import tempfile
+    >>> from matrixkit.assess.analyze import analyze_workbooks
+    >>> from matrixkit.model.framework import load_frameworks
+    >>> from matrixkit.model.roster import read_roster
+    >>> from matrixkit.outputs.generate import generate_workbooks
+    >>> frameworks = load_frameworks(["templates/startup.yaml"])
+    >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> analysis = analyze_workbooks(generate_workbooks(frameworks, roster, "2026-Q4", folder), frameworks)
+    >>> write_employee_reports(analysis, frameworks, folder / "reports")[0].name
+    'ST-001_Ingrid-Lvaas.xlsx'
     """
     by_family = {fw.family.id: fw for fw in frameworks}
     employees = [e for e in analysis.employees if e.family in by_family]

@@ -5,8 +5,19 @@ reads their rows of Development plans; with a history store, Trends follows ever
 Everything is computed from the `Analysis` and the frameworks, never from formulas: the file holds values
 and text only, so it reads the same in every program.
 
->>> data = report_bytes(analysis, frameworks)          # doctest: +SKIP
->>> Path("report.xlsx").write_bytes(data)             # doctest: +SKIP
+>>> import tempfile
+>>> from pathlib import Path
+>>> from matrixkit import load_frameworks
+>>> from matrixkit.model.roster import read_roster
+>>> frameworks = load_frameworks(["templates/startup.yaml"])
+>>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+>>> from matrixkit.assess.analyze import analyze_workbooks
+>>> from matrixkit.outputs.generate import generate_workbooks
+>>> folder = Path(tempfile.mkdtemp())
+>>> analysis = analyze_workbooks(generate_workbooks(frameworks, roster, "2026-Q4", folder), frameworks, roster=roster)
+>>> data = report_bytes(analysis, frameworks)
+>>> (folder / "report.xlsx").write_bytes(data) == len(data)
+True
 """
 
 from __future__ import annotations
@@ -119,8 +130,15 @@ def _gap_scale(limit: float) -> dict[str, Any]:
 def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     """The report .xlsx for `analysis`, byte-identical for identical inputs.
 
-    >>> report = report_bytes(analyze(...), load_frameworks(["templates/engineering.yaml"]))  # doctest: +SKIP
-    >>> report[:2]                                                                          # doctest: +SKIP
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from matrixkit.assess.analyze import analyze_workbooks
+    >>> from matrixkit.model.framework import load_frameworks
+    >>> from matrixkit.outputs.generate import generate_blank_matrix
+    >>> frameworks = load_frameworks(["templates/engineering.yaml"])
+    >>> blank = generate_blank_matrix(frameworks[0], Path(tempfile.mkdtemp()) / "matrix.xlsx")
+    >>> report = report_bytes(analyze_workbooks([blank], frameworks), frameworks)
+    >>> report[:2]
     b'PK'
     """
     buffer = io.BytesIO()

@@ -4,8 +4,19 @@ SQLite through the standard library: schema versioned (`PRAGMA user_version`) wi
 WAL mode, one transaction per analyze run. Saving a cycle replaces that cycle and nothing else; a run
 killed mid-write leaves the previous state, and a second writer waits (then fails clearly).
 
->>> with open_store("history.db") as store:                      # doctest: +SKIP
+>>> import tempfile
+>>> from matrixkit import load_frameworks
+>>> from matrixkit.model.roster import read_roster
+>>> frameworks = load_frameworks(["templates/startup.yaml"])
+>>> roster = read_roster("templates/rosters/startup.csv", frameworks)
+>>> from matrixkit.assess.analyze import analyze_workbooks
+>>> from matrixkit.outputs.generate import generate_workbooks
+>>> folder = Path(tempfile.mkdtemp())
+>>> analysis = analyze_workbooks(generate_workbooks(frameworks, roster, "2026-Q4", folder), frameworks, cycle="2026-Q4")
+>>> with open_store(folder / "history.db") as store:
 ...     store.save_cycle(analysis, frameworks)
+...     store.cycles()
+['2026-Q4']
 """
 
 from __future__ import annotations

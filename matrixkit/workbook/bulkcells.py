@@ -12,9 +12,16 @@ Two xlsxwriter internals are used, both stable since its first releases and chec
 a format's style index (`Format._get_xf_index`, what xlsxwriter calls when it writes a cell) and the
 workbook's shared-string table (`Worksheet.str_table`).
 
->>> sheet = BulkSheet(workbook.add_worksheet("Readiness"))  # doctest: +SKIP
->>> sheet.write_string(1, 0, "E1", text_format)             # doctest: +SKIP
->>> workbook.close(); report = splice(buffer.getvalue(), [sheet])  # doctest: +SKIP
+>>> import io
+>>> import xlsxwriter
+>>> buffer = io.BytesIO()
+>>> workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+>>> sheet = BulkSheet(workbook.add_worksheet("Readiness"))
+>>> sheet.write_string(1, 0, "E1", workbook.add_format({"bold": True}))
+0
+>>> workbook.close()
+>>> splice(buffer.getvalue(), [sheet])[:2]
+b'PK'
 """
 
 from __future__ import annotations

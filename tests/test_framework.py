@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -229,8 +230,16 @@ def test_load_frameworks_expands_folders(framework_data: dict[str, Any], write_y
     assert [fw.family.id for fw in frameworks] == ["eng"]
 
 
+# SHA-256 of ../shared/fixtures/real-world/ft-engineering.yaml, the file tests/fixtures copies (MIT licence).
+FT_ENGINEERING_SHA256 = "37360014da5a5a216e66063600acda71ef68755f4355935a8d471e3ed28a2f7e"
+
+
 def test_fixture_copy_is_current() -> None:
+    """Runs in every clone: the copy is byte for byte the recorded source, with its licence beside it;
+    where ../shared sits beside the checkout, the source has not moved on either."""
+    assert hashlib.sha256(FT_ENGINEERING.read_bytes()).hexdigest() == FT_ENGINEERING_SHA256
+    licence = (FT_ENGINEERING.parent / "LICENSE.ft-engineering").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and "Financial Times" in licence
     shared = SHARED_FIXTURES / "real-world" / "ft-engineering.yaml"
-    if not shared.exists():
-        pytest.skip("no ../shared beside this checkout")
-    assert FT_ENGINEERING.read_bytes() == shared.read_bytes()
+    if shared.exists():
+        assert hashlib.sha256(shared.read_bytes()).hexdigest() == FT_ENGINEERING_SHA256

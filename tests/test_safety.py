@@ -114,13 +114,26 @@ def test_openpyxl_resaved_copy_with_a_formula_typed_into_a_rating_cell(valid_xls
     assert scan.sheets["Ratings"].error_cells == {"F2"}
 
 
-def test_scan_of_a_typical_workbook_is_fast(valid_xlsx: Path, record_property: Callable[[str, object], None]) -> None:
-    scan_file(valid_xlsx, wanted)  # warm up
-    runs = 50
-    started = time.perf_counter()
+def best_seconds(run: Callable[[], object], runs: int) -> float:
+    """The fastest of `runs` timings: the least disturbed by other work on a shared machine."""
+    timings = []
     for _ in range(runs):
-        scan_file(valid_xlsx, wanted)
-    record_property("scan_ms", round((time.perf_counter() - started) / runs * 1000, 3))  # reported, not asserted
+        started = time.perf_counter()
+        run()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def test_scan_of_a_typical_workbook_is_fast(valid_xlsx: Path, record_property: Callable[[str, object], None]) -> None:
+    """The scan is a guard before the parser, so it must cost a small part of a parse: measured against
+    openpyxl reading the same file on the same machine (about 18 times slower), never against the clock."""
+    first = scan_file(valid_xlsx, wanted)  # warm up
+    scan = best_seconds(lambda: scan_file(valid_xlsx, wanted), 30)
+    parse = best_seconds(lambda: openpyxl.load_workbook(valid_xlsx), 3)
+    record_property("scan_ms", round(scan * 1000, 3))
+    record_property("openpyxl_ms", round(parse * 1000, 3))
+    assert scan_file(valid_xlsx, wanted) == first  # the same answer every time
+    assert scan < parse / 3, f"scan {scan * 1000:.2f} ms, openpyxl {parse * 1000:.2f} ms"
 
 
 def test_only_wanted_sheets_are_described(valid_xlsx: Path) -> None:

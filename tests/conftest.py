@@ -66,7 +66,7 @@ def base_framework() -> dict[str, Any]:
     def profile(base: int) -> dict[str, int]:
         return {cid: min(5, base) for cid in kinds}
 
-    framework = {
+    framework: dict[str, Any] = {
         "matrixkit": 1,
         "family": {"id": "eng", "name": "Engineering", "version": "2026.1"},
         "scale": {

@@ -55,7 +55,8 @@ def oracle_status(
     """SPEC's status, computed the plain way (no history: sustained_cycles above 1 is unknown)."""
     track = next(t for t in fw.tracks if any(lv.id == level for lv in t.levels))
     ids = [c.id for c in fw.competencies if c.tracks is None or track.id in c.tracks]
-    if any(ratings.get(c) is None for c in ids):
+    rated = {c: rating for c in ids if (rating := ratings.get(c)) is not None}
+    if len(rated) < len(ids):
         return "incomplete"
     levels = [lv.id for lv in track.levels]
     if levels.index(level) == len(levels) - 1:
@@ -69,14 +70,14 @@ def oracle_status(
     crit = {k: v for k, v in crit.items() if v is not None}
     weights = {c.id: c.weight for c in fw.competencies}
     total = sum(weights[c] for c in ids)
-    mean = sum(weights[c] * ratings[c] for c in ids) / total  # type: ignore[operator]
+    mean = sum(weights[c] * rated[c] for c in ids) / total
     rating_ok = True
     if "average_at_least" in crit and round(mean, 9) < crit["average_at_least"]:
         rating_ok = False
-    if "each_at_least" in crit and min(ratings[c] for c in ids) < crit["each_at_least"]:  # type: ignore[type-var]
+    if "each_at_least" in crit and min(rated.values()) < crit["each_at_least"]:
         rating_ok = False
     if "next_level_gaps_at_most" in crit:
-        gaps = sum(1 for c in ids if c in nxt.expected and ratings[c] < nxt.expected[c])  # type: ignore[operator]
+        gaps = sum(1 for c in ids if (expected := nxt.expected.get(c)) is not None and rated[c] < expected)
         if gaps > crit["next_level_gaps_at_most"]:
             rating_ok = False
     if not rating_ok:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from matrixkit import fileio
 from matrixkit.fileio import atomic_write_bytes, atomic_write_files
 
 
@@ -26,8 +25,8 @@ def synced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def no_sync() -> None:
         raise AssertionError("os.sync flushes every file of the machine")
 
-    monkeypatch.setattr(fileio.os, "fsync", fsync)
-    monkeypatch.setattr(fileio.os, "sync", no_sync, raising=False)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "sync", no_sync, raising=False)
     return kinds
 
 
@@ -73,9 +72,9 @@ def test_a_failure_never_leaves_a_temporary_file(failing: str, monkeypatch: pyte
         return wrapper
 
     if failing == "fsync":
-        monkeypatch.setattr(fileio.os, "fsync", fail_the_second(os.fsync))
+        monkeypatch.setattr(os, "fsync", fail_the_second(os.fsync))
     elif failing == "rename":
-        monkeypatch.setattr(fileio.os, "replace", fail_the_second(os.replace))
+        monkeypatch.setattr(os, "replace", fail_the_second(os.replace))
 
     def contents() -> Any:
         yield old, b"new 0"
@@ -103,7 +102,7 @@ def test_a_single_write_that_fails_leaves_the_old_file_and_no_temporary(
     def full_disk(descriptor: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fileio.os, "fsync", full_disk)
+    monkeypatch.setattr(os, "fsync", full_disk)
     with pytest.raises(OSError, match="No space left"):
         atomic_write_bytes(target, b"new")
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"] and target.read_bytes() == b"old"

@@ -198,7 +198,7 @@ def test_sheet_names_for_several_families() -> None:
     assert names == {"engineering": "Ratings - Engineering", "customer_success": "Ratings - Customer Success & Su"}
 
 
-def test_colliding_sheet_names_fall_back_to_family_ids(framework_data: dict, write_yaml: Any) -> None:
+def test_colliding_sheet_names_fall_back_to_family_ids(framework_data: dict[str, Any], write_yaml: Any) -> None:
     one = write_yaml(
         {
             **framework_data,

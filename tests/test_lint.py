@@ -13,7 +13,7 @@ from matrixkit import lint_paths
 from matrixkit.cli.main import main
 from matrixkit.model.lint import count_sentences, find_vague_wording
 
-Mutation = Callable[[dict[str, Any]], None]
+Mutation = Callable[[dict[str, Any]], object]  # edits the framework in place; any result is ignored
 
 
 def _desc(data: dict[str, Any], competency: int, level: str, text: str) -> None:
@@ -35,7 +35,7 @@ def _drop_levels(track: dict[str, Any], keep: int, data: dict[str, Any]) -> None
                 del level["equivalent"]
 
 
-def _add_competencies(data: dict[str, Any], count: int, kind: str) -> None:
+def _add_competencies(data: dict[str, Any], count: int, kind: str) -> dict[str, Any]:
     levels = [level["id"] for track in data["tracks"] for level in track["levels"]]
     for n in range(count):
         cid = f"extra_{kind}_{n}"
@@ -53,15 +53,17 @@ def _add_competencies(data: dict[str, Any], count: int, kind: str) -> None:
         for track in data["tracks"]:
             for i, level in enumerate(track["levels"]):
                 level["expected"][cid] = min(5, i + 2)
+    return data  # edited in place, returned so that one lambda can chain several edits
 
 
-def _remove_competency(data: dict[str, Any], cid: str) -> None:
+def _remove_competency(data: dict[str, Any], cid: str) -> dict[str, Any]:
     data["competencies"] = [c for c in data["competencies"] if c["id"] != cid]
     for track in data["tracks"]:
         for level in track["levels"]:
             level["expected"].pop(cid, None)
     for path in data["lateral_paths"]:
         path["transferable"] = [c for c in path["transferable"] if c != cid]
+    return data
 
 
 CASES: list[tuple[str, Mutation, str, str]] = [

@@ -49,7 +49,9 @@ ROSTER = [
 ]
 
 
-def _row(ratings: list[Any], evidence: str | None = "Yes", endorsement: str | None = "Yes", comments: str = "") -> dict:
+def _row(
+    ratings: list[Any], evidence: str | None = "Yes", endorsement: str | None = "Yes", comments: str = ""
+) -> dict[str, Any]:
     values: dict[str, Any] = dict(zip(COMPETENCIES, ratings, strict=True))
     values.update({EVIDENCE: evidence, "Manager endorsement": endorsement, "Comments": comments or None})
     return values

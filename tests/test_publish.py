@@ -489,7 +489,7 @@ def ink(png: bytes) -> float:
                 line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else up_left)) & 255
         inked += sum(1 for x in range(0, stride, channels) if min(line[x : x + 3]) < 200)
         previous = line
-    return inked / (width * height)
+    return float(inked / (width * height))
 
 
 @needs_chromium

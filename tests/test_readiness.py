@@ -50,7 +50,7 @@ def test_status_precedence(criteria: list[CriterionResult], flags: dict[str, boo
 def test_reasons_name_what_was_checked(framework_data: dict[str, Any], write_yaml: Any) -> None:
     framework_data["competencies"][0]["weight"] = 3
     fw = load_frameworks([write_yaml(framework_data)])[0]
-    ratings = {
+    ratings: dict[str, int | None] = {
         "communication": 3,
         "collaboration": 4,
         "delivery": 4,

@@ -9,17 +9,19 @@ from conftest import TEMPLATES
 from matrixkit import load_frameworks
 from matrixkit.cli.main import main
 from matrixkit.errors import RosterError
+from matrixkit.model.framework import Framework
+from matrixkit.model.problems import Problem
 from matrixkit.model.roster import read_roster
 
 HEADER = "employee_id,name,family,level,manager_id,manager_name,level_since\n"
 
 
 @pytest.fixture(scope="module")
-def engineering() -> list:
+def engineering() -> list[Framework]:
     return load_frameworks([TEMPLATES / "engineering.yaml", TEMPLATES / "data-science.yaml"])
 
 
-def roster_errors(tmp_path: Path, text: str, frameworks: list) -> list:
+def roster_errors(tmp_path: Path, text: str, frameworks: list[Framework]) -> list[Problem]:
     path = tmp_path / "roster.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RosterError) as caught:
@@ -35,7 +37,7 @@ def test_shipped_rosters_read_cleanly() -> None:
         assert len(roster.managers) >= 3, roster_path
 
 
-def test_columns_are_case_insensitive_and_extras_kept(tmp_path: Path, engineering: list) -> None:
+def test_columns_are_case_insensitive_and_extras_kept(tmp_path: Path, engineering: list[Framework]) -> None:
     path = tmp_path / "r.csv"
     path.write_text(
         "Employee_ID,NAME,Family,Level,Manager_Id,Team\nE1,Zoë,engineering,ic2,M1,Payments\n"
@@ -70,30 +72,30 @@ def test_columns_are_case_insensitive_and_extras_kept(tmp_path: Path, engineerin
         ("E1,,engineering,IC1,M1,Mo,\n", "row 2", "name is empty"),
     ],
 )
-def test_bad_rows_are_named(tmp_path: Path, engineering: list, rows: str, row: str, words: str) -> None:
+def test_bad_rows_are_named(tmp_path: Path, engineering: list[Framework], rows: str, row: str, words: str) -> None:
     problems = roster_errors(tmp_path, HEADER + rows, engineering)
     assert any(p.cell == row and words in p.message for p in problems), [p.describe() for p in problems]
 
 
-def test_every_bad_row_is_reported_at_once(tmp_path: Path, engineering: list) -> None:
+def test_every_bad_row_is_reported_at_once(tmp_path: Path, engineering: list[Framework]) -> None:
     rows = "E1,Ann,marketing,IC1,M1,Mo,\nE2,Bo,engineering,IC9,M1,Mo,\nE3,Cy,engineering,IC1,M1,Mo,\n"
     problems = roster_errors(tmp_path, HEADER + rows, engineering)
     assert [p.cell for p in problems] == ["row 2", "row 3"]
 
 
-def test_missing_required_column(tmp_path: Path, engineering: list) -> None:
+def test_missing_required_column(tmp_path: Path, engineering: list[Framework]) -> None:
     problems = roster_errors(tmp_path, "employee_id,name,level\nE1,Ann,IC1\n", engineering)
     assert "family, manager_id" in problems[0].message
 
 
-def test_control_characters_removed_and_formulas_kept_as_text(tmp_path: Path, engineering: list) -> None:
+def test_control_characters_removed_and_formulas_kept_as_text(tmp_path: Path, engineering: list[Framework]) -> None:
     path = tmp_path / "r.csv"
     path.write_text(HEADER + 'E1,"=1+1\x07",engineering,IC1,M1,Mo,\n', encoding="utf-8")
     roster = read_roster(path, engineering)
     assert roster.by_id["E1"].name == "=1+1"
 
 
-def test_overlong_text_is_refused(tmp_path: Path, engineering: list) -> None:
+def test_overlong_text_is_refused(tmp_path: Path, engineering: list[Framework]) -> None:
     problems = roster_errors(tmp_path, HEADER + f"E1,{'x' * 40000},engineering,IC1,M1,Mo,\n", engineering)
     assert "32767" in problems[0].message
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import openpyxl
 from conftest import REPO
@@ -9,7 +10,7 @@ from conftest import REPO
 SAMPLES = REPO / "sample_workbooks"
 
 
-def _build_module():  # type: ignore[no-untyped-def]
+def _build_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("sample_build", SAMPLES / "build.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -40,6 +40,7 @@ from matrixkit.assess.readiness import months_between
 from matrixkit.assess.results import Analysis, CalibrationRow, CriterionResult, DevelopmentItem, EmployeeResult
 from matrixkit.errors import MatrixkitError
 from matrixkit.fileio import atomic_write_bytes
+from matrixkit.model.criteria import label_of
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework, Level
 from matrixkit.outputs.generate import safe_file_stem
@@ -68,17 +69,6 @@ WIDTHS = (30, 14, 14, 14, 11, 60)
 CHARS_PER_WIDTH = 1.15
 LINE_HEIGHT = 15
 
-CRITERION_LABELS = {
-    "average_at_least": "Average rating",
-    "each_at_least": "Lowest rating",
-    "next_level_gaps_at_most": "Gaps to the next level",
-    "sustained_cycles": "Sustained over cycles",
-    "months_in_level_at_least": "Time in level",
-    "evidence": "Evidence",
-    "metrics_at_least": "Metrics",
-    "endorsement": "Manager endorsement",
-    "calibration": "Calibration",
-}
 RESULT_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 PLAIN_RESULTS = {"met": "Met", "not_met": "Not met yet", "unknown": "Not known yet"}
 YES_NO_WORDS = {True: "Yes", False: "No", None: "not answered"}
@@ -187,7 +177,7 @@ def packet_bytes(
             ["Criterion", "Result", "", "", "", "Reason"],
             [
                 [
-                    CRITERION_LABELS.get(c.criterion, c.criterion),
+                    label_of(c.criterion),
                     doc.cell(RESULT_WORDS[c.result], doc.result(c.result)),
                     None,
                     None,
@@ -379,7 +369,7 @@ def employee_report_bytes(
                 ["What is checked", "Result", "", "", "", "Why"],
                 [
                     [
-                        CRITERION_LABELS.get(c.criterion, c.criterion),
+                        label_of(c.criterion),
                         doc.cell(PLAIN_RESULTS[c.result], doc.result(c.result)),
                         None,
                         None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from matrixkit.model.criteria import RATING_BARS
 from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Employee, Manager
 
@@ -199,20 +200,18 @@ def plan_self_assessment(
 
 
 LOOKUP_SHEET = "_levels"
-UNCHECKED_AT_LEAST = -1e99  # a threshold that every value meets: "not checked" inside a formula
-UNCHECKED_AT_MOST = 1e99
 
 
 @dataclass(frozen=True)
 class LevelLookup:
     """A hidden table, one row per level, that blank-matrix formulas read with INDEX/MATCH.
 
-    Columns: level id, has next level, applicable count, the three rating thresholds, then per
+    Columns: level id, has next level, applicable count, the rating criteria's thresholds, then per
     competency (in ratings-column order): applicable, weight, next level's expected, current expected.
     """
 
     framework: Framework
-    FIXED = ("level", "has_next", "count", "average_at_least", "each_at_least", "gaps_at_most")
+    FIXED = ("level", "has_next", "count", *(bar.lookup_column for bar in RATING_BARS.values()))
     PER_COMPETENCY = ("applicable", "weight", "next", "current")
 
     @property
@@ -248,9 +247,7 @@ class LevelLookup:
                 level_id,
                 1 if following else 0,
                 len(applicable),
-                UNCHECKED_AT_LEAST if criteria.average_at_least is None else criteria.average_at_least,
-                UNCHECKED_AT_LEAST if criteria.each_at_least is None else criteria.each_at_least,
-                UNCHECKED_AT_MOST if criteria.next_level_gaps_at_most is None else criteria.next_level_gaps_at_most,
+                *(bar.lookup_value(getattr(criteria, key)) for key, bar in RATING_BARS.items()),
             ]
             current = fw.level_by_id[level_id].expected
             for comp in fw.competencies:

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from matrixkit.model.cycles import previous_cycles
@@ -93,45 +92,64 @@ class Context:
     known_cycles: frozenset[str] = frozenset()  # every cycle the store holds
 
 
-@dataclass(frozen=True)
 class Case:
     """One employee against one set of criteria: everything an evaluator may read.
 
     `ratings` holds every competency of the employee's track (None: missing or invalid); `average` is
     their weighted mean while all are valid (`matrixkit.assess.scoring.weighted_average`), else None.
+    A plain class with slots, not a dataclass: one is made per employee and criteria set.
     """
 
-    framework: Framework
-    criteria: Criteria
-    target: Level | None  # the level these criteria lead to; None at the top of a track
-    ratings: Mapping[str, int | None]
-    average: float | None
-    row: RatedFacts
-    context: Context
-    _outcomes: dict[str, Outcome] = field(default_factory=dict, init=False, repr=False, compare=False)
+    __slots__ = (
+        "_outcomes",
+        "average",
+        "complete",
+        "context",
+        "criteria",
+        "framework",
+        "ratings",
+        "row",
+        "target",
+        "valid",
+    )
 
-    @cached_property
-    def valid(self) -> dict[str, int]:
-        return {c: v for c, v in self.ratings.items() if v is not None}
+    def __init__(
+        self,
+        framework: Framework,
+        criteria: Criteria,
+        target: Level | None,  # the level these criteria lead to; None at the top of a track
+        ratings: Mapping[str, int | None],
+        average: float | None,
+        row: RatedFacts,
+        context: Context,
+    ) -> None:
+        self.framework, self.criteria, self.target = framework, criteria, target
+        self.ratings, self.average, self.row, self.context = ratings, average, row, context
+        self.valid: dict[str, int] = {c: v for c, v in ratings.items() if v is not None}
+        self.complete = bool(ratings) and len(self.valid) == len(ratings)
+        self._outcomes: dict[str, Outcome] = {}
 
-    @cached_property
-    def complete(self) -> bool:
-        return bool(self.ratings) and len(self.valid) == len(self.ratings)
-
-    @cached_property
+    @property
     def unknown_ratings(self) -> str:
         missing = sorted(c for c, v in self.ratings.items() if v is None)
         return f"{len(missing)} rating(s) missing or invalid: {', '.join(missing)}"
 
     def outcome(self, key: str) -> Outcome:
         """The result of the checked criterion `key`, evaluated once however often it is asked for."""
-        if key not in self._outcomes:
-            self._outcomes[key] = criterion(key).evaluate(getattr(self.criteria, key), self)
-        return self._outcomes[key]
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self._outcomes[key] = criterion(key).evaluate(getattr(self.criteria, key), self)
+        return found
 
     def outcomes(self) -> list[tuple[str, Result, str]]:
         """(key, result, detail) for every checked criterion, in the canonical key order."""
-        return [(key, *self.outcome(key)) for key in self.criteria.checked()]
+        results: list[tuple[str, Result, str]] = []
+        for key, value in self.criteria.checked().items():
+            found = self._outcomes.get(key)
+            if found is None:
+                found = self._outcomes[key] = KIND_BY_KEY[key].evaluate(value, self)
+            results.append((key, found[0], found[1]))
+        return results
 
 
 def worst(results: Sequence[str]) -> Result:
@@ -289,7 +307,7 @@ def _gaps_words(gaps: int, fw: Framework | None, next_level: str | None) -> list
 def _evaluate_sustained(cycles: int, case: Case) -> Outcome:
     """Rating criteria met in this cycle and the N−1 cycles of the same kind before it, at the same level."""
     context = case.context
-    this_cycle = worst([case.outcome(key)[0] for key in case.criteria.checked() if key in RATING_BARS])
+    this_cycle = worst([case.outcome(key)[0] for key in RATING_CRITERIA if getattr(case.criteria, key) is not None])
     here = f"{context.cycle or 'this cycle'}: {'met' if this_cycle == 'met' else this_cycle.replace('_', ' ')}"
     if cycles <= 1:
         return this_cycle, f"only this cycle is required ({here})"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import FT_ENGINEERING, TEMPLATES
 from python_calamine import CalamineWorkbook
 
-from matrixkit.authoring.spreadsheet import (
+from matrixkit.authoring import (
     CRITERIA_SHEET,
     DESCRIPTIONS_SHEET,
     PROFILES_SHEET,
@@ -271,3 +271,16 @@ def test_libreoffice_resave_keeps_real_world_text(libreoffice: Any, tmp_path: Pa
     back = read_framework_workbook(saved)
     assert diff_frameworks(original, back) == []
     assert same_framework(back, original)
+
+
+def test_import_scans_the_file_before_reading_it(tmp_path: Path) -> None:
+    # A 1 KB file with a cell at XFD1048576 makes calamine abort the process: the scan must refuse it first.
+    from badfiles import minimal_xlsx, rows_xml
+
+    path = minimal_xlsx(
+        tmp_path / "hostile.xlsx",
+        {"Levels": rows_xml({"A1": "Track id", "XFD1048576": 1})},
+        dimensions={"Levels": "A1:XFD1048576"},
+    )
+    with pytest.raises(WorkbookImportError, match="sheet 'Levels' reaches XFD1048576"):
+        import_framework_workbook(path)

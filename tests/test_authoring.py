@@ -284,3 +284,19 @@ def test_import_scans_the_file_before_reading_it(tmp_path: Path) -> None:
     )
     with pytest.raises(WorkbookImportError, match="sheet 'Levels' reaches XFD1048576"):
         import_framework_workbook(path)
+
+
+def test_list_sheets_are_written_with_the_headers_the_import_reads(engineering_xlsx: Path) -> None:
+    from matrixkit.authoring import sheets
+
+    book = CalamineWorkbook.from_path(str(engineering_xlsx))
+    for name, table in (
+        (sheets.LEVELS_SHEET, sheets.LEVEL_TABLE),
+        (sheets.COMPETENCIES_SHEET, sheets.COMPETENCY_TABLE),
+        (sheets.EVIDENCE_SHEET, sheets.EVIDENCE_TABLE),
+        (sheets.METRICS_SHEET, sheets.METRIC_TABLE),
+        (sheets.LATERAL_SHEET, sheets.LATERAL_TABLE),
+    ):
+        header = book.get_sheet_by_name(name).to_python(skip_empty_area=False)[0]
+        assert header == [c.header for c in table], name
+    assert book.sheet_names == [sheets.INSTRUCTIONS_SHEET, *sheets.SHEETS]

@@ -26,12 +26,12 @@ from matrixkit.authoring.sheets import (
     _CRITERIA_HELP,
     CLEARED,
     COMPETENCIES_SHEET,
-    COMPETENCY_COLUMNS,
+    COMPETENCY_TABLE,
     CRITERIA_COLUMNS,
     CRITERIA_SHEET,
     DESCRIPTIONS_SHEET,
-    EVIDENCE_COLUMNS,
     EVIDENCE_SHEET,
+    EVIDENCE_TABLE,
     FAMILY_SHEET,
     FIELD_ID,
     FIELD_LABEL,
@@ -46,11 +46,11 @@ from matrixkit.authoring.sheets import (
     GRID_NAME_PROFILES,
     INSTRUCTIONS_SHEET,
     KINDS,
-    LATERAL_COLUMNS,
     LATERAL_SHEET,
-    LEVEL_COLUMNS,
+    LATERAL_TABLE,
+    LEVEL_TABLE,
     LEVELS_SHEET,
-    METRIC_COLUMNS,
+    METRIC_TABLE,
     METRICS_SHEET,
     NAMES_ROW_MARK,
     OWNER_DEFAULT,
@@ -59,6 +59,7 @@ from matrixkit.authoring.sheets import (
     PROFILES_SHEET,
     SPARE_ROWS,
     TITLES_ROW_MARK,
+    Column,
 )
 from matrixkit.errors import MatrixkitError
 from matrixkit.fileio import atomic_write_bytes
@@ -99,33 +100,22 @@ def framework_workbook_bytes(fw: Framework) -> bytes:
         workbook,
         styles,
         EVIDENCE_SHEET,
-        EVIDENCE_COLUMNS,
+        EVIDENCE_TABLE,
         [[e.id, e.prompt] for e in fw.evidence],
-        widths=(24, 80),
-        help_=("Unique id, used in the criteria's evidence column.", "The Yes/No question a manager confirms."),
     )
     _write_table(
         workbook,
         styles,
         METRICS_SHEET,
-        METRIC_COLUMNS,
+        METRIC_TABLE,
         [[m.id, m.name, m.min, m.max] for m in fw.metrics],
-        widths=(24, 40, 12, 12),
-        help_=("Unique id, used in metrics_at_least.", "Column header in the ratings workbook.", "", ""),
     )
     _write_table(
         workbook,
         styles,
         LATERAL_SHEET,
-        LATERAL_COLUMNS,
+        LATERAL_TABLE,
         [[p.from_, p.to, _join(p.transferable) if p.transferable else None, p.note] for p in fw.lateral_paths],
-        widths=(14, 22, 40, 70),
-        help_=(
-            "A level of this family.",
-            "family_id:level_id in another framework file.",
-            "Competency ids, comma-separated.",
-            "",
-        ),
     )
     workbook.close()
     return buffer.getvalue()
@@ -192,14 +182,12 @@ def _write_table(
     workbook: Workbook,
     styles: _Styles,
     name: str,
-    columns: Sequence[str],
+    columns: Sequence[Column],
     rows: Sequence[Sequence[Any]],
-    *,
-    widths: Sequence[float],
-    help_: Sequence[str] = (),
 ) -> Worksheet:
     ws = workbook.add_worksheet(name)
-    _header(ws, styles, columns, help_)
+    _header(ws, styles, [c.header for c in columns], [c.help for c in columns])
+    widths = [c.width for c in columns]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width, styles.text)
     for r, values in enumerate(rows, start=1):
@@ -326,21 +314,10 @@ def _write_levels(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
         workbook,
         styles,
         LEVELS_SHEET,
-        LEVEL_COLUMNS,
+        LEVEL_TABLE,
         rows,
-        widths=(14, 24, 12, 12, 14, 30, 70, 12),
-        help_=(
-            "The track's id. Rows of a track go lowest level first.",
-            "The track's name (same on each of its rows).",
-            "Crossover: the lowest level of another track that may enter this track.",
-            "Crossover: the level of this track it enters.",
-            "Unique across the family; heads a column of the Descriptions sheet and a row of Role profiles.",
-            "Job title.",
-            "Optional: the level's scope in a sentence.",
-            "Optional: a level of another track with the same status and pay.",
-        ),
     )
-    ws.autofilter(0, 0, max(1, len(rows)), len(LEVEL_COLUMNS) - 1)
+    ws.autofilter(0, 0, max(1, len(rows)), len(LEVEL_TABLE) - 1)
 
 
 def _write_competencies(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
@@ -358,16 +335,8 @@ def _write_competencies(workbook: Workbook, styles: _Styles, fw: Framework) -> N
         workbook,
         styles,
         COMPETENCIES_SHEET,
-        COMPETENCY_COLUMNS,
+        COMPETENCY_TABLE,
         rows,
-        widths=(24, 32, 14, 26, 10),
-        help_=(
-            "Unique id; heads a column of Role profiles and a row of Descriptions.",
-            "Unique name; heads the rating column in managers' workbooks.",
-            "core, functional or leadership.",
-            "Track ids, comma-separated. Blank: every track.",
-            "Weight in the average. Blank: 1.",
-        ),
     )
     last = len(rows) + SPARE_ROWS
     ws.data_validation(

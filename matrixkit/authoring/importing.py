@@ -40,12 +40,21 @@ from matrixkit.authoring.sheets import (
     CLEARED,
     COMPETENCIES_SHEET,
     COMPETENCY_COLUMNS,
+    COMPETENCY_ID,
+    COMPETENCY_KIND,
+    COMPETENCY_NAME,
+    COMPETENCY_TRACKS,
+    COMPETENCY_WEIGHT,
     CRITERIA_COLUMNS,
     CRITERIA_OWNER,
     CRITERIA_SHEET,
     CRITERIA_TARGET,
     DESCRIPTIONS_SHEET,
+    ENTRY_FROM,
+    ENTRY_TO,
     EVIDENCE_COLUMNS,
+    EVIDENCE_ID,
+    EVIDENCE_PROMPT,
     EVIDENCE_SHEET,
     FAMILY_SHEET,
     FIELD_ID,
@@ -56,10 +65,22 @@ from matrixkit.authoring.sheets import (
     FIELD_SCHEMA,
     FIELD_VERSION,
     LATERAL_COLUMNS,
+    LATERAL_FROM,
+    LATERAL_NOTE,
     LATERAL_SHEET,
+    LATERAL_TO,
+    LATERAL_TRANSFERABLE,
     LEVEL_COLUMNS,
+    LEVEL_EQUIVALENT,
+    LEVEL_ID,
+    LEVEL_SCOPE,
+    LEVEL_TITLE,
     LEVELS_SHEET,
     METRIC_COLUMNS,
+    METRIC_ID,
+    METRIC_MAX,
+    METRIC_MIN,
+    METRIC_NAME,
     METRICS_SHEET,
     NAMES_ROW_MARK,
     OWNER_DEFAULT,
@@ -68,6 +89,9 @@ from matrixkit.authoring.sheets import (
     PROFILES_SHEET,
     SHEETS,
     TITLES_ROW_MARK,
+    TRACK_ID,
+    TRACK_NAME,
+    Column,
 )
 from matrixkit.errors import FrameworkError, MatrixkitError
 from matrixkit.intake.safety import Limits, UnsafeFileError, scan_file
@@ -246,6 +270,9 @@ class _WorkbookReader:
         col = index.get(name)
         return row[col] if col is not None and col < len(row) else ""
 
+    def _value(self, row: list[Any], index: dict[str, int], column: Column) -> Any:
+        return self._get(row, index, column.header)
+
     def _family(self, data: dict[str, Any]) -> None:
         grid = self.grids.get(FAMILY_SHEET) or []
         values: dict[str, tuple[int, Any]] = {}
@@ -304,22 +331,22 @@ class _WorkbookReader:
         for r, row in rows:
             i = len(result)
             item: dict[str, Any] = {}
-            for name, key, convert in (
-                ("Id", "id", as_id),
-                ("Name", "name", as_text),
-                ("Kind", "kind", as_kind),
-                ("Tracks", "tracks", as_id_list),
-                ("Weight", "weight", as_number),
+            for column, convert in (
+                (COMPETENCY_ID, as_id),
+                (COMPETENCY_NAME, as_text),
+                (COMPETENCY_KIND, as_kind),
+                (COMPETENCY_TRACKS, as_id_list),
+                (COMPETENCY_WEIGHT, as_number),
             ):
-                if name in index:
-                    self.at(("competencies", i, key), COMPETENCIES_SHEET, r, index[name])
-                value = self._get(row, index, name)
+                if column.header in index:
+                    self.at(("competencies", i, column.key), COMPETENCIES_SHEET, r, index[column.header])
+                value = self._value(row, index, column)
                 if not is_blank(value):
                     converted = convert(value)
-                    if key == "weight" and converted == 1:
+                    if column is COMPETENCY_WEIGHT and converted == 1:
                         continue
-                    item[key] = converted
-            self.at(("competencies", i), COMPETENCIES_SHEET, r, index.get("Id", 0))
+                    item[column.key] = converted
+            self.at(("competencies", i), COMPETENCIES_SHEET, r, index.get(COMPETENCY_ID.header, 0))
             item["descriptions"] = {}
             result.append(item)
         return result
@@ -380,7 +407,7 @@ class _WorkbookReader:
         sheet: str,
         columns: Sequence[str],
         top: str,
-        build: Callable[[list[Any], dict[str, int]], list[tuple[str, str, Any]]],
+        build: Callable[[list[Any], dict[str, int]], list[tuple[Column, Any]]],
     ) -> list[dict[str, Any]]:
         if sheet not in self.grids:
             return []
@@ -391,35 +418,35 @@ class _WorkbookReader:
             i = len(result)
             item: dict[str, Any] = {}
             self.at((top, i), sheet, r, 0)
-            for column, key, value in build(row, index):
-                if column in index:
-                    self.at((top, i, key), sheet, r, index[column])
+            for column, value in build(row, index):
+                if column.header in index:
+                    self.at((top, i, column.key), sheet, r, index[column.header])
                 if value is not None:
-                    item[key] = value
+                    item[column.key] = value
             result.append(item)
         return result
 
-    def _evidence_item(self, row: list[Any], index: dict[str, int]) -> list[tuple[str, str, Any]]:
+    def _evidence_item(self, row: list[Any], index: dict[str, int]) -> list[tuple[Column, Any]]:
         return [
-            ("Id", "id", optional(as_id, self._get(row, index, "Id"))),
-            ("Prompt", "prompt", optional(as_text, self._get(row, index, "Prompt"))),
+            (EVIDENCE_ID, optional(as_id, self._value(row, index, EVIDENCE_ID))),
+            (EVIDENCE_PROMPT, optional(as_text, self._value(row, index, EVIDENCE_PROMPT))),
         ]
 
-    def _metric_item(self, row: list[Any], index: dict[str, int]) -> list[tuple[str, str, Any]]:
+    def _metric_item(self, row: list[Any], index: dict[str, int]) -> list[tuple[Column, Any]]:
         return [
-            ("Id", "id", optional(as_id, self._get(row, index, "Id"))),
-            ("Name", "name", optional(as_text, self._get(row, index, "Name"))),
-            ("Min", "min", optional(as_number, self._get(row, index, "Min"))),
-            ("Max", "max", optional(as_number, self._get(row, index, "Max"))),
+            (METRIC_ID, optional(as_id, self._value(row, index, METRIC_ID))),
+            (METRIC_NAME, optional(as_text, self._value(row, index, METRIC_NAME))),
+            (METRIC_MIN, optional(as_number, self._value(row, index, METRIC_MIN))),
+            (METRIC_MAX, optional(as_number, self._value(row, index, METRIC_MAX))),
         ]
 
-    def _lateral_item(self, row: list[Any], index: dict[str, int]) -> list[tuple[str, str, Any]]:
-        transferable = self._get(row, index, LATERAL_COLUMNS[2])
+    def _lateral_item(self, row: list[Any], index: dict[str, int]) -> list[tuple[Column, Any]]:
+        transferable = self._value(row, index, LATERAL_TRANSFERABLE)
         return [
-            (LATERAL_COLUMNS[0], "from", optional(as_id, self._get(row, index, LATERAL_COLUMNS[0]))),
-            (LATERAL_COLUMNS[1], "to", optional(as_id, self._get(row, index, LATERAL_COLUMNS[1]))),
-            (LATERAL_COLUMNS[2], "transferable", None if is_blank(transferable) else as_id_list(transferable)),
-            (LATERAL_COLUMNS[3], "note", optional(as_text, self._get(row, index, LATERAL_COLUMNS[3]))),
+            (LATERAL_FROM, optional(as_id, self._value(row, index, LATERAL_FROM))),
+            (LATERAL_TO, optional(as_id, self._value(row, index, LATERAL_TO))),
+            (LATERAL_TRANSFERABLE, None if is_blank(transferable) else as_id_list(transferable)),
+            (LATERAL_NOTE, optional(as_text, self._value(row, index, LATERAL_NOTE))),
         ]
 
     def _levels(self) -> tuple[list[dict[str, Any]], dict[str, Loc]]:
@@ -430,9 +457,9 @@ class _WorkbookReader:
         first_row: dict[str, dict[str, tuple[int, Any]]] = {}
         level_locs: dict[str, Loc] = {}
         for r, row in rows:
-            raw_track = self._get(row, index, "Track id")
+            raw_track = self._value(row, index, TRACK_ID)
             if is_blank(raw_track):
-                self.error("no track id for this level", sheet=sheet, row=r, col=index.get("Track id", 0))
+                self.error("no track id for this level", sheet=sheet, row=r, col=index.get(TRACK_ID.header, 0))
                 continue
             track_id = as_id(raw_track)
             if track_id not in tracks:
@@ -440,13 +467,14 @@ class _WorkbookReader:
                 track: dict[str, Any] = {"id": track_id}
                 tracks[track_id] = track
                 first_row[track_id] = {}
-                self.at(("tracks", ti), sheet, r, index["Track id"])
-                self.at(("tracks", ti, "id"), sheet, r, index["Track id"])
-                self.at(("tracks", ti, "levels"), sheet, r, index.get("Level id", 0))
+                self.at(("tracks", ti), sheet, r, index[TRACK_ID.header])
+                self.at(("tracks", ti, TRACK_ID.key), sheet, r, index[TRACK_ID.header])
+                self.at(("tracks", ti, "levels"), sheet, r, index.get(LEVEL_ID.header, 0))
             ti = list(tracks).index(track_id)
             track = tracks[track_id]
-            for column, key in (("Track name", "name"), ("Entry from", "from"), ("Entry to", "to")):
-                value = self._get(row, index, column)
+            for column in (TRACK_NAME, ENTRY_FROM, ENTRY_TO):
+                key = column.key
+                value = self._value(row, index, column)
                 if is_blank(value):
                     continue
                 converted = as_text(value) if key == "name" else as_id(value)
@@ -454,32 +482,32 @@ class _WorkbookReader:
                 if earlier is None:
                     first_row[track_id][key] = (r, converted)
                     loc: Loc = ("tracks", ti, "name") if key == "name" else ("tracks", ti, "entry", key)
-                    self.at(loc, sheet, r, index[column])
+                    self.at(loc, sheet, r, index[column.header])
                     if key == "from" or (key == "to" and "from" not in first_row[track_id]):
-                        self.at(("tracks", ti, "entry"), sheet, r, index[column])
+                        self.at(("tracks", ti, "entry"), sheet, r, index[column.header])
                 elif earlier[1] != converted:
                     self.error(
-                        f"{column} of track '{track_id}' is '{converted}' here but '{earlier[1]}' on row "
-                        f"{earlier[0] + 1}: a track has one {column.lower()}",
+                        f"{column.header} of track '{track_id}' is '{converted}' here but '{earlier[1]}' on row "
+                        f"{earlier[0] + 1}: a track has one {column.header.lower()}",
                         sheet=sheet,
                         row=r,
-                        col=index[column],
+                        col=index[column.header],
                         value=converted,
                     )
             level: dict[str, Any] = {}
             li = len(track.setdefault("levels", []))
-            for column, key, convert in (
-                ("Level id", "id", as_id),
-                ("Title", "title", as_text),
-                ("Scope", "scope", as_text),
-                ("Equivalent", "equivalent", as_id),
+            for column, convert in (
+                (LEVEL_ID, as_id),
+                (LEVEL_TITLE, as_text),
+                (LEVEL_SCOPE, as_text),
+                (LEVEL_EQUIVALENT, as_id),
             ):
-                if column in index:
-                    self.at(("tracks", ti, "levels", li, key), sheet, r, index[column])
-                value = self._get(row, index, column)
+                if column.header in index:
+                    self.at(("tracks", ti, "levels", li, column.key), sheet, r, index[column.header])
+                value = self._value(row, index, column)
                 if not is_blank(value):
-                    level[key] = convert(value)
-            self.at(("tracks", ti, "levels", li), sheet, r, index.get("Level id", 0))
+                    level[column.key] = convert(value)
+            self.at(("tracks", ti, "levels", li), sheet, r, index.get(LEVEL_ID.header, 0))
             track["levels"].append(level)
             if "id" in level:
                 level_locs.setdefault(str(level["id"]), ("tracks", ti, "levels", li))

@@ -29,6 +29,7 @@ from matrixkit.outputs.report.tables import (
     criteria_cells,
     criteria_columns,
     criteria_keys,
+    finish_blocks,
     fit_row,
     intro,
     manager_label,
@@ -222,13 +223,7 @@ def write_team_gaps(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
         last_team = first + len(groups) - 2
         ws.conditional_format(first, 2, last_team, 1 + len(competencies), gap_scale(1))
         row = first + len(groups) + 1
-    print_setup(ws, width=width)
-    if blocks == 0:
-        ws.write_string(HEADER_ROW, 0, NONE_TEXT, styles.text)
-    elif blocks == 1:
-        ws.freeze_panes(HEADER_ROW + 2, 1)
-    else:
-        ws.freeze_panes(0, 1)
+    finish_blocks(ws, styles, blocks=blocks, width=width, freeze_cols=1)
 
 
 def write_calibration(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:

@@ -12,15 +12,14 @@ from matrixkit.outputs.report.styles import Styles, gap_scale
 from matrixkit.outputs.report.tables import (
     HEADER_ROW,
     HEAT_WIDTH,
-    NONE_TEXT,
     Cell,
     Column,
     criteria_cells,
     criteria_columns,
     criteria_keys,
+    finish_blocks,
     intro,
     manager_label,
-    print_setup,
     rotated_height,
     write_table,
     write_value,
@@ -144,13 +143,7 @@ def write_gaps(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
         ws.conditional_format(first, next_first, last, next_first + n - 1, gap_scale(2))
         ws.conditional_format(first, current_first, last, current_first + n - 1, gap_scale(2))
         row = last + 2
-    print_setup(ws, width=width)
-    if blocks == 0:
-        ws.write_string(HEADER_ROW, 0, NONE_TEXT, styles.text)
-    elif blocks == 1:
-        ws.freeze_panes(HEADER_ROW + 2, 2)
-    else:
-        ws.freeze_panes(0, 2)
+    finish_blocks(ws, styles, blocks=blocks, width=width, freeze_cols=2)
 
 
 def write_self_assessment(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:

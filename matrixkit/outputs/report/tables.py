@@ -184,3 +184,15 @@ def manager_label(manager_id: str | None, manager_name: str | None) -> str:
 def rotated_height(names: Iterable[str]) -> float:
     """Points a header row needs for names turned upright (bold 11-point Calibri)."""
     return max((len(name) for name in names), default=8) * 5.5 + 12
+
+
+def finish_blocks(ws: Worksheet, styles: Styles, *, blocks: int, width: float, freeze_cols: int) -> None:
+    """Finish a sheet of one heat-map block per family: print setup, "None" when it has no block, and the
+    block's header frozen only when there is one block (with several, only the name columns)."""
+    print_setup(ws, width=width)
+    if blocks == 0:
+        ws.write_string(HEADER_ROW, 0, NONE_TEXT, styles.text)
+    elif blocks == 1:
+        ws.freeze_panes(HEADER_ROW + 2, freeze_cols)
+    else:
+        ws.freeze_panes(0, freeze_cols)

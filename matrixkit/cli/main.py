@@ -496,7 +496,7 @@ def framework_group() -> None:
 @translate_errors
 def framework_export(source: str, out: str) -> None:
     """Write the framework file SOURCE as a workbook HR and managers can edit."""
-    from matrixkit.authoring.spreadsheet import export_framework
+    from matrixkit.authoring import export_framework
     from matrixkit.fileio import refuse_overwriting_inputs
     from matrixkit.model.framework import load_framework
 
@@ -517,7 +517,7 @@ def framework_import(workbook: str, out: str) -> None:
     Every check of `matrixkit lint` runs, each problem named by sheet and cell. Exit 1 on any error (nothing
     is written); warnings are printed and the file is written.
     """
-    from matrixkit.authoring.spreadsheet import import_framework_workbook, write_framework_yaml
+    from matrixkit.authoring import import_framework_workbook, write_framework_yaml
     from matrixkit.fileio import refuse_overwriting_inputs
 
     refuse_overwriting_inputs([out], [workbook])

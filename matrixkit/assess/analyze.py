@@ -71,8 +71,9 @@ def analyze(
     reading are carried into the result, sorted with the ones found here. `files_read` defaults to the
     files the rows come from.
 
-    >>> analyze([], frameworks).employees   # doctest: +SKIP
-    []
+    >>> analysis = analyze([], [], cycle="2026-Q4", problems=[Problem("warning", "no workbooks")])
+    >>> analysis.cycle, analysis.employees, [p.message for p in analysis.problems], analysis.files_read
+    ('2026-Q4', [], ['no workbooks'], 0)
     """
     found = list(problems)
     if files_read is None:

@@ -155,3 +155,10 @@ def test_files_that_are_not_a_usable_spreadsheet_are_named(
     path = build(tmp_path / name)
     [problem] = read_table(path).problems
     assert problem.file == str(path) and words in problem.message, problem.message
+
+
+def test_the_readers_are_the_public_entry_points() -> None:
+    import matrixkit
+    from matrixkit.run import analyze_workbooks
+
+    assert (matrixkit.read_roster, matrixkit.analyze_workbooks) == (read_roster, analyze_workbooks)

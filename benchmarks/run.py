@@ -220,8 +220,8 @@ def fill_all(sources: list[Path], folder: Path) -> list[Path]:
 def step_generate(work: Path, setup: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     from matrixkit import load_frameworks
-    from matrixkit.model.roster import read_roster
     from matrixkit.outputs.generate import generate_workbooks
+    from matrixkit.sources.roster import read_roster
 
     frameworks = load_frameworks([setup["framework"]])
     roster = read_roster(work / "roster.csv", frameworks)

@@ -8,7 +8,7 @@ from conftest import TEMPLATES
 
 from matrixkit import load_frameworks
 from matrixkit.cli.main import main
-from matrixkit.model.roster import RosterError, read_roster
+from matrixkit.sources.roster import RosterError, read_roster
 
 HEADER = "employee_id,name,family,level,manager_id,manager_name,level_since\n"
 

@@ -25,8 +25,8 @@ from libreoffice import LibreOffice
 
 from matrixkit import load_frameworks
 from matrixkit.intake.safety import FileScan, Limits, SheetScan, UnsafeFileError, _scan_sheet_xml, scan_file
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.sources.roster import read_roster
 
 FORMULA_COLUMNS = ("Average", "Lowest", "Gaps to next level", "Ready?")
 MEMORY_BOUND = 32 * 2**20  # peak Python allocations while scanning any file here, by design

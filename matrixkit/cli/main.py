@@ -159,8 +159,8 @@ def generate(
 ) -> None:
     """Write one workbook per manager, or with no --roster a blank role × competency matrix."""
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import RosterError, read_roster
     from matrixkit.outputs.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
+    from matrixkit.sources.roster import RosterError, read_roster
 
     frameworks = load_frameworks(framework_paths)
     if roster is None:
@@ -286,13 +286,13 @@ def analyze(
     Exit 0 when clean, 1 when the report lists problems, 2 on a usage error or when nothing could be read.
     """
     from matrixkit import __version__
-    from matrixkit.assess.analyze import analyze_workbooks
     from matrixkit.fileio import atomic_write_bytes, refuse_overwriting_inputs
     from matrixkit.intake.reader import expand_inputs
     from matrixkit.intake.safety import Limits
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import RosterError, read_roster
     from matrixkit.outputs.report import report_bytes
+    from matrixkit.run import analyze_workbooks
+    from matrixkit.sources.roster import RosterError, read_roster
 
     frameworks = load_frameworks(framework_paths)
     people = None
@@ -391,8 +391,8 @@ def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 
 @translate_errors
 def history(store: str, employee: str | None, manager: str | None, level: str | None, as_json: bool) -> None:
     """What the history store holds, per cycle."""
-    from matrixkit.store.sqlite import open_store
     from matrixkit.store.history import history_document, history_table
+    from matrixkit.store.sqlite import open_store
 
     with open_store(store) as opened:
         document = history_document(opened, employee=employee, manager=manager, level=level)
@@ -446,9 +446,10 @@ def status(
     1 when one has not, a rating is missing or invalid, a report is in no workbook, or a file has a problem
     (unreadable, another cycle, someone not in the roster); 2 on a usage error.
     """
-    from matrixkit.assess.returns import return_status, status_table
+    from matrixkit.assess.returns import status_table
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import RosterError, read_roster
+    from matrixkit.run import return_status
+    from matrixkit.sources.roster import RosterError, read_roster
 
     frameworks = load_frameworks(framework_paths)
     try:

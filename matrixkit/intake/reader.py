@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,10 +16,8 @@ from typing import Any
 from defusedxml import ElementTree
 
 from matrixkit.assess.results import RatedRow
-from matrixkit.errors import UsageError
 from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
 from matrixkit.intake.safety import FileScan, Limits, UnsafeFileError, scan_file
-from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
 from matrixkit.parallel import map_ranges, worker_count
@@ -290,36 +287,3 @@ def _ingest_one(
         rows=rows,
         problems=problems,
     )
-
-
-def settle_cycle(
-    cycle: str | None,
-    named: dict[str, str],
-    problems: list[Problem],
-    *,
-    purpose: str = "the analysis",
-    consequence: str = "",
-) -> str | None:
-    """The given cycle, else the one most workbooks name (file → cycle); each disagreeing file is a problem."""
-    if cycle is None:
-        counts = Counter(named.values())
-        if not counts:
-            return None
-        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
-        try:
-            parse_cycle(cycle)
-        except UsageError:
-            problems.append(Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id"))
-            return None
-    for file, file_cycle in sorted(named.items()):
-        if file_cycle != cycle:
-            problems.append(
-                Problem(
-                    "error",
-                    f"this workbook is for cycle {file_cycle}, {purpose} for {cycle}{consequence}",
-                    file=file,
-                    value=file_cycle,
-                    expected=cycle,
-                )
-            )
-    return cycle

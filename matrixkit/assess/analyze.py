@@ -38,6 +38,7 @@ from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
 from matrixkit.model.problems import Problem
 from matrixkit.model.roster import Roster
 from matrixkit.store.sqlite import PastRecord, open_store
+from matrixkit.workbook.cells import column_index
 
 FLAG_DEVIATION = 0.5
 FLAG_MIN_RATED = 3
@@ -161,9 +162,7 @@ def _cell_key(cell: str | None) -> tuple[int, int, str]:
         return (0, 0, "")
     letters = "".join(ch for ch in cell if ch.isalpha() and ch.isupper())
     digits = "".join(ch for ch in cell if ch.isdigit())
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
+    column = column_index(letters) + 1
     return (int(digits) if digits else 0, column, cell)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from matrixkit.workbook.layout import cell_ref, col_letter
+from matrixkit.workbook.cells import cell_ref, col_letter
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -27,6 +27,7 @@ from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Manager
 from matrixkit.model.words import describe_criteria
+from matrixkit.workbook.cells import cell_ref, col_letter
 from matrixkit.workbook.formulas import (
     RowFormulaInputs,
     average_formula,
@@ -38,6 +39,7 @@ from matrixkit.workbook.formulas import (
     ready_formula,
 )
 from matrixkit.workbook.layout import (
+    FORMULA_COLUMNS,
     GUIDE_SHEET,
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
@@ -50,8 +52,6 @@ from matrixkit.workbook.layout import (
     LevelLookup,
     RatingsSheet,
     WorkbookPlan,
-    cell_ref,
-    col_letter,
 )
 from matrixkit.workbook.package import Member, Shape, SheetSlot, Skeleton, deflate
 from matrixkit.workbook.sheetxml import Validation, Worksheet, quoted_list, text_content
@@ -460,7 +460,7 @@ def _inputs(ws: Worksheet, styles: _Styles, sheet: RatingsSheet, row: int) -> No
 def _row_formulas(
     ws: Worksheet, styles: _Styles, sheet: RatingsSheet, row: int, inputs: RowFormulaInputs, *, guard: bool
 ) -> None:
-    refs = {kind: cell_ref(row, sheet.column(kind).index) for kind in ("average", "lowest", "gaps", "ready")}
+    refs = {kind: cell_ref(row, sheet.column(kind).index) for kind in FORMULA_COLUMNS}
     # Rows open with no ratings, so every figure's true first value is empty (scoring.row_figures agrees;
     # the tests check it). Writing it keeps LibreOffice, which does not recalculate on load, from showing 0.
     cells: list[tuple[str, str | None, int]] = [

@@ -1,8 +1,10 @@
 """The workbook plan is one thing: A1 references, header texts and metadata each defined once, and what
-is written is what is read back."""
+is written is what is read back. Also: the writer's caches follow the framework, not its address."""
 
 from __future__ import annotations
 
+import gc
+import io
 import random
 import re
 import zipfile
@@ -11,8 +13,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+import yaml
 from conftest import TEMPLATES
 
+import matrixkit.workbook.writer as writer_module
 from matrixkit.assess.analyze import analyze_workbooks
 from matrixkit.intake import safety
 from matrixkit.intake.ingest import SheetInput, ingest_sheet, map_columns
@@ -40,7 +44,7 @@ from matrixkit.workbook.metadata import (
     encode_sheet,
     metadata_of,
 )
-from matrixkit.workbook.writer import workbook_bytes
+from matrixkit.workbook.writer import WorkbookWriter, workbook_bytes
 
 PACKAGE = Path(__file__).resolve().parent.parent / "matrixkit"
 STARTUP = TEMPLATES / "startup.yaml"
@@ -218,3 +222,41 @@ def test_blank_matrix_without_its_hidden_sheet_names_no_cycle_and_no_manager(tmp
     assert not [p.message for p in analysis.problems if "cycle" in p.message]
     assert [(e.employee_id, e.manager_id) for e in analysis.employees] == [("E1", None)]
     assert read_workbook(blank, [fw]).metadata.cycle is None
+
+
+# -- caches follow the framework, not its address ---------------------------------------------------
+
+
+def _startup_variant(tmp_path: Path, threshold: float, description: str) -> Framework:
+    data = yaml.safe_load(STARTUP.read_text(encoding="utf-8"))
+    data["promotion"]["average_at_least"] = threshold
+    data["competencies"][0]["descriptions"]["S3"] = description  # the prompt of a rating at S2
+    path = tmp_path / f"startup-{threshold}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return load_framework(path)
+
+
+def _ratings_part(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet2.xml").decode("utf-8")
+
+
+def test_a_reused_address_does_not_serve_the_previous_frameworks_threshold_and_prompts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reproduced: a writer kept a framework's row formulas, validations and instructions under
+    `id(framework)`, and served them to the next framework created at the same address."""
+    # CPython hands a freed address to the next object of its size when it can; make it certain.
+    monkeypatch.setattr(writer_module, "id", lambda _: 140_000_000, raising=False)
+    writer = WorkbookWriter()
+    first = _startup_variant(tmp_path, 3.5, "Talks to customers every week.")
+    writer.write(_manager_plan(first, "Kim"))
+    del first
+    gc.collect()
+    second = _startup_variant(tmp_path, 3.25, "Runs a customer interview each sprint.")
+    plan = _manager_plan(second, "Kim")
+    written = writer.write(plan)
+    assert written == workbook_bytes(plan)  # what a fresh writer, with empty caches, writes
+    ratings = _ratings_part(written)
+    assert re.search(r"&gt;=3\.25[,)]", ratings) and not re.search(r"&gt;=3\.5[,)]", ratings)
+    assert "Runs a customer interview each sprint." in ratings

@@ -243,7 +243,7 @@ _MIN_FILES_FOR_A_POOL = 200
 def _workbook_reader(
     files: Sequence[Path], frameworks: Sequence[Framework], limits: Limits | None
 ) -> Callable[[int, int], list[IngestedWorkbook]]:
-    position = {id(fw): index for index, fw in enumerate(frameworks)}
+    position = {fw.fingerprint: index for index, fw in enumerate(frameworks)}
 
     def read(start: int, stop: int) -> list[IngestedWorkbook]:
         return [_ingest_one(path, frameworks, limits, position) for path in files[start:stop]]
@@ -252,7 +252,7 @@ def _workbook_reader(
 
 
 def _ingest_one(
-    path: Path, frameworks: Sequence[Framework], limits: Limits | None, position: dict[int, int]
+    path: Path, frameworks: Sequence[Framework], limits: Limits | None, position: dict[str, int]
 ) -> IngestedWorkbook:
     content = read_workbook(path, frameworks, limits)
     problems = list(content.problems)
@@ -260,7 +260,7 @@ def _ingest_one(
     for fw, sheet in content.sheets:
         sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
         problems.extend(sheet_problems)
-        rows.extend((position[id(fw)], row) for row in sheet_rows)
+        rows.extend((position[fw.fingerprint], row) for row in sheet_rows)
     return IngestedWorkbook(
         file=content.file,
         readable=content.readable,

@@ -201,7 +201,7 @@ class WorkbookWriter:
         """Rendered once per run with stand-ins for the person it is for, who is then filled in."""
         key = (
             shape,
-            tuple(map(id, plan.frameworks)),
+            tuple(fw.fingerprint for fw in plan.frameworks),
             plan.kind,
             plan.cycle,
             plan.due,
@@ -235,7 +235,7 @@ class WorkbookWriter:
 
     def _ratings(self, styles: _Styles, sheet: RatingsSheet, *, blank_matrix: bool) -> bytes:
         def row_template(sheet: RatingsSheet, level_id: str) -> _RowTemplate:
-            key = (id(sheet.framework), level_id)  # the columns follow from the framework
+            key = (sheet.framework.fingerprint, level_id)  # the columns follow from the framework
             found = self._row_templates.get(key)
             if found is None:
                 found = self._row_templates[key] = _RowTemplate.of(styles, sheet, level_id)
@@ -251,7 +251,7 @@ class WorkbookWriter:
         ).xml()
 
     def _validation(self, fw: Framework, competency_id: str, level_id: str) -> Validation:
-        key = (id(fw), competency_id, level_id)
+        key = (fw.fingerprint, competency_id, level_id)
         found = self._validations.get(key)
         if found is None:
             found = self._validations[key] = _rating_validation(fw, competency_id, level_id)

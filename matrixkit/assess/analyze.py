@@ -33,6 +33,7 @@ from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
 from matrixkit.model.problems import Problem
 from matrixkit.model.roster import Roster
+from matrixkit.workbook.cells import column_index
 
 if TYPE_CHECKING:
     from matrixkit.store.sqlite import PastRecord
@@ -155,9 +156,7 @@ def _cell_key(cell: str | None) -> tuple[int, int, str]:
         return (0, 0, "")
     letters = "".join(ch for ch in cell if ch.isalpha() and ch.isupper())
     digits = "".join(ch for ch in cell if ch.isdigit())
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
+    column = column_index(letters) + 1
     return (int(digits) if digits else 0, column, cell)
 
 

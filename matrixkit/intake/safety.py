@@ -56,6 +56,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 
 from matrixkit.errors import MatrixkitError
+from matrixkit.workbook.cells import col_letter, column_index
 
 KIB = 2**10
 MIB = 2**20
@@ -758,12 +759,8 @@ def _attribute(attributes: bytes, name: bytes) -> bytes | None:
 
 
 def _column_letters(column: int) -> str:
-    """1 → 'A', 16384 → 'XFD'."""
-    letters = ""
-    while column > 0:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+    """1 → 'A', 16384 → 'XFD': the scan counts columns from 1, as calamine does."""
+    return col_letter(column - 1)
 
 
 class _SheetScanner:
@@ -936,10 +933,7 @@ def _column_number(letters: bytes) -> int:
     """b"D" → 4, b"xfd" → 16384; beyond eight letters, a column past every limit."""
     if len(letters) > 8:
         return 26**9
-    column = 0
-    for letter in letters.upper():
-        column = column * 26 + letter - 64
-    return column
+    return column_index(letters.decode("ascii")) + 1
 
 
 def _scan_sheet_xml(chunks: Iterable[bytes], sheet: str, limits: Limits, size: int | None = None) -> SheetScan:

@@ -20,23 +20,14 @@ from matrixkit.model.criteria import criteria_findings
 from matrixkit.model.framework import Criteria, Framework, check_families, expand_framework_paths, load_framework
 from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.sources.yamldoc import Loc
+from matrixkit.workbook.layout import HEADERS
 
 LEVELS_PER_TRACK = (4, 7)
 COMPETENCIES_PER_TRACK = (6, 12)
 PER_KIND = (3, 5)
 NEAR_IDENTICAL_RATIO = 0.9
 EXCEL_CELL_LIMIT = 32767
-FIXED_HEADERS = (
-    "Employee ID",
-    "Name",
-    "Level",
-    "Manager endorsement",
-    "Comments",
-    "Average",
-    "Lowest",
-    "Gaps to next level",
-    "Ready?",
-)
+FIXED_HEADERS = tuple(HEADERS.values())  # the ratings sheet's own columns, as the workbook plan names them
 
 OBSERVABLE_PATTERN = "<verb> <artefact or outcome> <scope or frequency>"
 

@@ -1,7 +1,10 @@
 """Where every cell of a generated workbook goes — decided once, used to write and to read.
 
->>> col_letter(0), col_letter(25), col_letter(26), cell_ref(4, 3)
-('A', 'Z', 'AA', 'D5')
+The header texts, the column order and the sheet names below are what `writer` writes, what `ingest`
+looks for and what `lint` keeps competency names clear of. A1 references come from `cells`.
+
+>>> HEADERS["employee_id"], [HEADERS[kind] for kind in FORMULA_COLUMNS]
+('Employee ID', ['Average', 'Lowest', 'Gaps to next level', 'Ready?'])
 """
 
 from __future__ import annotations
@@ -9,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 from matrixkit.model.criteria import RATING_BARS
 from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Employee, Manager
+
+# Re-exported: formulas, bulkcells and authoring import them from here.
+from matrixkit.workbook.cells import cell_ref as cell_ref
+from matrixkit.workbook.cells import col_letter as col_letter
 
 LAYOUT_VERSION = 1
 METADATA_SHEET = "_matrixkit"
@@ -51,26 +57,11 @@ HEADERS = {
     "gaps": "Gaps to next level",
     "ready": "Ready?",
 }
+# The columns the workbook's formulas fill: written, never read back.
+FORMULA_COLUMNS: tuple[ColumnKind, ...] = ("average", "lowest", "gaps", "ready")
 YES_NO = ("Yes", "No")
 WorkbookKind = Literal["manager", "blank_matrix", "self"]
 NOT_APPLICABLE = "n/a"
-
-
-@cache
-def col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def cell_ref(row: int, col: int, *, absolute: bool = False) -> str:
-    """Zero-based row and column to an A1 reference."""
-    if absolute:
-        return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ tests that show what calamine itself does run it in a subprocess with a capped a
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -571,19 +572,53 @@ def test_quick_sheet_scan_declines_what_only_the_full_scan_can_place() -> None:
         assert _quick_sheet_scan(xml, "Ratings", Limits()) is None, cells
 
 
-def test_plain_central_directory_reads_as_zipfile_does(valid_xlsx: Path) -> None:
+def test_directory_entries_are_counted_as_zipfile_lists_them(valid_xlsx: Path) -> None:
+    """The count taken before zipfile builds an object per entry is the number zipfile then lists."""
     import io
     import zipfile
 
-    from matrixkit.intake.safety import _count_directory_entries, _plain_directory
+    from matrixkit.intake.safety import _count_directory_entries
 
     data = valid_xlsx.read_bytes()
-    count, directory = _count_directory_entries(io.BytesIO(data), len(data))
-    assert directory is not None
-    ours = _plain_directory(directory, count)
-    assert ours is not None
+    assert _count_directory_entries(io.BytesIO(data), len(data)) == len(zipfile.ZipFile(valid_xlsx).infolist())
 
-    def fields(info: zipfile.ZipInfo) -> tuple[object, ...]:
-        return info.filename, info.CRC, info.compress_size, info.file_size, info.header_offset, info.compress_type
 
-    assert [fields(i) for i in ours] == [fields(i) for i in zipfile.ZipFile(valid_xlsx).infolist()]
+def test_member_shorter_than_its_header_declares_is_corrupt(
+    valid_xlsx: Path, ratings_part: str, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    """The bounded reader checks the size both ways: fewer bytes than declared is a damaged part."""
+    raw = bytearray(valid_xlsx.read_bytes())
+    with zipfile.ZipFile(valid_xlsx) as archive:
+        declared = archive.getinfo(ratings_part).file_size + 100
+    for position in _central_entries(bytes(raw)):
+        name_length = struct.unpack_from("<H", raw, position + 28)[0]
+        if raw[position + 46 : position + 46 + name_length].decode() == ratings_part:
+            struct.pack_into("<I", raw, position + 24, declared)  # the uncompressed size
+    forged = tmp_path / "short.xlsx"
+    forged.write_bytes(bytes(raw))
+    message = str(refusal(forged, record_property))
+    assert message == f"damaged file: {ratings_part} is corrupt inside the zip archive"
+
+
+def _central_entries(data: bytes) -> list[int]:
+    positions, position = [], data.find(b"PK\x01\x02")
+    while position >= 0:
+        positions.append(position)
+        position = data.find(b"PK\x01\x02", position + 4)
+    return positions
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:1024],
+        lambda data: data[:0x1E] + struct.pack("<H", 7) + data[0x20:],  # a sector size no file has
+    ],
+    ids=["truncated", "bad-sector-size"],
+)
+def test_damaged_compound_file(
+    damage: Callable[[bytes], bytes], tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    path = badfiles.legacy_xls(tmp_path / "old.xls")
+    path.write_bytes(damage(path.read_bytes()))
+    assert str(refusal(path, record_property)) == "damaged file: the Office compound file is truncated or corrupt"

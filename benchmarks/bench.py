@@ -30,10 +30,10 @@ from build import fill_workbook  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from matrixkit import load_frameworks  # noqa: E402
-from matrixkit.assess.analyze import analyze_workbooks  # noqa: E402
 from matrixkit.intake.safety import scan_file  # noqa: E402
-from matrixkit.model.roster import read_roster  # noqa: E402
 from matrixkit.outputs.generate import generate_workbooks  # noqa: E402
+from matrixkit.run import analyze_workbooks  # noqa: E402
+from matrixkit.sources.roster import read_roster  # noqa: E402
 
 
 def measure(label: str, action: Callable[[], Any], count: int) -> tuple[float, Any]:

@@ -123,17 +123,10 @@ def ratings_part(archive: zipfile.ZipFile, sheet: str = "Ratings") -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def planned_values(grid: Sequence[Sequence[Any]]) -> dict[str, str]:
     """Cell reference → the XML content of the filled cell (`<v>` or an inline string)."""
+    from matrixkit.workbook.cells import cell_ref
+
     fw, rating_for, pick = _fill_state["fw"], _fill_state["rating_for"], _fill_state["pick"]
     by_name = {c.name: c for c in fw.competencies}
     evidence = {e.prompt for e in fw.evidence}
@@ -149,7 +142,7 @@ def planned_values(grid: Sequence[Sequence[Any]]) -> dict[str, str]:
         stretch = pick(f"{employee_id}/stretch", [True, False, False])
         profile = (fw.next_level(level_id) or level) if stretch else level
         for col, title in enumerate(header):
-            ref = f"{column_letter(col)}{row_index}"
+            ref = cell_ref(row_index - 1, col)
             if title in by_name and row[col] != "n/a":
                 comp = by_name[title]
                 value = rating_for(employee_id, comp.id, profile.expected.get(comp.id, 3), fw.scale.values)
@@ -220,8 +213,8 @@ def fill_all(sources: list[Path], folder: Path) -> list[Path]:
 def step_generate(work: Path, setup: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     from matrixkit import load_frameworks
-    from matrixkit.model.roster import read_roster
     from matrixkit.outputs.generate import generate_workbooks
+    from matrixkit.sources.roster import read_roster
 
     frameworks = load_frameworks([setup["framework"]])
     roster = read_roster(work / "roster.csv", frameworks)

@@ -25,8 +25,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from matrixkit.model.framework import Framework, load_frameworks  # noqa: E402
-from matrixkit.model.roster import read_roster  # noqa: E402
 from matrixkit.outputs.generate import generate_workbooks  # noqa: E402
+from matrixkit.sources.roster import read_roster  # noqa: E402
 
 SAMPLES = {"engineering": "2026-Q4", "sales": "2026-H2"}
 

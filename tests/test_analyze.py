@@ -14,11 +14,12 @@ from conftest import TEMPLATES, base_framework
 from filling import fill, header_of, oracle_status
 
 from matrixkit import __version__, load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
 from matrixkit.cli.main import main
 from matrixkit.model.framework import Framework
-from matrixkit.model.roster import Roster, read_roster
+from matrixkit.model.roster import Roster
 from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 
 CYCLE = "2026-Q4"
 CYCLE_END = date(2026, 12, 31)

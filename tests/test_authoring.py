@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import FT_ENGINEERING, TEMPLATES
 from python_calamine import CalamineWorkbook
 
-from matrixkit.authoring.spreadsheet import (
+from matrixkit.authoring import (
     CRITERIA_SHEET,
     DESCRIPTIONS_SHEET,
     PROFILES_SHEET,
@@ -270,3 +270,32 @@ def test_libreoffice_resave_keeps_real_world_text(libreoffice: Any, tmp_path: Pa
     back = read_framework_workbook(saved)
     assert diff_frameworks(original, back) == []
     assert same_framework(back, original)
+
+
+def test_import_scans_the_file_before_reading_it(tmp_path: Path) -> None:
+    # A 1 KB file with a cell at XFD1048576 makes calamine abort the process: the scan must refuse it first.
+    from badfiles import minimal_xlsx, rows_xml
+
+    path = minimal_xlsx(
+        tmp_path / "hostile.xlsx",
+        {"Levels": rows_xml({"A1": "Track id", "XFD1048576": 1})},
+        dimensions={"Levels": "A1:XFD1048576"},
+    )
+    with pytest.raises(WorkbookImportError, match="sheet 'Levels' reaches XFD1048576"):
+        import_framework_workbook(path)
+
+
+def test_list_sheets_are_written_with_the_headers_the_import_reads(engineering_xlsx: Path) -> None:
+    from matrixkit.authoring import sheets
+
+    book = CalamineWorkbook.from_path(str(engineering_xlsx))
+    for name, table in (
+        (sheets.LEVELS_SHEET, sheets.LEVEL_TABLE),
+        (sheets.COMPETENCIES_SHEET, sheets.COMPETENCY_TABLE),
+        (sheets.EVIDENCE_SHEET, sheets.EVIDENCE_TABLE),
+        (sheets.METRICS_SHEET, sheets.METRIC_TABLE),
+        (sheets.LATERAL_SHEET, sheets.LATERAL_TABLE),
+    ):
+        header = book.get_sheet_by_name(name).to_python(skip_empty_area=False)[0]
+        assert header == [c.header for c in table], name
+    assert book.sheet_names == [sheets.INSTRUCTIONS_SHEET, *sheets.SHEETS]

@@ -14,9 +14,9 @@ from conftest import TEMPLATES
 from filling import fill, header_of
 
 from matrixkit import load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 from matrixkit.workbook.layout import cell_ref
 
 CYCLE = "2026-Q4"

@@ -12,8 +12,8 @@ from conftest import FT_ENGINEERING, TEMPLATES
 
 from matrixkit import load_frameworks
 from matrixkit.cli.main import main
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks, safe_file_stem
+from matrixkit.sources.roster import read_roster
 from matrixkit.workbook.layout import ratings_sheet_names
 from matrixkit.workbook.writer import INPUT_MESSAGE_LIMIT
 

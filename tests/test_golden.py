@@ -16,8 +16,8 @@ from xml.dom import minidom
 import pytest
 
 from matrixkit import __version__, load_frameworks
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks
+from matrixkit.sources.roster import read_roster
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("MATRIXKIT_UPDATE_GOLDEN"))

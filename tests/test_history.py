@@ -22,12 +22,12 @@ from conftest import REPO, base_framework
 from filling import fill
 
 from matrixkit import load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
 from matrixkit.cli.main import main
 from matrixkit.errors import StoreError, UsageError
 from matrixkit.model.cycles import parse_cycle, previous_cycles
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 from matrixkit.store.sqlite import SCHEMA_VERSION, open_store
 
 LEVELS = {"E1": "L2", "E2": "L2", "E3": "L2", "E4": "L3"}

@@ -12,9 +12,9 @@ from conftest import base_framework
 from filling import header_of, oracle_status
 
 from matrixkit import load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 from matrixkit.workbook.layout import cell_ref
 
 pytestmark = pytest.mark.libreoffice

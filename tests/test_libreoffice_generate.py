@@ -15,11 +15,11 @@ import pytest
 from conftest import FT_ENGINEERING, TEMPLATES
 
 from matrixkit import load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
 from matrixkit.assess.scoring import RowFigures, row_figures
 from matrixkit.model.framework import Framework
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 from matrixkit.workbook.layout import cell_ref, plan_blank_matrix, ratings_columns
 
 pytestmark = pytest.mark.libreoffice

@@ -17,10 +17,8 @@ from conftest import base_framework
 from filling import fill
 
 from matrixkit import load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
 from matrixkit.assess.results import Analysis
 from matrixkit.cli.main import main
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
 from matrixkit.outputs.packets import (
     PACKET_SHEET,
@@ -29,6 +27,8 @@ from matrixkit.outputs.packets import (
     write_employee_reports,
     write_packets,
 )
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 
 CYCLE = "2026-Q4"
 EVIDENCE = "Has led a project with 3+ cross-team stakeholders"

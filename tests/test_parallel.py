@@ -6,8 +6,8 @@ from pathlib import Path
 
 from matrixkit import load_frameworks
 from matrixkit.intake.reader import ingest_workbooks
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.sources.roster import read_roster
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

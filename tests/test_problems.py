@@ -14,15 +14,15 @@ from click.testing import CliRunner
 from conftest import FT_ENGINEERING, REPO, TEMPLATES
 
 from matrixkit import load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
 from matrixkit.cli.main import main
 from matrixkit.errors import RosterError
 from matrixkit.model.framework import Framework
 from matrixkit.model.lint import lint_paths
 from matrixkit.model.problems import Problem, natural_key, sort_problems
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_blank_matrix
 from matrixkit.outputs.report import report_bytes
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 
 CODE = re.compile(r"[a-z]+(-[a-z]+)*")
 FRAMEWORK = TEMPLATES / "startup.yaml"
@@ -90,6 +90,7 @@ def test_json_lists_d2_before_d10_and_file2_before_file10(returned: tuple[list[P
     document = analyze_workbooks(files, frameworks, cycle="2026-Q4").to_dict("test")
     listed = [(Path(p["file"]).name, p["cell"]) for p in document["problems"]]
     assert listed == NATURAL
+    assert all(CODE.fullmatch(p["code"]) for p in document["problems"])  # the JSON carries each code
 
 
 def test_problems_sheet_lists_d2_before_d10(returned: tuple[list[Path], list[Framework]]) -> None:
@@ -119,6 +120,7 @@ def test_terminal_lists_d2_before_d10(returned: tuple[list[Path], list[Framework
     assert listed == NATURAL
     document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert [(Path(p["file"]).name, p["cell"]) for p in document["problems"]] == NATURAL
+    assert {p["code"] for p in document["problems"]} == {"rating-not-whole"}
 
 
 # -- every problem has a code ----------------------------------------------------------------------

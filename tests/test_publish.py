@@ -521,3 +521,15 @@ def test_browser_renders_phone_and_desktop_and_prints(tmp_path: Path) -> None:
     chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", path.as_uri())
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) > 5
+
+
+def test_stylesheet_and_script_come_from_the_package_files(page: str) -> None:
+    """The page inlines matrixkit/outputs/page/page.css and page.js, which the wheel ships with the template."""
+    from importlib import resources
+
+    folder = resources.files("matrixkit.outputs") / "page"
+    assert (folder / "page.html.j2").is_file()
+    css = (folder / "page.css").read_text(encoding="utf-8").replace("\n", "")
+    js = (folder / "page.js").read_text(encoding="utf-8")
+    assert f"<style>{css}</style>" in page
+    assert f"<script>\n{js}</script>" in page

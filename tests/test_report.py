@@ -26,18 +26,10 @@ from report_fixtures import (
 )
 
 from matrixkit.assess.results import STATUSES, Analysis, TrendPoint, Trends
-from matrixkit.outputs.report import (
-    GAP_BAR_COLOUR,
-    HEADER_ROW,
-    SHEET_NAMES,
-    STATUS_CHART_COLOURS,
-    STATUS_FILLS,
-    TREND_CHART_COMPETENCIES,
-    TREND_CHART_EMPLOYEES,
-    TREND_LINE_COLOURS,
-    TRENDS_SHEET,
-    report_bytes,
-)
+from matrixkit.outputs.report import SHEET_NAMES, TRENDS_SHEET, report_bytes
+from matrixkit.outputs.report.styles import GAP_BAR_COLOUR, STATUS_CHART_COLOURS, STATUS_FILLS, TREND_LINE_COLOURS
+from matrixkit.outputs.report.tables import HEADER_ROW
+from matrixkit.outputs.report.trends import TREND_CHART_COMPETENCIES, TREND_CHART_EMPLOYEES
 
 HEADER = HEADER_ROW + 1  # 1-based, as openpyxl counts
 

@@ -14,10 +14,10 @@ from conftest import base_framework
 from filling import fill, header_of
 
 from matrixkit import load_frameworks
-from matrixkit.assess.returns import return_status
 from matrixkit.cli.main import main
-from matrixkit.model.roster import read_roster
 from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.run import return_status
+from matrixkit.sources.roster import read_roster
 
 CYCLE = "2026-Q4"
 IC = ["Communication", "Collaboration", "Delivery", "Craft", "Design", "Operations"]  # Coaching: managers only

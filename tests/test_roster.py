@@ -11,7 +11,7 @@ from matrixkit.cli.main import main
 from matrixkit.errors import RosterError
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
-from matrixkit.model.roster import read_roster
+from matrixkit.sources.roster import read_roster
 
 HEADER = "employee_id,name,family,level,manager_id,manager_name,level_since\n"
 

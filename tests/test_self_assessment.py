@@ -9,9 +9,9 @@ from conftest import TEMPLATES
 from filling import fill, header_of
 
 from matrixkit import load_frameworks
-from matrixkit.assess.analyze import analyze_workbooks
 from matrixkit.cli.main import main
-from matrixkit.model.roster import read_roster
+from matrixkit.run import analyze_workbooks
+from matrixkit.sources.roster import read_roster
 
 CYCLE = "2026-Q4"
 

@@ -1,28 +1,28 @@
-"""`analyze`: returned workbooks in, one `Analysis` out — readiness, calibration, gaps and every problem.
+"""`analyze`: ingested rows in, one `Analysis` out — readiness, calibration, gaps and every problem.
+
+Pure: plain data in (rows already read and checked, the roster, the calibration mapping, what the
+history store holds of earlier cycles), results out. Reading files and the store is the outer
+layer's, `matrixkit.run.analyze_workbooks`.
 
 >>> import tempfile
->>> from matrixkit import load_frameworks
->>> from matrixkit.model.roster import read_roster
+>>> from matrixkit import load_frameworks, read_roster
+>>> from matrixkit.intake.reader import ingest_workbooks
+>>> from matrixkit.outputs.generate import generate_workbooks
 >>> frameworks = load_frameworks(["templates/startup.yaml"])
 >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
->>> from matrixkit.outputs.generate import generate_workbooks
->>> returned = tempfile.mkdtemp()
->>> _ = generate_workbooks(frameworks, roster, "2026-Q4", returned)  # sent out, and back without a rating
->>> analysis = analyze_workbooks([returned], frameworks, roster=roster, cycle="2026-Q4")
+>>> sent = generate_workbooks(frameworks, roster, "2026-Q4", tempfile.mkdtemp())  # back without a rating
+>>> rows = [row for workbook in ingest_workbooks(sent, frameworks) for row in workbook.rows]
+>>> analysis = analyze(rows, frameworks, roster=roster, cycle="2026-Q4")
 >>> [e.status for e in analysis.employees][:3]
 ['incomplete', 'incomplete', 'incomplete']
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
-from dataclasses import replace
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from matrixkit.assess.readiness import Context, assess, evaluate_criteria
 from matrixkit.assess.results import (
@@ -37,15 +37,13 @@ from matrixkit.assess.results import (
     SelfComparison,
 )
 from matrixkit.assess.scoring import COMPARE_DIGITS
-from matrixkit.errors import UsageError
-from matrixkit.intake.ingest import parse_yes_no_text
-from matrixkit.intake.reader import expand_inputs, ingest_workbooks, settle_cycle
-from matrixkit.intake.safety import Limits
 from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
 from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.model.roster import Roster
-from matrixkit.store.sqlite import PastRecord, open_store
+
+if TYPE_CHECKING:
+    from matrixkit.store.sqlite import PastRecord
 
 FLAG_DEVIATION = 0.5
 FLAG_MIN_RATED = 3
@@ -54,61 +52,57 @@ TOO_EASY_SHARE = 0.60
 DISAGREEMENT = 2  # self and manager ratings this far apart deserve a conversation
 
 
-def analyze_workbooks(
-    inputs: Iterable[str | Path],
+@dataclass(frozen=True)
+class Past:
+    """What the history store holds of earlier cycles, for the `sustained_cycles` criteria."""
+
+    records: Mapping[str, Mapping[str, PastRecord]] = field(default_factory=dict)  # employee → cycle → record
+    cycles: frozenset[str] = frozenset()  # every stored cycle but the one analysed
+
+
+def analyze(
+    rows: Sequence[tuple[Framework, RatedRow]],
     frameworks: Sequence[Framework],
     *,
     roster: Roster | None = None,
+    calibration: Mapping[str, bool] | None = None,
+    past: Past | None = None,
     cycle: str | None = None,
-    calibration_file: str | Path | None = None,
-    store: str | Path | None = None,
-    limits: Limits | None = None,
-    progress: Callable[[Path], None] | None = None,
+    self_rows: Sequence[tuple[Framework, RatedRow]] = (),
+    problems: Iterable[Problem] = (),
+    files_read: int | None = None,
 ) -> Analysis:
-    """Read every workbook (files or folders), check every cell, assess every employee.
+    """Assess every employee of the managers' `rows` and compute the organisation-wide views.
 
-    With a `store`, earlier cycles decide `sustained_cycles`, and this cycle replaces its stored copy.
+    `calibration` maps employee id → confirmed (None: no calibration file); `past` is None without a
+    store; `self_rows` (employees' own ratings) are shown beside, never mixed in; `problems` found while
+    reading are carried into the result, sorted with the ones found here. `files_read` defaults to the
+    files the rows come from.
+
+    >>> analysis = analyze([], [], cycle="2026-Q4", problems=[Problem("warning", "no workbooks", code="no-workbooks")])
+    >>> analysis.cycle, analysis.employees, [p.message for p in analysis.problems], analysis.files_read
+    ('2026-Q4', [], ['no workbooks'], 0)
     """
-    if cycle is not None:
-        parse_cycle(cycle)
-    if store is not None and cycle is None:
-        raise UsageError("a history store needs the cycle: give --cycle (e.g. --cycle 2026-Q4)")
-    files = expand_inputs(inputs)
-    problems: list[Problem] = []
-    calibration: dict[str, bool] | None = None
-    if calibration_file is not None:
-        calibration, calibration_problems = read_calibration(calibration_file)
-        problems.extend(calibration_problems)
-    workbooks = ingest_workbooks(files, frameworks, limits, progress)
-    rows: list[tuple[Framework, RatedRow]] = []
-    self_rows: list[tuple[Framework, RatedRow]] = []  # self-assessments: shown beside, never mixed in
-    for workbook in workbooks:
-        problems.extend(workbook.problems)
-        (self_rows if workbook.kind == "self" else rows).extend(workbook.rows)
-    readable = sum(w.readable for w in workbooks)
-    named = {w.file: w.cycle for w in workbooks if w.cycle and w.rows and w.kind != "self"}
-    cycle = settle_cycle(cycle, named, problems)
-    rows = _reconcile_with_roster(rows, roster, frameworks, problems)
-    with ExitStack() as stack:
-        history = stack.enter_context(open_store(store)) if store is not None and cycle is not None else None
-        by_employee: dict[str, dict[str, PastRecord]] | None = None
-        known: frozenset[str] = frozenset()
-        if history is not None and cycle is not None:
-            known = frozenset(history.cycles()) - {cycle}
-            depth = max((c.sustained_cycles or 1 for fw in frameworks for c in _all_criteria(fw)), default=1)
-            records = history.records({row.employee_id for _, row in rows}, previous_cycles(cycle, depth - 1))
-            by_employee = defaultdict(dict)
-            for (earlier, employee_id), record in records.items():
-                by_employee[employee_id][earlier] = record
-            problems.extend(history.framework_changes(cycle, frameworks))
-        employees = _assess_all(rows, roster, cycle, calibration, problems, by_employee, known)
-        comparisons = compare_self_assessments(employees, self_rows, problems)
-        analysis = _analysis(cycle, employees, rows, roster, frameworks, calibration, problems, readable)
-        analysis = replace(analysis, self_assessment=comparisons)
-        if history is not None and analysis.files_read > 0:  # never replace a stored cycle with nothing
-            history.save_cycle(analysis, frameworks)
-            analysis = replace(analysis, trends=history.trends())
-        return analysis
+    found = list(problems)
+    if files_read is None:
+        files_read = len({row.source.file for _, row in [*rows, *self_rows]})
+    reconciled = _reconcile_with_roster(list(rows), roster, frameworks, found)
+    history = None if past is None else past.records
+    known = frozenset() if past is None else past.cycles
+    employees = _assess_all(reconciled, roster, cycle, calibration, found, history, known)
+    comparisons = compare_self_assessments(employees, self_rows, found)
+    analysis = _analysis(cycle, employees, reconciled, roster, frameworks, calibration, found, files_read)
+    return replace(analysis, self_assessment=comparisons)
+
+
+def earlier_cycles_needed(frameworks: Sequence[Framework], cycle: str) -> list[str]:
+    """The earlier cycles whose records the frameworks' `sustained_cycles` criteria look at, nearest first.
+
+    >>> earlier_cycles_needed([], "2026-Q4")
+    []
+    """
+    depth = max((c.sustained_cycles or 1 for fw in frameworks for c in _all_criteria(fw)), default=1)
+    return previous_cycles(cycle, depth - 1)
 
 
 def _all_criteria(fw: Framework) -> list[Criteria]:
@@ -121,7 +115,7 @@ def _analysis(
     rows: list[tuple[Framework, RatedRow]],
     roster: Roster | None,
     frameworks: Sequence[Framework],
-    calibration: dict[str, bool] | None,
+    calibration: Mapping[str, bool] | None,
     problems: list[Problem],
     readable: int,
 ) -> Analysis:
@@ -239,9 +233,9 @@ def _assess_all(
     rows: list[tuple[Framework, RatedRow]],
     roster: Roster | None,
     cycle: str | None,
-    calibration: dict[str, bool] | None,
+    calibration: Mapping[str, bool] | None,
     problems: list[Problem],
-    history: dict[str, dict[str, PastRecord]] | None = None,
+    history: Mapping[str, Mapping[str, PastRecord]] | None = None,
     known: frozenset[str] = frozenset(),
 ) -> list[EmployeeResult]:
     occurrences: dict[str, list[tuple[Framework, RatedRow]]] = defaultdict(list)
@@ -357,7 +351,7 @@ def crossover_candidates(
     employees: Sequence[EmployeeResult],
     rows: Sequence[tuple[Framework, RatedRow]],
     by_family: dict[str, Framework],
-    calibration: dict[str, bool] | None,
+    calibration: Mapping[str, bool] | None,
     cycle: str | None,
     roster: Roster | None,
 ) -> list[CrossoverCandidate]:
@@ -467,54 +461,3 @@ def compare_self_assessments(
                 SelfComparison(row.employee_id, rated.name if rated else row.name, comp.id, own, theirs, apart)
             )
     return comparisons
-
-
-# -- calibration file -----------------------------------------------------------------------------
-
-
-def read_calibration(path: str | Path) -> tuple[dict[str, bool], list[Problem]]:
-    """employee_id → confirmed (absent column or blank: confirmed) from a CSV or XLSX."""
-    file = str(path)
-    source = Path(path)
-    if not source.is_file():
-        raise UsageError(f"calibration file {file} not found")
-    if source.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls"):
-        from python_calamine import CalamineWorkbook
-
-        grid = CalamineWorkbook.from_path(file).get_sheet_by_index(0).to_python()
-        rows = [[("" if v is None else str(v)) for v in row] for row in grid]
-    else:
-        text = source.read_bytes().decode("utf-8-sig", errors="replace")
-        rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise UsageError(f"calibration file {file} is empty")
-    header = [h.strip().casefold() for h in rows[0]]
-    if "employee_id" not in header:
-        raise UsageError(f"calibration file {file} has no employee_id column")
-    id_col = header.index("employee_id")
-    confirmed_col = header.index("confirmed") if "confirmed" in header else None
-    result: dict[str, bool] = {}
-    problems: list[Problem] = []
-    for number, row in enumerate(rows[1:], start=2):
-        employee_id = row[id_col].strip() if id_col < len(row) else ""
-        if employee_id.endswith(".0") and employee_id[:-2].isdigit():
-            employee_id = employee_id[:-2]
-        if not employee_id:
-            continue
-        raw = row[confirmed_col].strip() if confirmed_col is not None and confirmed_col < len(row) else ""
-        answer = parse_yes_no_text(raw) if raw else True
-        if answer is None:
-            problems.append(
-                Problem(
-                    "error",
-                    f"confirmed must be Yes or No for {employee_id}",
-                    file=file,
-                    cell=f"row {number}",
-                    value=raw,
-                    expected="Yes or No",
-                    code="calibration-yes-no",
-                )
-            )
-            continue
-        result[employee_id] = answer
-    return result, problems

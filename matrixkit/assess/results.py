@@ -257,6 +257,11 @@ class Analysis:
 
 
 def problem_to_json(problem: Problem) -> dict[str, Any]:
+    """A problem as the JSON outputs carry it: SPEC's keys, and its `code`.
+
+    >>> problem_to_json(Problem("error", "not a number", file="m.xlsx", cell="D7", code="rating-not-number"))["code"]
+    'rating-not-number'
+    """
     return {
         "severity": problem.severity,
         "file": problem.file,
@@ -265,4 +270,5 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
         "value": problem.value,
         "expected": problem.expected,
         "message": problem.message,
+        "code": problem.code,  # SPEC allows keys beyond its shape; scripts group by this one
     }

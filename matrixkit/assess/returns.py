@@ -3,15 +3,16 @@
 The list HR chases before the deadline. Ratings are read with the same `ingest` that `analyze` uses, so
 "rated" here means exactly what analyze will accept: a typed whole number within the scale.
 
+Pure: `tally_returns` counts workbooks already read; `matrixkit.run.return_status` reads the files.
+
 >>> import tempfile
->>> from matrixkit import load_frameworks
->>> from matrixkit.model.roster import read_roster
+>>> from matrixkit import load_frameworks, read_roster
+>>> from matrixkit.intake.reader import ingest_workbooks
+>>> from matrixkit.outputs.generate import generate_workbooks
 >>> frameworks = load_frameworks(["templates/startup.yaml"])
 >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
->>> from matrixkit.outputs.generate import generate_workbooks
->>> returned = tempfile.mkdtemp()
->>> _ = generate_workbooks(frameworks, roster, "2026-Q4", returned)  # sent out, and back without a rating
->>> status = return_status([returned], frameworks, roster, cycle="2026-Q4")
+>>> files = generate_workbooks(frameworks, roster, "2026-Q4", tempfile.mkdtemp())  # back without a rating
+>>> status = tally_returns(ingest_workbooks(files, frameworks), frameworks, roster, cycle="2026-Q4")
 >>> [(m.manager_id, m.rated, m.to_rate) for m in status.managers if not m.complete][:2]
 [('ST-001', 0, 35), ('ST-002', 0, 35)]
 """
@@ -19,15 +20,13 @@ The list HR chases before the deadline. Ratings are read with the same `ingest` 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from matrixkit.assess.results import RatedRow, problem_to_json
-from matrixkit.intake.reader import expand_inputs, ingest_workbooks, settle_cycle
-from matrixkit.intake.safety import Limits
-from matrixkit.model.cycles import parse_cycle
+from matrixkit.model.cycles import settle_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.model.roster import Employee, Roster
@@ -106,28 +105,45 @@ class ReturnStatus:
         }
 
 
-def return_status(
-    inputs: Iterable[str | Path],
+class ReturnedWorkbook(Protocol):
+    """One input file as read and checked (`matrixkit.intake.reader.IngestedWorkbook` is one)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def readable(self) -> bool: ...
+    @property
+    def kind(self) -> str: ...  # "manager", "self" (an employee's self-assessment) or "blank_matrix"
+    @property
+    def manager_id(self) -> str | None: ...
+    @property
+    def cycle(self) -> str | None: ...
+    @property
+    def rows(self) -> Sequence[tuple[Framework, RatedRow]]: ...
+    @property
+    def problems(self) -> Sequence[Problem]: ...
+
+
+def tally_returns(
+    workbooks: Sequence[ReturnedWorkbook],
     frameworks: Sequence[Framework],
     roster: Roster,
     *,
     cycle: str | None = None,
-    limits: Limits | None = None,
-    progress: Callable[[Path], None] | None = None,
 ) -> ReturnStatus:
     """Per manager in the roster: returned or not, which file(s), rated cells / cells to rate, who is missing.
 
     A workbook belongs to a manager when its metadata names them or when its rows are their reports.
     Workbooks of another cycle (than `cycle`, else the one most workbooks name) are a problem and not
     counted; employees' self-assessments are not managers' returns and are skipped.
+
+    >>> tally_returns([], [], Roster("roster.csv", ())).managers
+    []
     """
-    if cycle is not None:
-        parse_cycle(cycle)
-    files = expand_inputs(inputs)
     problems: list[Problem] = []
     unreadable: list[Problem] = []
-    read: list[tuple[str, str | None, str | None, list[tuple[Framework, RatedRow]]]] = []
-    for workbook in ingest_workbooks(files, frameworks, limits, progress):
+    read: list[tuple[str, str | None, str | None, Sequence[tuple[Framework, RatedRow]]]] = []
+    for workbook in workbooks:
         problems.extend(workbook.problems)
         if not workbook.readable:
             unreadable.extend(p for p in workbook.problems if p.severity == "error")
@@ -188,7 +204,7 @@ def return_status(
     return ReturnStatus(
         cycle=cycle,
         managers=managers,
-        files=sorted(str(p) for p in files),
+        files=sorted(w.file for w in workbooks),
         unreadable=sort_problems(unreadable),
         problems=sort_problems(problems),
     )

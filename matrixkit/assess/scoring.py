@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from matrixkit.model.criteria import COMPARE_DIGITS as COMPARE_DIGITS
+from matrixkit.model.criteria import RATING_BARS, Figure
 from matrixkit.model.framework import Criteria, Framework
-
-# Criteria compare the exact mean; both Python and the spreadsheet round to 9 places first so that
-# float noise (3.4999999999) can never flip a result between the two.
-COMPARE_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -43,14 +41,18 @@ def next_level_gaps(fw: Framework, level_id: str, ratings: Mapping[str, int]) ->
 
 
 def rating_criteria_met(criteria: Criteria, average: float, lowest: int, gaps: int) -> dict[str, bool]:
-    """Each checked rating criterion and whether it is met."""
+    """Each checked rating criterion and whether it is met, by its `RatingBar`.
+
+    >>> from matrixkit.model.framework import Criteria
+    >>> rating_criteria_met(Criteria(average_at_least=3.5, next_level_gaps_at_most=0), 3.4999999999, 3, 1)
+    {'average_at_least': True, 'next_level_gaps_at_most': False}
+    """
+    figures: dict[Figure, float] = {"average": average, "lowest": lowest, "gaps": gaps}
     results: dict[str, bool] = {}
-    if criteria.average_at_least is not None:
-        results["average_at_least"] = round(average, COMPARE_DIGITS) >= criteria.average_at_least
-    if criteria.each_at_least is not None:
-        results["each_at_least"] = lowest >= criteria.each_at_least
-    if criteria.next_level_gaps_at_most is not None:
-        results["next_level_gaps_at_most"] = gaps <= criteria.next_level_gaps_at_most
+    for key, bar in RATING_BARS.items():
+        threshold = getattr(criteria, key)
+        if threshold is not None:
+            results[key] = bar.met(threshold, figures[bar.figure])
     return results
 
 

@@ -172,8 +172,8 @@ def generate(
 ) -> None:
     """Write one workbook per manager, or with no --roster a blank role × competency matrix."""
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import read_roster
     from matrixkit.outputs.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
+    from matrixkit.sources.roster import read_roster
 
     frameworks = load_frameworks(framework_paths)
     if roster is None:
@@ -294,13 +294,13 @@ def analyze(
     Exit 0 when clean, 1 when the report lists problems, 2 on a usage error or when nothing could be read.
     """
     from matrixkit import __version__
-    from matrixkit.assess.analyze import analyze_workbooks
     from matrixkit.fileio import atomic_write_bytes, refuse_overwriting_inputs
     from matrixkit.intake.reader import expand_inputs
     from matrixkit.intake.safety import Limits
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import read_roster
     from matrixkit.outputs.report import report_bytes
+    from matrixkit.run import analyze_workbooks
+    from matrixkit.sources.roster import read_roster
 
     frameworks = load_frameworks(framework_paths)
     people = None
@@ -451,9 +451,10 @@ def status(
     1 when one has not, a rating is missing or invalid, a report is in no workbook, or a file has a problem
     (unreadable, another cycle, someone not in the roster); 2 on a usage error.
     """
-    from matrixkit.assess.returns import return_status, status_table
+    from matrixkit.assess.returns import status_table
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.model.roster import read_roster
+    from matrixkit.run import return_status
+    from matrixkit.sources.roster import read_roster
 
     frameworks = load_frameworks(framework_paths)
     people = read_roster(roster, frameworks)
@@ -497,7 +498,7 @@ def framework_group() -> None:
 @translate_errors
 def framework_export(source: str, out: str) -> None:
     """Write the framework file SOURCE as a workbook HR and managers can edit."""
-    from matrixkit.authoring.spreadsheet import export_framework
+    from matrixkit.authoring import export_framework
     from matrixkit.fileio import refuse_overwriting_inputs
     from matrixkit.model.framework import load_framework
 
@@ -518,7 +519,7 @@ def framework_import(workbook: str, out: str) -> None:
     Every check of `matrixkit lint` runs, each problem named by sheet and cell. Exit 1 on any error (nothing
     is written); warnings are printed and the file is written.
     """
-    from matrixkit.authoring.spreadsheet import import_framework_workbook, write_framework_yaml
+    from matrixkit.authoring import import_framework_workbook, write_framework_yaml
     from matrixkit.fileio import refuse_overwriting_inputs
 
     refuse_overwriting_inputs([out], [workbook])

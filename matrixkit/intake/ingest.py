@@ -17,7 +17,8 @@ from typing import Any
 from matrixkit.assess.results import RatedRow, Source
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
-from matrixkit.workbook.layout import HEADERS, NOT_APPLICABLE, cell_ref, col_letter
+from matrixkit.workbook.cells import cell_ref, col_letter, parse_ref
+from matrixkit.workbook.layout import FORMULA_COLUMNS, HEADERS, NOT_APPLICABLE
 
 HEADER_SEARCH_ROWS = 30
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -74,8 +75,8 @@ class _Reader:
     errors: frozenset[tuple[int, int]] = frozenset()
 
     def __post_init__(self) -> None:
-        self.formulas = frozenset(map(_position, self.sheet.formula_cells))
-        self.errors = frozenset(map(_position, self.sheet.error_cells))
+        self.formulas = frozenset(map(parse_ref, self.sheet.formula_cells))
+        self.errors = frozenset(map(parse_ref, self.sheet.error_cells))
 
     def problem(
         self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str, code: str
@@ -121,15 +122,6 @@ class _Reader:
         return True, value
 
 
-def _position(ref: str) -> tuple[int, int]:
-    """'D7' → (6, 3), zero-based like the grid."""
-    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    column = 0
-    for letter in ref[: len(ref) - len(digits)]:
-        column = column * 26 + ord(letter) - 64
-    return int(digits) - 1, column - 1
-
-
 def find_header_row(grid: Sequence[Sequence[Any]]) -> int | None:
     target = normalise_header(HEADERS["employee_id"])
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
@@ -141,9 +133,8 @@ def find_header_row(grid: Sequence[Sequence[Any]]) -> int | None:
 def map_columns(header: Sequence[Any], fw: Framework, generated: Mapping[str, str]) -> dict[str, int]:
     """'kind:key' → column index, by header text: the generated metadata first, then the framework."""
     known: dict[str, str] = {}
-    fixed = {"employee_id", "name", "level", "endorsement", "comments"}
     for kind, text in HEADERS.items():
-        if kind in fixed:
+        if kind not in FORMULA_COLUMNS:
             known[normalise_header(text)] = kind
     for comp in fw.competencies:
         known[normalise_header(comp.name)] = f"rating:{comp.id}"
@@ -172,8 +163,8 @@ def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list
             0,
             None,
             None,
-            "a header row with 'Employee ID'",
-            "no 'Employee ID' header found: this sheet cannot be read",
+            f"a header row with '{HEADERS['employee_id']}'",
+            f"no '{HEADERS['employee_id']}' header found: this sheet cannot be read",
             "no-header-row",
         )
         return [], reader.problems
@@ -222,10 +213,9 @@ class _RowPlan:
 
     @classmethod
     def of(cls, fw: Framework, columns: dict[str, int]) -> _RowPlan:
-        computed = ("average", "lowest", "gaps", "ready")
         return cls(
             columns,
-            [i for key, i in columns.items() if not key.startswith(computed)],
+            [i for key, i in columns.items() if not key.startswith(FORMULA_COLUMNS)],
             [(c.id, c.name, columns.get(f"rating:{c.id}")) for c in fw.competencies],
             [(e.id, e.prompt, columns.get(f"evidence:{e.id}")) for e in fw.evidence],
         )
@@ -263,7 +253,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
             columns["employee_id"],
             None,
             "an employee id",
-            "a row with entries but no Employee ID: it is not analysed",
+            f"a row with entries but no {HEADERS['employee_id']}: it is not analysed",
             "no-employee-id",
         )
         return None

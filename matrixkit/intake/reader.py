@@ -6,9 +6,7 @@ file becomes one problem for that file and never stops the others.
 
 from __future__ import annotations
 
-import json
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,14 +15,15 @@ from typing import Any
 from defusedxml import ElementTree
 
 from matrixkit.assess.results import RatedRow
-from matrixkit.errors import UnsafeFileError, UsageError
+from matrixkit.errors import UnsafeFileError
 from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
 from matrixkit.intake.safety import FileScan, Limits, scan_file
-from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
 from matrixkit.parallel import map_ranges, worker_count
 from matrixkit.workbook.layout import METADATA_SHEET, ratings_sheet_names
+from matrixkit.workbook.metadata import FamilyStamp, WorkbookMetadata, decode_properties, decode_sheet
+from matrixkit.workbook.sheetxml import text_from_content
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 
@@ -60,7 +59,7 @@ def is_ratings_sheet(name: str) -> bool:
 class WorkbookContent:
     file: str
     sheets: list[tuple[Framework, SheetInput]] = field(default_factory=list)
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: WorkbookMetadata = field(default_factory=WorkbookMetadata)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -112,16 +111,15 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
                 sheet=name,
             )
             continue
-        family_meta = info or {}
-        if family_meta.get("fingerprint") and family_meta["fingerprint"] != fw.fingerprint:
+        if info is not None and info.fingerprint and info.fingerprint != fw.fingerprint:
             content.problems.append(
                 Problem(
                     "warning",
-                    f"generated from {fw.family.id} version {family_meta.get('version', '?')}, analysed with "
+                    f"generated from {fw.family.id} version {info.version or '?'}, analysed with "
                     f"version {fw.family.version}: competencies are matched by id",
                     file=file,
                     sheet=name,
-                    value=str(family_meta.get("fingerprint")),
+                    value=info.fingerprint,
                     expected=fw.fingerprint,
                     code="framework-version-differs",
                 )
@@ -136,10 +134,10 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
                     grid=grids[name],
                     formula_cells=sheet_scan.formula_cells if sheet_scan else frozenset(),
                     error_cells=sheet_scan.error_cells if sheet_scan else frozenset(),
-                    generated_headers=dict(family_meta.get("headers", {})),
-                    manager_id=content.metadata.get("manager_id") or None,
-                    manager_name=content.metadata.get("manager_name") or None,
-                    cycle=content.metadata.get("cycle") or None,
+                    generated_headers=dict(info.headers) if info is not None else {},
+                    manager_id=content.metadata.manager_id,
+                    manager_name=content.metadata.manager_name,
+                    cycle=content.metadata.cycle,
                 ),
             )
         )
@@ -147,13 +145,13 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
 
 
 def _family_of(
-    sheet: str, grid: Sequence[Sequence[Any]], frameworks: Sequence[Framework], metadata: dict[str, str]
-) -> tuple[Framework | None, dict[str, Any] | None]:
+    sheet: str, grid: Sequence[Sequence[Any]], frameworks: Sequence[Framework], metadata: WorkbookMetadata
+) -> tuple[Framework | None, FamilyStamp | None]:
     """The sheet's family: from the hidden metadata, else the only framework, its name, or its columns."""
     by_id = {fw.family.id: fw for fw in frameworks}
-    described = _described_families(metadata)
+    described = {stamp.family_id: stamp for stamp in metadata.families}
     for family_id, info in described.items():
-        if info.get("sheet") == sheet and family_id in by_id:
+        if info.sheet == sheet and family_id in by_id:
             return by_id[family_id], info
     found: Framework | None = None
     if len(frameworks) == 1:
@@ -171,31 +169,11 @@ def _family_of(
     return found, described.get(found.family.id)
 
 
-def _described_families(metadata: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """family id → what the workbook says of it: the hidden sheet's JSON, or the `families` property."""
-    described: dict[str, dict[str, Any]] = {}
-    for key, value in metadata.items():
-        if key.startswith("family:"):
-            try:
-                info = json.loads(value)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(info, dict):
-                described[key.removeprefix("family:")] = info
-    for entry in metadata.get("families", "").split(";"):
-        family_id, _, rest = entry.partition("=")
-        if family_id and family_id not in described:
-            version, _, fingerprint = rest.partition("@")
-            described[family_id] = {"version": version, "fingerprint": fingerprint}
-    return described
-
-
-def _metadata(grid: Sequence[Sequence[Any]] | None, path: Path, scan: FileScan) -> dict[str, str]:
+def _metadata(grid: Sequence[Sequence[Any]] | None, path: Path, scan: FileScan) -> WorkbookMetadata:
     """The hidden sheet's key/value pairs; when a manager deleted it, the custom document properties."""
     if grid:
-        return {str(row[0]): str(row[1]) for row in grid if len(row) >= 2 and row[0] not in (None, "")}
-    properties = _custom_properties(path, scan.kind)
-    return {key.removeprefix("matrixkit_"): value for key, value in properties.items() if key.startswith("matrixkit_")}
+        return decode_sheet(grid)
+    return decode_properties(_custom_properties(path, scan.kind))
 
 
 def _custom_properties(path: Path, kind: str) -> dict[str, str]:
@@ -217,11 +195,11 @@ def _custom_properties(path: Path, kind: str) -> dict[str, str]:
             name = element.get("name")
             text = "".join(child.text or "" for child in element)
             if name:
-                result[name] = text
+                result[name] = text_from_content(text)
         elif kind == "ods" and tag == "user-defined":
             name = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "name"), None)
             if name:
-                result[name] = element.text or ""
+                result[name] = text_from_content(element.text or "")
     return result
 
 
@@ -265,7 +243,7 @@ _MIN_FILES_FOR_A_POOL = 200
 def _workbook_reader(
     files: Sequence[Path], frameworks: Sequence[Framework], limits: Limits | None
 ) -> Callable[[int, int], list[IngestedWorkbook]]:
-    position = {id(fw): index for index, fw in enumerate(frameworks)}
+    position = {fw.fingerprint: index for index, fw in enumerate(frameworks)}
 
     def read(start: int, stop: int) -> list[IngestedWorkbook]:
         return [_ingest_one(path, frameworks, limits, position) for path in files[start:stop]]
@@ -274,7 +252,7 @@ def _workbook_reader(
 
 
 def _ingest_one(
-    path: Path, frameworks: Sequence[Framework], limits: Limits | None, position: dict[int, int]
+    path: Path, frameworks: Sequence[Framework], limits: Limits | None, position: dict[str, int]
 ) -> IngestedWorkbook:
     content = read_workbook(path, frameworks, limits)
     problems = list(content.problems)
@@ -282,49 +260,13 @@ def _ingest_one(
     for fw, sheet in content.sheets:
         sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
         problems.extend(sheet_problems)
-        rows.extend((position[id(fw)], row) for row in sheet_rows)
+        rows.extend((position[fw.fingerprint], row) for row in sheet_rows)
     return IngestedWorkbook(
         file=content.file,
         readable=content.readable,
-        kind=content.metadata.get("kind") or "manager",
-        manager_id=content.metadata.get("manager_id") or None,
-        cycle=content.metadata.get("cycle") or None,
+        kind=content.metadata.kind or "manager",
+        manager_id=content.metadata.manager_id,
+        cycle=content.metadata.cycle,
         rows=rows,
         problems=problems,
     )
-
-
-def settle_cycle(
-    cycle: str | None,
-    named: dict[str, str],
-    problems: list[Problem],
-    *,
-    purpose: str = "the analysis",
-    consequence: str = "",
-) -> str | None:
-    """The given cycle, else the one most workbooks name (file → cycle); each disagreeing file is a problem."""
-    if cycle is None:
-        counts = Counter(named.values())
-        if not counts:
-            return None
-        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
-        try:
-            parse_cycle(cycle)
-        except UsageError:
-            problems.append(
-                Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id", code="cycle-invalid")
-            )
-            return None
-    for file, file_cycle in sorted(named.items()):
-        if file_cycle != cycle:
-            problems.append(
-                Problem(
-                    "error",
-                    f"this workbook is for cycle {file_cycle}, {purpose} for {cycle}{consequence}",
-                    file=file,
-                    value=file_cycle,
-                    expected=cycle,
-                    code="cycle-mismatch",
-                )
-            )
-    return cycle

@@ -3,14 +3,14 @@
 python-calamine reads what `analyze` needs quickly, but it trusts its input: a zip bomb fills memory,
 and a sheet with cells at A1 and XFD1048576 makes it allocate the whole grid and abort the Python
 process (tafia/calamine#693: no exception, the process is gone). So every file first goes through
-`scan_file`, which reads only the zip central directory, the OLE directory and the XML parts, all
-bounded by `Limits`, and either raises `UnsafeFileError` with a message an HR analyst can act on, or
-returns what the reader needs: the file's kind and, per wanted sheet, its extent and formula cells
-(calamine cannot tell a formula from a typed value).
+`scan_file`, which reads only the zip central directory (through zipfile), the OLE directory (through
+olefile) and the XML parts, all bounded by `Limits`, and either raises `UnsafeFileError` with a
+message an HR analyst can act on, or returns what the reader needs: the file's kind and, per wanted
+sheet, its extent and formula cells (calamine cannot tell a formula from a typed value).
 
 >>> import tempfile
 >>> from matrixkit import load_frameworks
->>> from matrixkit.model.roster import read_roster
+>>> from matrixkit.sources.roster import read_roster
 >>> frameworks = load_frameworks(["templates/startup.yaml"])
 >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
 >>> from matrixkit.outputs.generate import generate_workbooks
@@ -59,10 +59,12 @@ from typing import IO, Literal, NoReturn
 from xml.etree.ElementTree import Element, ParseError
 from xml.parsers import expat
 
+import olefile
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 
 from matrixkit.errors import UnsafeFileError
+from matrixkit.workbook.cells import col_letter, column_index
 
 KIB = 2**10
 MIB = 2**20
@@ -207,12 +209,10 @@ def _decode_head(head: bytes) -> str | None:
 
 # ---------------------------------------------------------------- OLE compound files (.xls, encrypted OOXML)
 
-_FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
-
 
 def _scan_ole(handle: IO[bytes], size: int, suffix: str) -> FileScan:
     """Encrypted .xlsx files and legacy .xls share this container: tell them apart by stream names."""
-    names = _ole_stream_names(handle, size)
+    names = _ole_stream_names(handle)
     if names & {"encryptedpackage", "encryptioninfo"}:
         raise UnsafeFileError(_ENCRYPTED_MESSAGE)
     if names & {"workbook", "book"}:
@@ -226,78 +226,37 @@ def _scan_ole(handle: IO[bytes], size: int, suffix: str) -> FileScan:
     raise UnsafeFileError(f"not a spreadsheet: an old-style Office file without a workbook inside{what}")
 
 
-def _ole_stream_names(handle: IO[bytes], size: int) -> set[str]:
-    """Names (case-folded) of every directory entry, following the directory's chain through the FAT."""
-    damaged = UnsafeFileError("damaged file: the Office compound file is truncated or corrupt")
+def _ole_stream_names(handle: IO[bytes]) -> set[str]:
+    """Names (case-folded) of every storage and stream in the compound file, at any depth."""
     handle.seek(0)
-    header = handle.read(512)
-    if len(header) < 512:
-        raise damaged
-    sector_shift = struct.unpack_from("<H", header, 0x1E)[0]
-    if sector_shift not in (9, 12):
-        raise damaged
-    sector_size = 1 << sector_shift
-    first_dir = struct.unpack_from("<I", header, 0x30)[0]
-    difat = list(struct.unpack_from("<109I", header, 0x4C))
-    next_difat, difat_count = struct.unpack_from("<II", header, 0x44)
-    max_sectors = size // sector_size + 1
-
-    def read_sector(sector: int) -> bytes:
-        if sector >= max_sectors:
-            raise damaged
-        handle.seek((sector + 1) * sector_size)
-        data = handle.read(sector_size)
-        if len(data) < sector_size:
-            raise damaged
-        return data
-
-    per_sector = sector_size // 4
-    for _ in range(min(difat_count, max_sectors)):  # FAT sector list beyond the header's 109 entries
-        if next_difat in (_FREE, _END_OF_CHAIN):
-            break
-        entries = struct.unpack(f"<{per_sector}I", read_sector(next_difat))
-        difat.extend(entries[:-1])
-        next_difat = entries[-1]
-    fat_cache: dict[int, tuple[int, ...]] = {}
-
-    def next_sector(sector: int) -> int:
-        index = sector // per_sector
-        if index >= len(difat) or difat[index] in (_FREE, _END_OF_CHAIN):
-            raise damaged
-        if index not in fat_cache:
-            fat_cache[index] = struct.unpack(f"<{per_sector}I", read_sector(difat[index]))
-        return int(fat_cache[index][sector % per_sector])
-
-    names: set[str] = set()
-    sector = first_dir
-    for _ in range(max_sectors):  # a loop in the chain ends here instead of running forever
-        if sector == _END_OF_CHAIN:
-            return names
-        data = read_sector(sector)
-        for offset in range(0, sector_size, 128):
-            name_length = struct.unpack_from("<H", data, offset + 64)[0]
-            entry_type = data[offset + 66]
-            if entry_type in (1, 2, 5) and 2 <= name_length <= 64:
-                raw = data[offset : offset + name_length - 2]
-                names.add(raw.decode("utf-16-le", errors="replace").casefold())
-        sector = next_sector(sector)
-    raise damaged
+    try:
+        with olefile.OleFileIO(handle, raise_defects=olefile.DEFECT_INCORRECT) as ole:
+            paths = ole.listdir(streams=True, storages=True)
+    # olefile reports a malformed structure as OSError, but hostile sector numbers and chains can
+    # surface as any of these from its parsing code; each means the same thing to the analyst.
+    except (OSError, ValueError, IndexError, KeyError, TypeError, struct.error, RecursionError):
+        raise UnsafeFileError("damaged file: the Office compound file is truncated or corrupt") from None
+    return {name.casefold() for path in paths for name in path}
 
 
 # ---------------------------------------------------------------- zip containers (.xlsx, .xlsm, .ods)
 
 
 def _scan_zip(handle: IO[bytes], size: int, suffix: str, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
-    entries, directory = _count_directory_entries(handle, size)
+    # zipfile builds an object per directory entry on opening: count them first, from the raw bytes.
+    entries = _count_directory_entries(handle, size)
     if entries > limits.max_members:
         raise UnsafeFileError(f"zip bomb: {entries:,} parts in the archive; the limit is {limits.max_members:,}")
-    infos = _plain_directory(directory, entries) if directory is not None else None
-    if infos is None:  # zip64, data before the archive, or odd records: zipfile knows every variant
-        try:
-            infos = zipfile.ZipFile(handle).infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, NotImplementedError):
-            raise UnsafeFileError(_DAMAGED_ZIP) from None
-    zip_file = _Zip(handle, _check_members(infos, limits))
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, struct.error, NotImplementedError):
+        raise UnsafeFileError(_DAMAGED_ZIP) from None
+    with archive:
+        return _scan_archive(archive, suffix, wanted, limits)
+
+
+def _scan_archive(archive: zipfile.ZipFile, suffix: str, wanted: Callable[[str], bool], limits: Limits) -> FileScan:
+    zip_file = _Zip(archive, _check_members(archive.infolist(), limits))
     scans: dict[str, FileScan] = {}
     # calamine picks its reader by the file's extension, not its content: when a zip carries both an
     # OpenDocument and an OOXML workbook, both are checked, whichever one calamine will read.
@@ -342,9 +301,9 @@ _PARSED_PARTS = frozenset(
 _KIND_BY_SUFFIX = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 
 
-def _count_directory_entries(handle: IO[bytes], size: int) -> tuple[int, bytes | None]:
-    """How many entries the central directory holds, counted before an object is built per entry; and
-    the directory itself when it is small and plain (no zip64, nothing before the archive)."""
+def _count_directory_entries(handle: IO[bytes], size: int) -> int:
+    """An upper bound on the central directory's entries (each starts with its signature), read from the
+    end record's offsets without building anything per entry."""
     tail_size = min(size, 22 + 65_535)  # the end record, and at most a 64 KiB comment after it
     handle.seek(size - tail_size)
     tail = handle.read(tail_size)
@@ -363,12 +322,6 @@ def _count_directory_entries(handle: IO[bytes], size: int) -> tuple[int, bytes |
     if directory_offset + directory_size > size:
         raise UnsafeFileError(_DAMAGED_ZIP)
     handle.seek(directory_offset)
-    plain = directory_size <= _RAW_CHUNK and directory_offset + directory_size == size - tail_size + end
-    if plain:
-        data = handle.read(directory_size)
-        if len(data) < directory_size:
-            raise UnsafeFileError(_DAMAGED_ZIP)
-        return data.count(b"PK\x01\x02"), data
     count, overlap = 0, b""
     left = directory_size
     while left:
@@ -378,35 +331,7 @@ def _count_directory_entries(handle: IO[bytes], size: int) -> tuple[int, bytes |
         left -= len(data)
         count += (overlap + data).count(b"PK\x01\x02")
         overlap = data[-3:]
-    return count, None
-
-
-_CENTRAL_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # zipfile's own layout of a central directory record
-_ZIP64_MARK = 0xFFFFFFFF
-
-
-def _plain_directory(data: bytes, entries: int) -> list[zipfile.ZipInfo] | None:
-    """The central directory's entries as zipfile would describe them, or None for anything unusual."""
-    infos = []
-    position = 0
-    while position < len(data):
-        if len(data) - position < _CENTRAL_ENTRY.size:
-            return None
-        fields = _CENTRAL_ENTRY.unpack_from(data, position)
-        if fields[0] != b"PK\x01\x02":
-            return None
-        flags, method, crc, compressed, size = fields[5], fields[6], fields[9], fields[10], fields[11]
-        name_length, extra_length, comment_length, offset = fields[12], fields[13], fields[14], fields[18]
-        if _ZIP64_MARK in (compressed, size, offset):
-            return None
-        start = position + _CENTRAL_ENTRY.size
-        raw_name = data[start : start + name_length]
-        info = zipfile.ZipInfo(raw_name.decode("utf-8" if flags & 0x800 else "cp437"))
-        info.flag_bits, info.compress_type, info.CRC = flags, method, crc
-        info.compress_size, info.file_size, info.header_offset = compressed, size, offset
-        infos.append(info)
-        position = start + name_length + extra_length + comment_length
-    return infos if len(infos) == entries else None
+    return count
 
 
 def _check_members(infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:
@@ -462,10 +387,10 @@ def _is_xml_part(name: str) -> bool:
 
 
 class _Zip:
-    """Reads members from the central directory's offsets with our own bounded inflater."""
+    """The archive's members by case-folded name, read through zipfile with their sizes verified."""
 
-    def __init__(self, handle: IO[bytes], members: dict[str, zipfile.ZipInfo]) -> None:
-        self.handle = handle
+    def __init__(self, archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) -> None:
+        self.archive = archive
         self.members = members  # by case-folded name
         self.opened: set[str] = set()
 
@@ -478,47 +403,32 @@ class _Zip:
         self.opened.add(name.casefold())
         part = info.filename
         corrupt = UnsafeFileError(f"damaged file: {part} is corrupt inside the zip archive")
-        handle = self.handle
-        handle.seek(info.header_offset)
-        header = handle.read(30)
-        if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
-            raise UnsafeFileError(_DAMAGED_ZIP)
-        name_length, extra_length = struct.unpack_from("<HH", header, 26)
-        position = info.header_offset + 30 + name_length + extra_length
-        declared, left_in = info.file_size, info.compress_size
+        declared = info.file_size
+        if info.compress_type == zipfile.ZIP_STORED and info.compress_size != declared:
+            raise corrupt
+        # zipfile stops at the declared size without a word, so it is asked for one byte more: a header
+        # that lies is then caught in the act. That byte would fail zipfile's CRC check before it is
+        # seen, so this copy carries no CRC and the check is made here.
+        bounded = zipfile.ZipInfo(info.orig_filename)
+        bounded.flag_bits, bounded.compress_type = info.flag_bits, info.compress_type
+        bounded.header_offset, bounded.compress_size = info.header_offset, info.compress_size
+        bounded.file_size = declared + 1
+        try:
+            member = self.archive.open(bounded)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+            raise UnsafeFileError(_DAMAGED_ZIP) from None
         produced = crc = 0
-
-        def read_raw() -> bytes:
-            nonlocal left_in, position
-            handle.seek(position)  # the handle is shared: another part may have moved it since
-            data = handle.read(min(_RAW_CHUNK, left_in))
-            if not data:
-                raise UnsafeFileError(_DAMAGED_ZIP)
-            left_in -= len(data)
-            position += len(data)
-            return data
-
-        if info.compress_type == zipfile.ZIP_STORED:
-            if left_in != declared:
-                raise corrupt
-            while left_in:
-                data = read_raw()
-                crc = zlib.crc32(data, crc)
-                yield data
-        else:
-            inflater = zlib.decompressobj(-15)
-            pending = b""
-            while not inflater.eof:
-                if not pending and left_in:
-                    pending = read_raw()
+        with member:
+            ended = False
+            while not ended:
+                wanted = min(out_chunk, declared - produced + 1)
                 try:
-                    # One byte past the declared size is enough to know a header lied.
-                    data = inflater.decompress(pending, min(out_chunk, declared - produced + 1))
-                except zlib.error:
+                    data = member.read(wanted)
+                except EOFError:
+                    raise UnsafeFileError(_DAMAGED_ZIP) from None
+                except (zlib.error, zipfile.BadZipFile):
                     raise corrupt from None
-                pending = inflater.unconsumed_tail
-                if not data and not pending and not left_in and not inflater.eof:
-                    raise corrupt  # the deflate stream stops before its end: truncated
+                ended = len(data) < wanted  # zipfile returns less than asked only at the member's end
                 produced += len(data)
                 if produced > declared:
                     raise UnsafeFileError(
@@ -527,9 +437,7 @@ class _Zip:
                 crc = zlib.crc32(data, crc)
                 if data:
                     yield data
-            if produced != declared:
-                raise corrupt
-        if crc != info.CRC:
+        if produced != declared or crc != info.CRC:
             raise corrupt
 
     def xml_chunks(self, name: str) -> Iterator[bytes]:
@@ -758,12 +666,8 @@ def _attribute(attributes: bytes, name: bytes) -> bytes | None:
 
 
 def _column_letters(column: int) -> str:
-    """1 → 'A', 16384 → 'XFD'."""
-    letters = ""
-    while column > 0:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+    """1 → 'A', 16384 → 'XFD': the scan counts columns from 1, as calamine does."""
+    return col_letter(column - 1)
 
 
 class _SheetScanner:
@@ -936,10 +840,7 @@ def _column_number(letters: bytes) -> int:
     """b"D" → 4, b"xfd" → 16384; beyond eight letters, a column past every limit."""
     if len(letters) > 8:
         return 26**9
-    column = 0
-    for letter in letters.upper():
-        column = column * 26 + letter - 64
-    return column
+    return column_index(letters.decode("ascii")) + 1
 
 
 def _scan_sheet_xml(chunks: Iterable[bytes], sheet: str, limits: Limits, size: int | None = None) -> SheetScan:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from matrixkit.errors import UsageError
+from matrixkit.model.problems import Problem
 
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|H(?P<half>[12])|(?P<month>0[1-9]|1[0-2])))?$")
 
@@ -82,3 +84,46 @@ def previous_cycles(cycle_id: str, count: int) -> list[str]:
         else:
             result.append(f"{year}-{index + 1:02d}")
     return result
+
+
+def settle_cycle(
+    cycle: str | None,
+    named: dict[str, str],
+    problems: list[Problem],
+    *,
+    purpose: str = "the analysis",
+    consequence: str = "",
+) -> str | None:
+    """The given cycle, else the one most workbooks name (file → cycle); each disagreeing file is a problem.
+
+    >>> problems: list[Problem] = []
+    >>> settle_cycle(None, {"a.xlsx": "2026-Q4", "b.xlsx": "2026-Q4", "c.xlsx": "2026-Q3"}, problems)
+    '2026-Q4'
+    >>> [(p.file, p.message) for p in problems]
+    [('c.xlsx', 'this workbook is for cycle 2026-Q3, the analysis for 2026-Q4')]
+    """
+    if cycle is None:
+        counts = Counter(named.values())
+        if not counts:
+            return None
+        cycle = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        try:
+            parse_cycle(cycle)
+        except UsageError:
+            problems.append(
+                Problem("error", f"the workbooks name cycle '{cycle}', which is not a cycle id", code="cycle-invalid")
+            )
+            return None
+    for file, file_cycle in sorted(named.items()):
+        if file_cycle != cycle:
+            problems.append(
+                Problem(
+                    "error",
+                    f"this workbook is for cycle {file_cycle}, {purpose} for {cycle}{consequence}",
+                    file=file,
+                    value=file_cycle,
+                    expected=cycle,
+                    code="cycle-mismatch",
+                )
+            )
+    return cycle

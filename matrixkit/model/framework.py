@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError, model_validator
 
 from matrixkit.errors import FrameworkError, YamlSyntaxError
+from matrixkit.model.criteria import CRITERIA_KEYS as CRITERIA_KEYS
+from matrixkit.model.criteria import RATING_CRITERIA as RATING_CRITERIA
 from matrixkit.model.problems import Problem
 from matrixkit.sources.yamldoc import Loc, YamlDocument, format_path, read_yaml
 
@@ -30,19 +32,6 @@ Id = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Int = Annotated[int, Strict()]
 Number = Annotated[float, Strict()]
 Kind = Literal["core", "functional", "leadership"]
-
-CRITERIA_KEYS = (
-    "average_at_least",
-    "each_at_least",
-    "next_level_gaps_at_most",
-    "sustained_cycles",
-    "months_in_level_at_least",
-    "evidence",
-    "metrics_at_least",
-    "endorsement",
-    "calibration",
-)
-RATING_CRITERIA = ("average_at_least", "each_at_least", "next_level_gaps_at_most")
 
 
 class _Model(BaseModel):
@@ -87,7 +76,10 @@ class Metric(_Model):
 
 
 class Criteria(_Model):
-    """Criteria to move on from a level. `None` means "not checked" (absent, false, null, {} or [])."""
+    """Criteria to move on from a level. `None` means "not checked" (absent, false, null, {} or []).
+
+    One field per kind in `matrixkit.model.criteria.KINDS`, in its order (tests/test_criteria_registry.py).
+    """
 
     average_at_least: Number | None = None
     each_at_least: Number | None = None

@@ -16,26 +16,18 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from matrixkit.errors import FrameworkError
+from matrixkit.model.criteria import criteria_findings
 from matrixkit.model.framework import Criteria, Framework, check_families, expand_framework_paths, load_framework
 from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.sources.yamldoc import Loc
+from matrixkit.workbook.layout import HEADERS
 
 LEVELS_PER_TRACK = (4, 7)
 COMPETENCIES_PER_TRACK = (6, 12)
 PER_KIND = (3, 5)
 NEAR_IDENTICAL_RATIO = 0.9
 EXCEL_CELL_LIMIT = 32767
-FIXED_HEADERS = (
-    "Employee ID",
-    "Name",
-    "Level",
-    "Manager endorsement",
-    "Comments",
-    "Average",
-    "Lowest",
-    "Gaps to next level",
-    "Ready?",
-)
+FIXED_HEADERS = tuple(HEADERS.values())  # the ratings sheet's own columns, as the workbook plan names them
 
 OBSERVABLE_PATTERN = "<verb> <artefact or outcome> <scope or frequency>"
 
@@ -423,43 +415,10 @@ def check_criteria(fw: Framework) -> list[Problem]:
 
 
 def _criteria_bounds(fw: Framework, criteria: Criteria, loc: Loc) -> list[Problem]:
-    problems: list[Problem] = []
-    low, high = fw.scale.min, fw.scale.max
-
-    def unmeetable(key: str, message: str) -> None:
-        problems.append(fw.problem((*loc, key), message, code="unmeetable-criteria"))
-
-    for key in ("average_at_least", "each_at_least"):
-        value = getattr(criteria, key)
-        if value is not None and value > high:
-            unmeetable(key, f"{key}: {value:g} is above the scale's top ({high}): no one could meet it")
-        elif value is not None and value <= low:
-            problems.append(
-                fw.problem(
-                    (*loc, key),
-                    f"{key}: {value:g} is at or below the scale's bottom ({low}): everyone meets it",
-                    severity="warning",
-                    code="trivial-criteria",
-                )
-            )
-    if criteria.next_level_gaps_at_most is not None and criteria.next_level_gaps_at_most < 0:
-        unmeetable("next_level_gaps_at_most", "next_level_gaps_at_most below 0: no one could meet it")
-    if criteria.sustained_cycles is not None and criteria.sustained_cycles < 1:
-        unmeetable("sustained_cycles", "sustained_cycles counts this cycle, so it must be 1 or more")
-    if criteria.months_in_level_at_least is not None and criteria.months_in_level_at_least < 0:
-        unmeetable("months_in_level_at_least", "months_in_level_at_least must not be negative")
-    metrics = {m.id: m for m in fw.metrics}
-    for metric_id, threshold in (criteria.metrics_at_least or {}).items():
-        metric = metrics.get(metric_id)
-        if metric is not None and metric.max is not None and threshold > metric.max:
-            problems.append(
-                fw.problem(
-                    (*loc, "metrics_at_least", metric_id),
-                    f"{metric_id} at least {threshold:g} is above its maximum {metric.max:g}: no one could meet it",
-                    code="unmeetable-criteria",
-                )
-            )
-    return problems
+    return [
+        fw.problem((*loc, *finding.path), finding.message, severity=finding.severity, code=finding.code)
+        for finding in criteria_findings(criteria, fw)
+    ]
 
 
 def _check_profile_meets(

@@ -1,28 +1,31 @@
-"""The roster: who is rated, at which level, by which manager.
+"""The roster: who is rated, at which level, by which manager — and the checks a roster's rows must pass.
 
-Read from CSV or XLSX; every bad row is reported with its row number before anything is written.
+Pure: `roster_from_table` checks rows already read (`matrixkit.sources.roster.read_roster` reads the
+file); every bad row is reported with its row number before anything is written.
 
 >>> from matrixkit import load_frameworks
+>>> from matrixkit.sources.tables import read_table
 >>> frameworks = load_frameworks(["templates/engineering.yaml"])
->>> roster = read_roster("templates/rosters/engineering.csv", frameworks)
+>>> roster = roster_from_table(read_table("templates/rosters/engineering.csv"), frameworks)
 >>> roster.managers[0].id, len(roster.reports_of(roster.managers[0].id))
 ('ENG-001', 5)
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matrixkit.errors import RosterError
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
+
+if TYPE_CHECKING:
+    from matrixkit.sources.tables import Table
 
 REQUIRED = ("employee_id", "name", "family", "level", "manager_id")
 OPTIONAL = ("manager_name", "manager_email", "email", "level_since")
@@ -95,13 +98,22 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ")).strip()
 
 
-def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
-    """Read and check a roster against the frameworks; raise `RosterError` listing every bad row."""
-    file = str(path)
-    rows = _read_rows(Path(path))
-    if not rows:
+def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
+    """Check a roster's rows against the frameworks; raise `RosterError` listing every bad row.
+
+    >>> from matrixkit.sources.tables import Table
+    >>> try:
+    ...     roster_from_table(Table("r.csv", header=["employee_id", "name"]), [])
+    ... except RosterError as exc:
+    ...     print(exc.problems[0].describe())
+    r.csv!row 1: error: missing required column(s): family, level, manager_id
+    """
+    file = table.file
+    if table.problems:
+        raise RosterError(table.problems)
+    if not table.header:
         raise RosterError([Problem("error", "the roster is empty", file=file, code="roster-empty")])
-    header = [clean_text(str(h)).lower() for h in rows[0]]
+    header = [clean_text(h).lower() for h in table.header]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise RosterError(
@@ -109,8 +121,7 @@ def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
                 Problem(
                     "error",
                     f"missing required column(s): {', '.join(missing)}",
-                    file=file,
-                    cell="row 1",
+                    **table.where(table.header_row),
                     expected=", ".join(REQUIRED),
                     value=", ".join(h for h in header if h),
                     code="roster-columns",
@@ -124,21 +135,13 @@ def read_roster(path: str | Path, frameworks: Sequence[Framework]) -> Roster:
     seen: dict[str, int] = {}
 
     def bad(row: int, column: str, value: str, message: str, expected: str | None = None) -> None:
+        where = table.where(row, header.index(column))
         problems.append(
-            Problem(
-                "error",
-                message,
-                file=file,
-                cell=f"row {row}",
-                path=column,
-                value=value,
-                expected=expected,
-                code="roster-row",
-            )
+            Problem("error", message, **where, path=column, value=value, expected=expected, code="roster-row")
         )
 
-    for number, raw in enumerate(rows[1:], start=2):
-        values = {header[i]: clean_text(str(v)) if v is not None else "" for i, v in enumerate(raw) if i < len(header)}
+    for number, raw in table.rows:
+        values = {header[i]: clean_text(v) for i, v in enumerate(raw) if i < len(header)}
         if not any(values.values()):
             continue  # blank lines are not people
         too_long = [c for c, v in values.items() if len(v) > EXCEL_CELL_LIMIT]
@@ -229,40 +232,3 @@ def _match_level(fw: Framework, text: str) -> str | None:
         return text
     folded = {level_id.casefold(): level_id for level_id in fw.level_by_id}
     return folded.get(text.casefold())
-
-
-def _read_rows(path: Path) -> list[list[object]]:
-    if not path.is_file():
-        raise RosterError([Problem("error", "roster file not found", file=str(path), code="file")])
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls"):
-        return _read_sheet_rows(path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _read_sheet_rows(path: Path) -> list[list[object]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several unrelated types for unreadable files
-        raise RosterError([Problem("error", f"cannot read the roster: {exc}", file=str(path), code="file")]) from None
-    return [[_cell_text(v) for v in row] for row in rows]
-
-
-def _cell_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else str(value)

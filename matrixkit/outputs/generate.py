@@ -2,7 +2,7 @@
 
 >>> import tempfile
 >>> from matrixkit import load_frameworks
->>> from matrixkit.model.roster import read_roster
+>>> from matrixkit.sources.roster import read_roster
 >>> frameworks = load_frameworks(["templates/startup.yaml"])
 >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
 >>> paths = generate_workbooks(frameworks, roster, "2026-Q4", tempfile.mkdtemp())

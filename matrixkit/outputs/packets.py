@@ -12,10 +12,10 @@ they may mention colleagues), not the source workbook's name.
 
 >>> import tempfile
 >>> from matrixkit import load_frameworks
->>> from matrixkit.model.roster import read_roster
+>>> from matrixkit.sources.roster import read_roster
 >>> frameworks = load_frameworks(["templates/startup.yaml"])
 >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
->>> from matrixkit.assess.analyze import analyze_workbooks
+>>> from matrixkit.run import analyze_workbooks
 >>> from matrixkit.outputs.generate import generate_workbooks
 >>> folder = Path(tempfile.mkdtemp())
 >>> analysis = analyze_workbooks(generate_workbooks(frameworks, roster, "2026-Q4", folder), frameworks, roster=roster)
@@ -51,6 +51,7 @@ from matrixkit.assess.readiness import months_between
 from matrixkit.assess.results import Analysis, CalibrationRow, CriterionResult, DevelopmentItem, EmployeeResult
 from matrixkit.errors import PdfConversionError
 from matrixkit.fileio import atomic_write_bytes
+from matrixkit.model.criteria import label_of
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework, Level
 from matrixkit.outputs.generate import safe_file_stem
@@ -79,17 +80,6 @@ WIDTHS = (30, 14, 14, 14, 11, 60)
 CHARS_PER_WIDTH = 1.15
 LINE_HEIGHT = 15
 
-CRITERION_LABELS = {
-    "average_at_least": "Average rating",
-    "each_at_least": "Lowest rating",
-    "next_level_gaps_at_most": "Gaps to the next level",
-    "sustained_cycles": "Sustained over cycles",
-    "months_in_level_at_least": "Time in level",
-    "evidence": "Evidence",
-    "metrics_at_least": "Metrics",
-    "endorsement": "Manager endorsement",
-    "calibration": "Calibration",
-}
 RESULT_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 PLAIN_RESULTS = {"met": "Met", "not_met": "Not met yet", "unknown": "Not known yet"}
 YES_NO_WORDS = {True: "Yes", False: "No", None: "not answered"}
@@ -112,7 +102,7 @@ def write_packets(
     `soffice_path`); when LibreOffice fails, the .xlsx files stay and `PdfConversionError` says which.
 
     >>> import tempfile
-    >>> from matrixkit.assess.analyze import analyze_workbooks
+    >>> from matrixkit.run import analyze_workbooks
     >>> from matrixkit.model.framework import load_frameworks
     >>> from matrixkit.outputs.generate import generate_blank_matrix
     >>> frameworks = load_frameworks(["templates/engineering.yaml"])
@@ -195,7 +185,7 @@ def packet_bytes(
             ["Criterion", "Result", "", "", "", "Reason"],
             [
                 [
-                    CRITERION_LABELS.get(c.criterion, c.criterion),
+                    label_of(c.criterion),
                     doc.cell(RESULT_WORDS[c.result], doc.result(c.result)),
                     None,
                     None,
@@ -274,9 +264,9 @@ def write_employee_reports(
     and ratings per stored cycle.
 
     >>> import tempfile
-    >>> from matrixkit.assess.analyze import analyze_workbooks
+    >>> from matrixkit.run import analyze_workbooks
     >>> from matrixkit.model.framework import load_frameworks
-    >>> from matrixkit.model.roster import read_roster
+    >>> from matrixkit.sources.roster import read_roster
     >>> from matrixkit.outputs.generate import generate_workbooks
     >>> frameworks = load_frameworks(["templates/startup.yaml"])
     >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
@@ -396,7 +386,7 @@ def employee_report_bytes(
                 ["What is checked", "Result", "", "", "", "Why"],
                 [
                     [
-                        CRITERION_LABELS.get(c.criterion, c.criterion),
+                        label_of(c.criterion),
                         doc.cell(PLAIN_RESULTS[c.result], doc.result(c.result)),
                         None,
                         None,

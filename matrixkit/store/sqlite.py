@@ -6,10 +6,10 @@ killed mid-write leaves the previous state, and a second writer waits (then fail
 
 >>> import tempfile
 >>> from matrixkit import load_frameworks
->>> from matrixkit.model.roster import read_roster
+>>> from matrixkit.sources.roster import read_roster
 >>> frameworks = load_frameworks(["templates/startup.yaml"])
 >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
->>> from matrixkit.assess.analyze import analyze_workbooks
+>>> from matrixkit.run import analyze_workbooks
 >>> from matrixkit.outputs.generate import generate_workbooks
 >>> folder = Path(tempfile.mkdtemp())
 >>> analysis = analyze_workbooks(generate_workbooks(frameworks, roster, "2026-Q4", folder), frameworks, cycle="2026-Q4")

@@ -8,9 +8,11 @@ through (widths, panes, filters, conditional formats, print setup), and after `W
 `splice` puts the rendered rows in place of the sheet's empty cell data. Sheets with charts stay
 plain xlsxwriter sheets: charts cache the values of the cells they draw.
 
-Two xlsxwriter internals are used, both stable since its first releases and checked by the tests:
-a format's style index (`Format._get_xf_index`, what xlsxwriter calls when it writes a cell) and the
-workbook's shared-string table (`Worksheet.str_table`).
+Three xlsxwriter internals are used, all stable since its first releases: a format's style index
+(`Format._get_xf_index`, what xlsxwriter calls when it writes a cell), the workbook's shared-string
+table (`Worksheet.str_table`) and its lookup (`_get_shared_string_index`). pyproject pins the
+xlsxwriter minor version that tests/test_bulkcells.py passes with: a bulk sheet read back equals,
+cell for cell, the same sheet written by xlsxwriter, numbers in xlsxwriter's own text (`%.16G`).
 
 >>> import io
 >>> import xlsxwriter
@@ -37,7 +39,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.workbook.layout import cell_ref, col_letter
 from matrixkit.workbook.package import OWN_COMPRESSION, Member, deflate, zip_bytes
-from matrixkit.workbook.sheetxml import number_text, row_height
+from matrixkit.workbook.sheetxml import row_height
 
 _MAX_STRING = 32_767  # Excel's limit for one cell, which xlsxwriter also applies
 _SHEET_DATA = re.compile(rb"<sheetData/>|<sheetData>.*</sheetData>", re.DOTALL)
@@ -108,7 +110,8 @@ class BulkSheet:
         if value is None:
             self._cells.append((col, f"{ref}/>"))
         elif kind is int or kind is float:
-            self._cells.append((col, f"{ref}><v>{number_text(value)}</v></c>"))
+            # As xlsxwriter writes numbers, so that a bulk sheet and a plain one in the same report agree.
+            self._cells.append((col, f"{ref}><v>{value:.16G}</v></c>"))
         else:
             text = ("yes" if value else "no") if kind is bool else str(value)
             index = self._strings._get_shared_string_index(text[:_MAX_STRING])

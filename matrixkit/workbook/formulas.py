@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matrixkit.assess.scoring import COMPARE_DIGITS
+from matrixkit.model.criteria import RATING_BARS, Figure
 from matrixkit.model.framework import Framework
 from matrixkit.workbook.layout import LevelLookup, RatingsSheet, cell_ref, col_letter
 
@@ -37,9 +37,7 @@ class RowFormulaInputs:
     terms: tuple[RatingTerm, ...]
     applicable_count: Param
     has_next: Param
-    average_at_least: Param
-    each_at_least: Param
-    gaps_at_most: Param
+    thresholds: tuple[tuple[str, Param], ...]  # (rating criterion key, threshold; None: not checked)
     scale_min: int
     scale_max: int
 
@@ -64,9 +62,7 @@ def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) 
         terms=terms,
         applicable_count=len(terms),
         has_next=following is not None,
-        average_at_least=criteria.average_at_least,
-        each_at_least=criteria.each_at_least,
-        gaps_at_most=criteria.next_level_gaps_at_most,
+        thresholds=tuple((key, getattr(criteria, key)) for key in RATING_BARS),
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
     )
@@ -140,13 +136,12 @@ def gaps_formula(inputs: RowFormulaInputs, average: str) -> str | None:
 def ready_formula(inputs: RowFormulaInputs, average: str, lowest: str, gaps: str) -> str | None:
     if inputs.has_next is False:
         return None
-    checks = []
-    if inputs.average_at_least is not None:
-        checks.append(f"ROUND({average},{COMPARE_DIGITS})>={_param(inputs.average_at_least)}")
-    if inputs.each_at_least is not None:
-        checks.append(f"{lowest}>={_param(inputs.each_at_least)}")
-    if inputs.gaps_at_most is not None:
-        checks.append(f"{gaps}<={_param(inputs.gaps_at_most)}")
+    figures: dict[Figure, str] = {"average": average, "lowest": lowest, "gaps": gaps}
+    checks = [
+        RATING_BARS[key].formula(figures[RATING_BARS[key].figure], _param(threshold))
+        for key, threshold in inputs.thresholds
+        if threshold is not None
+    ]
     verdict = f'IF(AND({",".join(checks)}),"Yes","No")' if checks else '"Yes"'
     return f'=IF(ISNUMBER({gaps}),{verdict},"")'
 
@@ -183,9 +178,7 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
         terms=terms,
         applicable_count=look("count"),
         has_next=look("has_next"),
-        average_at_least=look("average_at_least"),
-        each_at_least=look("each_at_least"),
-        gaps_at_most=look("gaps_at_most"),
+        thresholds=tuple((key, look(bar.lookup_column)) for key, bar in RATING_BARS.items()),
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
     )

@@ -1,7 +1,10 @@
 """Where every cell of a generated workbook goes — decided once, used to write and to read.
 
->>> col_letter(0), col_letter(25), col_letter(26), cell_ref(4, 3)
-('A', 'Z', 'AA', 'D5')
+The header texts, the column order and the sheet names below are what `writer` writes, what `ingest`
+looks for and what `lint` keeps competency names clear of. A1 references come from `cells`.
+
+>>> HEADERS["employee_id"], [HEADERS[kind] for kind in FORMULA_COLUMNS]
+('Employee ID', ['Average', 'Lowest', 'Gaps to next level', 'Ready?'])
 """
 
 from __future__ import annotations
@@ -9,11 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
+from matrixkit.model.criteria import RATING_BARS
 from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Employee, Manager
+
+# Re-exported: formulas, bulkcells and authoring import them from here.
+from matrixkit.workbook.cells import cell_ref as cell_ref
+from matrixkit.workbook.cells import col_letter as col_letter
 
 LAYOUT_VERSION = 1
 METADATA_SHEET = "_matrixkit"
@@ -50,26 +57,11 @@ HEADERS = {
     "gaps": "Gaps to next level",
     "ready": "Ready?",
 }
+# The columns the workbook's formulas fill: written, never read back.
+FORMULA_COLUMNS: tuple[ColumnKind, ...] = ("average", "lowest", "gaps", "ready")
 YES_NO = ("Yes", "No")
 WorkbookKind = Literal["manager", "blank_matrix", "self"]
 NOT_APPLICABLE = "n/a"
-
-
-@cache
-def col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def cell_ref(row: int, col: int, *, absolute: bool = False) -> str:
-    """Zero-based row and column to an A1 reference."""
-    if absolute:
-        return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
 
 
 @dataclass(frozen=True)
@@ -199,20 +191,18 @@ def plan_self_assessment(
 
 
 LOOKUP_SHEET = "_levels"
-UNCHECKED_AT_LEAST = -1e99  # a threshold that every value meets: "not checked" inside a formula
-UNCHECKED_AT_MOST = 1e99
 
 
 @dataclass(frozen=True)
 class LevelLookup:
     """A hidden table, one row per level, that blank-matrix formulas read with INDEX/MATCH.
 
-    Columns: level id, has next level, applicable count, the three rating thresholds, then per
+    Columns: level id, has next level, applicable count, the rating criteria's thresholds, then per
     competency (in ratings-column order): applicable, weight, next level's expected, current expected.
     """
 
     framework: Framework
-    FIXED = ("level", "has_next", "count", "average_at_least", "each_at_least", "gaps_at_most")
+    FIXED = ("level", "has_next", "count", *(bar.lookup_column for bar in RATING_BARS.values()))
     PER_COMPETENCY = ("applicable", "weight", "next", "current")
 
     @property
@@ -248,9 +238,7 @@ class LevelLookup:
                 level_id,
                 1 if following else 0,
                 len(applicable),
-                UNCHECKED_AT_LEAST if criteria.average_at_least is None else criteria.average_at_least,
-                UNCHECKED_AT_LEAST if criteria.each_at_least is None else criteria.each_at_least,
-                UNCHECKED_AT_MOST if criteria.next_level_gaps_at_most is None else criteria.next_level_gaps_at_most,
+                *(bar.lookup_value(getattr(criteria, key)) for key, bar in RATING_BARS.items()),
             ]
             current = fw.level_by_id[level_id].expected
             for comp in fw.competencies:

@@ -162,7 +162,7 @@ class Skeleton:
         for part, template in self.templates.items():
             text = template
             for name, value in values.items():
-                text = text.replace(_token(name), text_content(value) if value else "-")
+                text = text.replace(_token(name), text_content(value))
             for index, last_row in enumerate(filter_rows):
                 text = text.replace(f"${_SENTINEL_ROW - index}<", f"${last_row + 1}<")
             by_part[part] = deflate(part, text.encode("utf-8"), OWN_COMPRESSION)

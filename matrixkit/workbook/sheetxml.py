@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from matrixkit.workbook.layout import cell_ref, col_letter
+from matrixkit.workbook.cells import cell_ref, col_letter
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -30,7 +30,7 @@ _HEAD = (
 )
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPED_LOOKALIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_EXCEL_ESCAPE = re.compile(r"_x([0-9a-fA-F]{4})_")
 _NEEDS_ESCAPE = re.compile(r"[&<>\"\n\r\t\x00-\x1f_\ufffe\uffff]")
 
 
@@ -39,9 +39,20 @@ def text_content(text: str) -> str:
     if not _NEEDS_ESCAPE.search(text):
         return text
     if "_x" in text:
-        text = _ESCAPED_LOOKALIKE.sub(r"_x005F\1", text)
+        text = _EXCEL_ESCAPE.sub(r"_x005F\g<0>", text)  # literal text that looks like an escape
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def text_from_content(content: str) -> str:
+    """The inverse of `text_content` once an XML parser has read the entities: `_xHHHH_` undone.
+
+    >>> text_from_content("Tom_x0001_ _x005F_x0041_") == "Tom\x01 _x0041_"
+    True
+    """
+    if "_x" not in content:
+        return content
+    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), content)
 
 
 def attribute(text: str) -> str:

@@ -23,10 +23,10 @@ from matrixkit.outputs.generate import generate_workbooks
 from matrixkit.outputs.packets import (
     PACKET_SHEET,
     REVIEW_SHEET,
-    soffice_path,
     write_employee_reports,
     write_packets,
 )
+from matrixkit.outputs.pdf import soffice_path
 from matrixkit.run import analyze_workbooks
 from matrixkit.sources.roster import read_roster
 

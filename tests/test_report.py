@@ -27,9 +27,10 @@ from report_fixtures import (
 
 from matrixkit.assess.results import STATUSES, Analysis, TrendPoint, Trends
 from matrixkit.outputs.report import SHEET_NAMES, TRENDS_SHEET, report_bytes
-from matrixkit.outputs.report.styles import GAP_BAR_COLOUR, STATUS_CHART_COLOURS, STATUS_FILLS, TREND_LINE_COLOURS
+from matrixkit.outputs.report.styles import GAP_BAR_COLOUR, STATUS_CHART_COLOURS, TREND_LINE_COLOURS
 from matrixkit.outputs.report.tables import HEADER_ROW
 from matrixkit.outputs.report.trends import TREND_CHART_COMPETENCIES, TREND_CHART_EMPLOYEES
+from matrixkit.workbook.styles import STATUS_FILLS
 
 HEADER = HEADER_ROW + 1  # 1-based, as openpyxl counts
 

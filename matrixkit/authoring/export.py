@@ -23,9 +23,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.authoring.sheets import (
-    _BOOL_KEYS,
     _CLEAR_HELP,
-    _CRITERIA_HELP,
     CLEARED,
     COMPETENCIES_SHEET,
     COMPETENCY_TABLE,
@@ -65,10 +63,21 @@ from matrixkit.authoring.sheets import (
 )
 from matrixkit.errors import MatrixkitError
 from matrixkit.fileio import atomic_write_bytes
+from matrixkit.model.criteria import criterion, keys_of_type
 from matrixkit.model.framework import CRITERIA_KEYS, SCHEMA_VERSION, Criteria, Framework
 from matrixkit.model.words import describe_criteria
 from matrixkit.sources.yamlwriter import plain_number
-from matrixkit.workbook.writer import document_date, new_workbook
+from matrixkit.workbook.styles import (
+    BASE_FONT,
+    HEADER_FILL,
+    HEADER_FONT,
+    HEADING,
+    NOT_APPLICABLE_FILL,
+    NOT_APPLICABLE_FONT,
+    TITLE,
+    document_date,
+    new_workbook,
+)
 
 
 def export_framework(fw: Framework, path: str | Path) -> Path:
@@ -128,21 +137,21 @@ def framework_workbook_bytes(fw: Framework) -> bytes:
 
 class _Styles:
     def __init__(self, workbook: Workbook) -> None:
-        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        base = BASE_FONT
         add = workbook.add_format
         self.header = add(
-            {**base, "bold": True, "text_wrap": True, "font_color": "#FFFFFF", "bg_color": "#1F3864", "border": 1}
+            {**base, "bold": True, "text_wrap": True, "font_color": HEADER_FONT, "bg_color": HEADER_FILL, "border": 1}
         )
         self.reference = add(
             {**base, "italic": True, "font_color": "#595959", "bg_color": "#F2F2F2", "text_wrap": True}
         )
         self.text = add({**base, "text_wrap": True})
         self.number = add({**base, "num_format": "General", "align": "left"})
-        self.na = add({**base, "text_wrap": True, "bg_color": "#D9D9D9", "font_color": "#7F7F7F"})
+        self.na = add({**base, "text_wrap": True, "bg_color": NOT_APPLICABLE_FILL, "font_color": NOT_APPLICABLE_FONT})
         self.center = add({**base, "align": "center"})
-        self.na_center = add({**base, "align": "center", "bg_color": "#D9D9D9"})
-        self.title = add({"bold": True, "font_size": 16, "font_color": "#1F3864"})
-        self.heading = add({"bold": True, "font_size": 12, "font_color": "#1F3864"})
+        self.na_center = add({**base, "align": "center", "bg_color": NOT_APPLICABLE_FILL})
+        self.title = add(TITLE)
+        self.heading = add(HEADING)
         self.wrap = add({"text_wrap": True, "valign": "top"})
 
 
@@ -459,9 +468,9 @@ def _criteria_cells(criteria: Criteria | None, *, only_set: bool) -> list[Any]:
         value = getattr(criteria, key)
         if value is None:
             cells.append(CLEARED if only_set and key in criteria.model_fields_set else None)
-        elif key == "evidence":
+        elif criterion(key).value_type == "ids":
             cells.append(_join(value))
-        elif key == "metrics_at_least":
+        elif criterion(key).value_type == "thresholds":
             cells.append(", ".join(f"{k}: {_format_number(v)}" for k, v in value.items()))
         else:
             cells.append(value)
@@ -479,7 +488,7 @@ def _write_criteria(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
         f"for leaving it; {OWNER_ENTRY}: the criteria to enter a track (crossover).",
         "The level id (level rows) or track id (entry rows).",
         "",
-        *(_CRITERIA_HELP[key] + _CLEAR_HELP for key in CRITERIA_KEYS),
+        *(criterion(key).help + _CLEAR_HELP for key in CRITERIA_KEYS),
         "",
     )
     _header(ws, styles, CRITERIA_COLUMNS, help_)
@@ -487,7 +496,8 @@ def _write_criteria(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
     ws.set_column(0, 1, 14, styles.text)
     ws.set_column(2, 2, 34, styles.reference)
     ws.set_column(3, 2 + len(CRITERIA_KEYS), 14, styles.text)
-    ws.set_column(3 + CRITERIA_KEYS.index("evidence"), 3 + CRITERIA_KEYS.index("evidence"), 30, styles.text)
+    for key in keys_of_type("ids"):
+        ws.set_column(3 + CRITERIA_KEYS.index(key), 3 + CRITERIA_KEYS.index(key), 30, styles.text)
     ws.set_column(3 + len(CRITERIA_KEYS), 3 + len(CRITERIA_KEYS), 70, styles.reference)
     rows: list[list[Any]] = [
         [
@@ -530,7 +540,7 @@ def _write_criteria(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
             _write_cell(ws, r, col, value, fmt)
     last = len(rows) + SPARE_ROWS
     ws.data_validation(1, 0, last, 0, {"validate": "list", "source": [OWNER_DEFAULT, OWNER_LEVEL, OWNER_ENTRY]})
-    for key in _BOOL_KEYS:
+    for key in keys_of_type("yes_no"):
         col = 3 + CRITERIA_KEYS.index(key)
         ws.data_validation(1, col, last, col, {"validate": "list", "source": ["yes", "no", CLEARED]})
     ws.freeze_panes(1, 3)

@@ -39,9 +39,6 @@ from matrixkit.authoring.cells import (
     optional,
 )
 from matrixkit.authoring.sheets import (
-    _BOOL_KEYS,
-    _INT_KEYS,
-    _NUMBER_KEYS,
     CLEARED,
     COMPETENCIES_SHEET,
     COMPETENCY_COLUMNS,
@@ -100,6 +97,7 @@ from matrixkit.authoring.sheets import (
 )
 from matrixkit.errors import FrameworkError, UnsafeFileError, WorkbookImportError
 from matrixkit.intake.safety import Limits, scan_file
+from matrixkit.model.criteria import criterion
 from matrixkit.model.framework import CRITERIA_KEYS, SCHEMA_VERSION, Framework, framework_from_document
 from matrixkit.model.problems import Problem, has_errors, sort_problems
 from matrixkit.sources.yamldoc import Loc, YamlDocument, format_path
@@ -666,13 +664,14 @@ class _WorkbookReader:
     def _criterion(self, key: str, value: Any, sheet: str, row: int, col: int) -> Any:
         if isinstance(value, str) and value.strip().lower() == CLEARED:
             return None
-        if key in _INT_KEYS:
+        value_type = criterion(key).value_type
+        if value_type == "whole":
             return as_int(value)
-        if key in _NUMBER_KEYS:
+        if value_type == "number":
             return as_number(value)
-        if key in _BOOL_KEYS:
+        if value_type == "yes_no":
             return as_bool(value)
-        if key == "evidence":
+        if value_type == "ids":
             return as_id_list(value)
         # metrics_at_least: "quota: 100, csat: 85"
         result: dict[str, Any] = {}

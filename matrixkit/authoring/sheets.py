@@ -110,18 +110,4 @@ CLEARED = "none"
 YES_WORDS, NO_WORDS = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
 SPARE_ROWS = 200
 
-_INT_KEYS = ("next_level_gaps_at_most", "sustained_cycles", "months_in_level_at_least")
-_NUMBER_KEYS = ("average_at_least", "each_at_least")
-_BOOL_KEYS = ("endorsement", "calibration")
-_CRITERIA_HELP = {
-    "average_at_least": "Mean rating at least this (e.g. 3.5).",
-    "each_at_least": "No rating below this (e.g. 3).",
-    "next_level_gaps_at_most": "At most this many competencies below the next level's expected value.",
-    "sustained_cycles": "Rating criteria met this many consecutive cycles.",
-    "months_in_level_at_least": "Whole months in the level.",
-    "evidence": "Evidence ids that must be Yes, comma-separated (see the Evidence sheet).",
-    "metrics_at_least": "metric_id: value, comma-separated (e.g. quota: 100).",
-    "endorsement": "yes: manager endorsement required.",
-    "calibration": "yes: confirmed in a calibration session.",
-}
 _CLEAR_HELP = " Blank: not set (a level inherits the default). none: explicitly not checked."

@@ -417,7 +417,8 @@ def _refuse_folder_of_inputs(folder: str, inputs: Sequence[str | Path]) -> None:
 
 def _write_packets(analysis: Any, frameworks: Any, folder: str) -> None:
     from matrixkit.errors import PdfConversionError
-    from matrixkit.outputs.packets import soffice_path, write_packets
+    from matrixkit.outputs.packets import write_packets
+    from matrixkit.outputs.pdf import soffice_path
 
     if soffice_path() is None:
         click.echo("LibreOffice (soffice) is not on PATH: packets are written without PDFs.", err=True)

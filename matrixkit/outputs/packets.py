@@ -10,6 +10,9 @@ next level looks like where they are furthest from it, their criteria in plain w
 It holds nobody else's data: not their manager's name or id, not the manager's comments (written for HR,
 they may mention colleagues), not the source workbook's name.
 
+Both documents are one printable sheet built by the same `_Document` (rows of label, figures and text,
+heights fitted to the wrapped text), which is why they share a module; PDFs come from `matrixkit.outputs.pdf`.
+
 >>> import tempfile
 >>> from matrixkit import load_frameworks
 >>> from matrixkit.sources.roster import read_roster
@@ -27,18 +30,10 @@ they may mention colleagues), not the source workbook's name.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import re
-import shutil
-import signal
-import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,26 +50,15 @@ from matrixkit.model.criteria import label_of
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework, Level
 from matrixkit.outputs.generate import safe_file_stem
+from matrixkit.outputs.pdf import convert_to_pdf, soffice_path
 from matrixkit.store.sqlite import Store, open_store
-from matrixkit.workbook.writer import document_date, new_workbook
+from matrixkit.workbook.styles import HEADER_FILL, RESULT_FILLS, STATUS_FILLS, document_date, new_workbook
 
 PACKET_STATUSES = ("ready", "on_track")
 PACKET_SHEET = "Packet"
 REVIEW_SHEET = "Your review"
 HISTORY_SHEET = "Your history"
-PDF_TIMEOUT_SECONDS = 120.0  # one LibreOffice start…
-PDF_TIMEOUT_PER_FILE = 10.0  # …plus this per document converted
 
-HEADER_FILL = "#1F3864"
-RESULT_FILLS = {"met": "#E2EFDA", "not_met": "#FCE4D6", "unknown": "#EDEDED"}
-STATUS_FILLS = {
-    "ready": "#A9D08E",
-    "on_track": "#E2EFDA",
-    "not_ready": "#FFD966",
-    "incomplete": "#D9D9D9",
-    "top_of_track": "#BDD7EE",
-    "conflict": "#FF9999",
-}
 # Six columns, the last one wide for descriptions: fits an A4 portrait page when shrunk to its width.
 WIDTHS = (30, 14, 14, 14, 11, 60)
 CHARS_PER_WIDTH = 1.15
@@ -83,11 +67,6 @@ LINE_HEIGHT = 15
 RESULT_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 PLAIN_RESULTS = {"met": "Met", "not_met": "Not met yet", "unknown": "Not known yet"}
 YES_NO_WORDS = {True: "Yes", False: "No", None: "not answered"}
-
-
-def soffice_path() -> str | None:
-    """LibreOffice's command when it is on PATH (PDFs are made with it), else None."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 # -- promotion packets ------------------------------------------------------------------------------
@@ -708,102 +687,3 @@ def _write_all(documents: Sequence[tuple[Path, bytes]], cycle: str | None, *, pd
         except PdfConversionError as exc:
             raise PdfConversionError(exc.files, exc.reason, [*written, *exc.written]) from None
     return sorted(written)
-
-
-def convert_to_pdf(documents: Sequence[tuple[Path, bytes]], soffice: str, created: datetime) -> list[Path]:
-    """A PDF beside each .xlsx, made by one headless LibreOffice run with a profile of its own.
-
-    LibreOffice stamps each PDF with the time and a random id; both are replaced by values derived from
-    `created` and the document's bytes (same length, so the PDF's offsets stay valid): same bytes each run.
-    """
-    timeout = PDF_TIMEOUT_SECONDS + PDF_TIMEOUT_PER_FILE * len(documents)
-    with tempfile.TemporaryDirectory(prefix="matrixkit-pdf-") as temporary:
-        root = Path(temporary)
-        source, target = root / "in", root / "out"
-        source.mkdir()
-        inputs: list[Path] = []
-        for path, data in documents:
-            inputs.append(source / path.name)
-            inputs[-1].write_bytes(data)
-        command = [
-            soffice,
-            f"-env:UserInstallation={(root / 'profile').as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(target),
-            *(str(p) for p in inputs),
-        ]
-        reason = _run(command, timeout)
-        written: list[Path] = []
-        failed: list[Path] = []
-        for path, data in documents:
-            made = target / (Path(path.name).stem + ".pdf")
-            if not made.is_file() or made.stat().st_size == 0:
-                failed.append(path)
-                continue
-            destination = path.with_suffix(".pdf")
-            atomic_write_bytes(destination, normalise_pdf(made.read_bytes(), created, data))
-            written.append(destination)
-    if failed:
-        raise PdfConversionError(failed, reason or "LibreOffice wrote no PDF for them", written)
-    return written
-
-
-def _run(command: Sequence[str], timeout: float) -> str | None:
-    """Run LibreOffice in a process group of its own, so a timeout ends every process it started."""
-    posix = os.name == "posix"
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=posix,
-    )
-    try:
-        _, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        if posix:
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-        process.communicate()
-        return f"LibreOffice did not finish within {timeout:g} seconds"
-    if process.returncode != 0:
-        return f"LibreOffice exited with code {process.returncode}: {err.decode(errors='replace').strip()[:300]}"
-    return None
-
-
-_PDF_DATE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:(\d{14})([^)]*)\)")
-_PDF_ID = re.compile(rb"(/ID\s*\[\s*<)([0-9A-Fa-f]+)(>\s*<)([0-9A-Fa-f]+)(>\s*\])")
-_PDF_CHECKSUM = re.compile(rb"(/DocChecksum\s*/)([0-9A-Fa-f]+)")
-
-
-def normalise_pdf(data: bytes, created: datetime, seed: bytes) -> bytes:
-    """Replace the PDF's time stamps, file id and checksum by fixed ones of the same length (offsets stay valid).
-
-    >>> normalise_pdf(b"/CreationDate(D:20250102030405+01'00')", datetime(2026, 10, 1), b"")
-    b"/CreationDate(D:20261001000000Z00'00')"
-    """
-    stamp = created.strftime("%Y%m%d%H%M%S").encode()
-    digest = hashlib.sha256(seed).hexdigest().upper().encode() * 4
-
-    def date(match: re.Match[bytes]) -> bytes:
-        zone = match.group(3)
-        if zone[:1] in (b"+", b"-"):
-            zone = b"Z" + re.sub(rb"\d", b"0", zone[1:])
-        return b"/" + match.group(1) + b"(D:" + stamp + zone + b")"
-
-    def file_id(match: re.Match[bytes]) -> bytes:
-        first, between, second, end = match.group(2, 3, 4, 5)
-        return match.group(1) + digest[: len(first)] + between + digest[: len(second)] + end
-
-    def checksum(match: re.Match[bytes]) -> bytes:
-        return match.group(1) + digest[: len(match.group(2))]
-
-    return _PDF_CHECKSUM.sub(checksum, _PDF_ID.sub(file_id, _PDF_DATE.sub(date, data)))

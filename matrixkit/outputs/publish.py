@@ -32,8 +32,8 @@ import jinja2
 
 from matrixkit import __version__
 from matrixkit.errors import UsageError
+from matrixkit.model.criteria import criteria_phrases
 from matrixkit.model.framework import Competency, Criteria, Framework, Level, Track
-from matrixkit.model.words import describe_criteria
 
 __all__ = ["publish_html", "word_diff_html"]
 
@@ -127,27 +127,8 @@ def _absorb_small_words(opcodes: Sequence[Opcode], after: list[tuple[str, str]])
 
 
 def _criteria_phrases(criteria: Criteria, fw: Framework, next_level: str | None) -> list[str]:
-    """One phrase per criterion, in words from `matrixkit.model.words`, so the page says what the workbooks say."""
-    checked = criteria.checked()
-    pieces: list[Criteria] = []
-    ratings = {key: checked[key] for key in ("average_at_least", "each_at_least") if key in checked}
-    if ratings:
-        pieces.append(Criteria.model_construct(**ratings))
-    for key, value in checked.items():
-        if key in ("average_at_least", "each_at_least"):
-            continue
-        if key == "evidence":
-            pieces.extend(Criteria.model_construct(evidence=(item,)) for item in value)
-        elif key == "metrics_at_least":
-            pieces.extend(Criteria.model_construct(metrics_at_least={k: v}) for k, v in value.items())
-        else:
-            pieces.append(Criteria.model_construct(**{key: value}))
-    phrases = []
-    for piece in pieces:
-        phrase = describe_criteria(piece, fw, next_level)
-        if phrase != "no criteria set":
-            phrases.append(phrase[:1].upper() + phrase[1:])
-    return phrases
+    """One phrase per criterion, from the criteria registry, so the page says what the workbooks say."""
+    return [phrase[:1].upper() + phrase[1:] for phrase in criteria_phrases(criteria, fw, next_level)]
 
 
 def _slug(*parts: str) -> str:

@@ -18,6 +18,7 @@ import yaml
 
 from matrixkit.errors import FrameworkError, MatrixkitError, YamlSyntaxError
 from matrixkit.fileio import atomic_write_bytes
+from matrixkit.model.criteria import criterion
 from matrixkit.model.framework import CRITERIA_KEYS, SCHEMA_VERSION, Criteria, Framework, framework_from_document
 from matrixkit.sources.yamldoc import parse_yaml
 
@@ -70,31 +71,27 @@ def _criteria_data(criteria: Criteria, *, override: bool) -> dict[str, Any]:
     """The keys to write: checked values; for an override also the keys it clears (empty / null / false)."""
     result: dict[str, Any] = {}
     for key in CRITERIA_KEYS:
+        kind = criterion(key)
         value = getattr(criteria, key)
         if value is None:
             if override and key in criteria.model_fields_set:
                 result[key] = (
                     _Flow()
-                    if key == "evidence"
+                    if kind.value_type == "ids"
                     else _FlowMap()
-                    if key == "metrics_at_least"
-                    else (False if _is_yes_no(key) else None)
+                    if kind.value_type == "thresholds"
+                    else (False if kind.value_type == "yes_no" else None)
                 )
             continue
-        if key == "evidence":
+        if kind.value_type == "ids":
             result[key] = _Flow(value)
-        elif key == "metrics_at_least":
+        elif kind.value_type == "thresholds":
             result[key] = _FlowMap({k: plain_number(v) for k, v in value.items()})
         elif isinstance(value, float):
             result[key] = plain_number(value)
         else:
             result[key] = value
     return result
-
-
-def _is_yes_no(key: str) -> bool:
-    # The model's field type, not a list of keys here: a cleared yes/no criterion is written `false`.
-    return Criteria.model_fields[key].annotation == (bool | None)
 
 
 def framework_data(fw: Framework) -> dict[str, Any]:

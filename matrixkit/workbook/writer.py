@@ -10,19 +10,12 @@ LibreOffice does not recalculate .xlsx files on load and would otherwise show a 
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, time
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.workbook import Workbook
-
 from matrixkit import __version__
-from matrixkit.errors import UsageError
-from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Manager
 from matrixkit.model.words import describe_criteria
@@ -60,22 +53,30 @@ from matrixkit.workbook.metadata import (
 )
 from matrixkit.workbook.package import Member, Shape, SheetSlot, Skeleton, deflate
 from matrixkit.workbook.sheetxml import Validation, Worksheet, quoted_list, text_content
+from matrixkit.workbook.styles import (
+    BASE_FONT,
+    HEADER_FILL,
+    HEADER_FONT,
+    HEADING,
+    NOT_APPLICABLE_FILL,
+    TITLE,
+    document_date,
+)
 
 INPUT_MESSAGE_LIMIT = 255
 INPUT_TITLE_LIMIT = 32
 GUIDE_POINTER = " … (full text: Guide sheet)"
-DEFAULT_CREATED = datetime(2000, 1, 1)
 
 _PALETTE = {
-    "header": "#1F3864",
+    "header": HEADER_FILL,
     "input": "#FFFBEA",
-    "na": "#D9D9D9",
+    "na": NOT_APPLICABLE_FILL,
     "formula": "#EEF3FA",
     "below": "#F8CBAD",
     "between": "#FFE699",
     "meets": "#C6EFCE",
 }
-_BASE = {"font_name": "Calibri", "font_size": 11, "valign": "top", "border": 1, "border_color": "#BFBFBF"}
+_BASE = {**BASE_FONT, "border": 1, "border_color": "#BFBFBF"}
 
 
 def shorten(text: str, limit: int, suffix: str = "") -> str:
@@ -90,37 +91,12 @@ def shorten(text: str, limit: int, suffix: str = "") -> str:
     return cut.rstrip(" ,;:.") + suffix
 
 
-def document_date(cycle: str | None) -> datetime:
-    """A workbook's creation date: the cycle's first day, so the same inputs always give the same bytes."""
-    if cycle is None:
-        return DEFAULT_CREATED
-    try:
-        return datetime.combine(parse_cycle(cycle).start, time())
-    except UsageError:
-        return DEFAULT_CREATED
-
-
-def new_workbook(buffer: io.BytesIO, *, title: str, comments: str, created: datetime) -> Workbook:
-    """An in-memory xlsxwriter workbook where input text is only ever text (never a formula or link)."""
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    workbook.set_properties({"title": title, "author": "matrixkit", "comments": comments, "created": created})
-    return workbook
-
-
 STYLES: dict[str, dict[str, Any]] = {
     "header": {
         **_BASE,
         "bold": True,
         "text_wrap": True,
-        "font_color": "#FFFFFF",
+        "font_color": HEADER_FONT,
         "bg_color": _PALETTE["header"],
         "locked": True,
         "valign": "vcenter",
@@ -141,8 +117,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "average": {**_BASE, "locked": True, "num_format": "0.00", "bg_color": _PALETTE["formula"]},
     "integer": {**_BASE, "locked": True, "num_format": "0", "bg_color": _PALETTE["formula"]},
     "ready": {**_BASE, "locked": True, "bold": True, "align": "center", "bg_color": _PALETTE["formula"]},
-    "title": {"bold": True, "font_size": 16, "font_color": _PALETTE["header"]},
-    "heading": {"bold": True, "font_size": 12, "font_color": _PALETTE["header"]},
+    "title": TITLE,
+    "heading": HEADING,
     "plain_wrap": {"text_wrap": True, "valign": "top"},
     "bold": {"bold": True, "valign": "top"},
 }

@@ -52,7 +52,7 @@ from matrixkit.outputs.report.problems import write_problems
 from matrixkit.outputs.report.styles import Styles
 from matrixkit.outputs.report.trends import TRENDS_SHEET, write_trends
 from matrixkit.workbook.bulkcells import splice
-from matrixkit.workbook.writer import document_date, new_workbook
+from matrixkit.workbook.styles import document_date, new_workbook
 
 SHEET_NAMES = (
     "Summary",

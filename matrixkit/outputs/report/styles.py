@@ -14,15 +14,8 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-RESULT_FILLS = {"met": "#E2EFDA", "not_met": "#FCE4D6", "unknown": "#EDEDED"}
-STATUS_FILLS: dict[str, str] = {
-    "ready": "#A9D08E",
-    "on_track": "#E2EFDA",
-    "not_ready": "#FFD966",
-    "incomplete": "#D9D9D9",
-    "top_of_track": "#BDD7EE",
-    "conflict": "#FF9999",
-}
+from matrixkit.workbook.styles import HEADER_FILL, RESULT_FILLS, STATUS_FILLS
+
 # Chart colours are stronger than cell fills: a thin bar must still be seen in print.
 STATUS_CHART_COLOURS: dict[str, str] = {
     "ready": "#548235",
@@ -50,7 +43,6 @@ TREND_LINE_COLOURS = (
 )
 SEVERITY_FILLS = {"error": "#FF9999", "warning": "#FFE699"}
 FLAG_FILLS = {"lenient": "#FFE699", "severe": "#BDD7EE", "aspirational": "#FFE699", "too easy": "#BDD7EE"}
-HEADER_FILL = "#1F3864"
 NOT_APPLICABLE_FILL = "#F2F2F2"
 
 

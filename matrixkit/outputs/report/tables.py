@@ -15,6 +15,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.assess.results import CriterionResult
+from matrixkit.model.criteria import criterion
 from matrixkit.model.framework import CRITERIA_KEYS
 from matrixkit.outputs.report.styles import Styles
 from matrixkit.workbook.bulkcells import BulkSheet
@@ -149,9 +150,9 @@ def print_setup(ws: Worksheet, *, header_row: int | None = None, width: float = 
 
 
 def criteria_keys(groups: Iterable[Sequence[CriterionResult]]) -> list[str]:
-    found = {c.criterion for group in groups for c in group}
-    known = [key for key in CRITERIA_KEYS if key in found]
-    return known + sorted(found - set(CRITERIA_KEYS))
+    """The criteria the results name, in the registry's order; an unregistered key raises (`criterion`)."""
+    found = {criterion(c.criterion).key for group in groups for c in group}
+    return [key for key in CRITERIA_KEYS if key in found]
 
 
 def criteria_columns(keys: Sequence[str]) -> list[Column]:

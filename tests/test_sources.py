@@ -162,3 +162,12 @@ def test_the_readers_are_the_public_entry_points() -> None:
     from matrixkit.run import analyze_workbooks
 
     assert (matrixkit.read_roster, matrixkit.analyze_workbooks) == (read_roster, analyze_workbooks)
+
+
+def test_only_the_opening_module_hands_files_to_calamine() -> None:
+    """Every spreadsheet is parsed after the safety scan, so no module but intake/opening.py imports calamine."""
+    package = Path(__file__).resolve().parent.parent / "matrixkit"
+    importers = sorted(
+        str(p.relative_to(package)) for p in package.rglob("*.py") if "python_calamine" in p.read_text(encoding="utf-8")
+    )
+    assert importers == ["intake/opening.py"]

@@ -77,6 +77,7 @@ from matrixkit.workbook.styles import (
     TITLE,
     document_date,
     new_workbook,
+    write_typed,
 )
 
 
@@ -155,19 +156,6 @@ class _Styles:
         self.wrap = add({"text_wrap": True, "valign": "top"})
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
-    """Text always as text (never a formula), numbers as numbers, None as an empty cell."""
-    if value is None:
-        if fmt is not None:
-            ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_string(row, col, "yes" if value else "no", fmt)
-    elif isinstance(value, int | float):
-        ws.write_number(row, col, plain_number(value), fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
-
-
 def _join(items: Sequence[str]) -> str:
     return ", ".join(items)
 
@@ -206,7 +194,7 @@ def _write_table(
         ws.set_column(col, col, width, styles.text)
     for r, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
-            _write_cell(ws, r, col, value, styles.text)
+            write_typed(ws, r, col, value, styles.text)
         heights = [
             _row_height([value], widths[col]) or 0.0
             for col, value in enumerate(values[: len(widths)])
@@ -304,7 +292,7 @@ def _write_family(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
         rows.append((f"{FIELD_LABEL} {value}", fw.scale.labels.get(value), "Blank: no label."))
     for r, (name, value, note) in enumerate(rows, start=1):
         ws.write_string(r, 0, name, styles.reference)
-        _write_cell(ws, r, 1, value, styles.text)
+        write_typed(ws, r, 1, value, styles.text)
         if note:
             ws.write_string(r, 2, note, styles.reference)
 
@@ -407,7 +395,7 @@ def _write_descriptions(workbook: Workbook, styles: _Styles, fw: Framework) -> N
         ws.write_string(r, 1, comp.name, styles.reference)
         for col, lid in enumerate(columns, start=2):
             applies = lid in track_of and fw.applies_to(comp, track_of[lid])
-            _write_cell(ws, r, col, comp.descriptions.get(lid), styles.text if applies else styles.na)
+            write_typed(ws, r, col, comp.descriptions.get(lid), styles.text if applies else styles.na)
         height = _row_height(list(comp.descriptions.values()), 48)
         if height:
             ws.set_row(r, height)
@@ -434,7 +422,7 @@ def _write_profiles(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
             ws.write_string(row, 1, level.title, styles.reference)
             for col, comp in enumerate(comps, start=2):
                 fmt = styles.center if fw.applies_to(comp, track.id) else styles.na_center
-                _write_cell(ws, row, col, level.expected.get(comp.id), fmt)
+                write_typed(ws, row, col, level.expected.get(comp.id), fmt)
             extra = [cid for cid in level.expected if cid not in fw.competency_by_id]
             if extra:  # only reachable for frameworks built in code; kept so that nothing is lost
                 raise MatrixkitError(f"level {level.id} expects unknown competencies {extra}")
@@ -537,7 +525,7 @@ def _write_criteria(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
     for r, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
             fmt = styles.reference if col in (2, len(values) - 1) else styles.text
-            _write_cell(ws, r, col, value, fmt)
+            write_typed(ws, r, col, value, fmt)
     last = len(rows) + SPARE_ROWS
     ws.data_validation(1, 0, last, 0, {"validate": "list", "source": [OWNER_DEFAULT, OWNER_LEVEL, OWNER_ENTRY]})
     for key in keys_of_type("yes_no"):

@@ -95,8 +95,9 @@ from matrixkit.authoring.sheets import (
     TRACK_NAME,
     Column,
 )
-from matrixkit.errors import FrameworkError, UnsafeFileError, WorkbookImportError
-from matrixkit.intake.safety import Limits, scan_file
+from matrixkit.errors import FrameworkError, WorkbookImportError
+from matrixkit.intake.opening import Refusal, open_spreadsheet
+from matrixkit.intake.safety import Limits
 from matrixkit.model.criteria import criterion
 from matrixkit.model.framework import CRITERIA_KEYS, SCHEMA_VERSION, Framework, framework_from_document
 from matrixkit.model.problems import Problem, has_errors, sort_problems
@@ -119,7 +120,7 @@ class ImportResult:
 def import_framework_workbook(path: str | Path, *, lint: bool = True, limits: Limits | None = None) -> ImportResult:
     """Read an authoring workbook (.xlsx or .ods) through the same checks as a YAML file, and lint it.
 
-    Raises `WorkbookImportError` (or `UnsafeFileError`) when the file is not a readable spreadsheet;
+    Raises `WorkbookImportError` when the file is not a readable (or not a safe) spreadsheet;
     every problem in its content is in `problems`, with its sheet and cell.
 
     >>> import tempfile
@@ -224,24 +225,12 @@ class _WorkbookReader:
         return ordered
 
     def _open(self) -> None:
-        try:
-            scan_file(self.path, lambda _name: True, self.limits)
-        except UnsafeFileError as exc:
-            raise WorkbookImportError(f"{self.file}: {exc.message}") from None
-        if self.path.suffix.lower() == ".xls":
-            raise WorkbookImportError(f"{self.file}: an Excel 97-2003 .xls workbook: save it as .xlsx or .ods")
-        try:
-            from python_calamine import CalamineWorkbook
-
-            workbook = CalamineWorkbook.from_path(self.file)
-            names = list(workbook.sheet_names)
-            for name in names:
-                if name in SHEETS:
-                    self.grids[name] = [
-                        list(row) for row in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                    ]
-        except Exception as exc:  # calamine raises many unrelated types for unreadable content
-            raise WorkbookImportError(f"{self.file}: cannot be read as a spreadsheet: {exc}") from None
+        opened = open_spreadsheet(
+            self.path, lambda name: name in SHEETS, self.limits, xls_advice="save it as .xlsx or .ods"
+        )
+        if isinstance(opened, Refusal):
+            raise WorkbookImportError(f"{self.file}: {opened.message}")
+        self.grids.update({name: [list(row) for row in grid] for name, grid in opened.grids.items()})
         missing = [name for name in SHEETS if name not in self.grids]
         if len(missing) == len(SHEETS):
             raise WorkbookImportError(

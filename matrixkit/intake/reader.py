@@ -15,9 +15,9 @@ from typing import Any
 from defusedxml import ElementTree
 
 from matrixkit.assess.results import RatedRow
-from matrixkit.errors import UnsafeFileError
 from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
-from matrixkit.intake.safety import FileScan, Limits, scan_file
+from matrixkit.intake.opening import Refusal, open_spreadsheet
+from matrixkit.intake.safety import FileScan, Limits
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
 from matrixkit.parallel import map_ranges, worker_count
@@ -76,27 +76,15 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
         content.problems.append(Problem("error", message, file=file, sheet=sheet, cell=cell, code=code))
         return content
 
-    if not path.is_file():
-        return fail("file not found", "file")
-    try:
-        scan = scan_file(path, lambda name: is_ratings_sheet(name) or name == METADATA_SHEET, limits or Limits())
-    except UnsafeFileError as exc:
-        return fail(str(exc), "unsafe-file", exc.sheet, exc.cell)
-    if scan.kind == "xls":
-        # A legacy file's cells cannot be inspected before parsing, so its size cannot be bounded.
-        return fail("an Excel 97-2003 .xls workbook: open it and save it as .xlsx, then send it again", "xls-file")
-    try:
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(file)
-        names = list(workbook.sheet_names)
-        grids = {
-            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in names
-            if is_ratings_sheet(name) or name == METADATA_SHEET
-        }
-    except Exception as exc:  # calamine raises many unrelated types for unreadable content
-        return fail(f"cannot be read as a spreadsheet: {exc}", "unreadable-file")
+    opened = open_spreadsheet(
+        path,
+        lambda name: is_ratings_sheet(name) or name == METADATA_SHEET,
+        limits,
+        xls_advice="open it and save it as .xlsx, then send it again",
+    )
+    if isinstance(opened, Refusal):
+        return fail(opened.message, opened.code, opened.sheet, opened.cell)
+    scan, names, grids = opened.scan, opened.sheet_names, opened.grids
     content.metadata = _metadata(grids.get(METADATA_SHEET), path, scan)
     ratings = [name for name in names if is_ratings_sheet(name)]
     if not ratings:

@@ -20,8 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import TypedDict
 
-from matrixkit.errors import UnsafeFileError
-from matrixkit.intake.safety import Limits, scan_file
+from matrixkit.intake.opening import FirstSheet, Refusal, open_spreadsheet
+from matrixkit.intake.safety import Limits
 from matrixkit.model.problems import Problem
 from matrixkit.workbook.layout import cell_ref
 
@@ -72,41 +72,15 @@ def read_table(path: str | Path, *, limits: Limits = TABLE_LIMITS) -> Table:
     def failed(message: str, code: str, sheet: str | None = None, cell: str | None = None) -> Table:
         return Table(file, sheet, problems=[Problem("error", message, file=file, sheet=sheet, cell=cell, code=code)])
 
-    if not source.is_file():
-        return failed("file not found", "file")
-    if source.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if source.is_file() and source.suffix.lower() not in SPREADSHEET_SUFFIXES:
         return _table(file, None, _csv_rows(source.read_bytes()))
-    try:
-        scan = scan_file(source, _FirstSheet(), limits)
-    except UnsafeFileError as exc:
-        return failed(str(exc), "unsafe-file", exc.sheet, exc.cell)
-    if scan.kind == "xls":
-        return failed("an Excel 97-2003 .xls file: open it and save it as .xlsx or .csv", "xls-file")
-    try:
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(file)
-        names = list(workbook.sheet_names)
-        if not names:
-            return _table(file, None, [])
-        if names[0] not in scan.sheets:  # never ask calamine for a sheet the scan has not bounded
-            return failed(f"the first sheet '{names[0]}' could not be checked before reading", "unsafe-file", names[0])
-        grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several unrelated types for unreadable files
-        return failed(f"cannot be read as a spreadsheet: {exc}", "unreadable-file")
-    return _table(file, names[0], [[_cell_text(value) for value in row] for row in grid])
-
-
-class _FirstSheet:
-    """The scan's `wanted`: true for the first sheet name it is asked about (sheets come in workbook order)."""
-
-    def __init__(self) -> None:
-        self.name: str | None = None
-
-    def __call__(self, name: str) -> bool:
-        if self.name is None:
-            self.name = name
-        return name == self.name
+    opened = open_spreadsheet(source, FirstSheet(), limits, xls_advice="open it and save it as .xlsx or .csv")
+    if isinstance(opened, Refusal):
+        return failed(opened.message, opened.code, opened.sheet, opened.cell)
+    if not opened.grids:
+        return _table(file, None, [])
+    name, grid = next(iter(opened.grids.items()))
+    return _table(file, name, [[_cell_text(value) for value in row] for row in grid])
 
 
 def _table(file: str, sheet: str | None, grid: list[list[str]]) -> Table:

@@ -17,7 +17,9 @@ from datetime import datetime, time
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.errors import UsageError
 from matrixkit.model.cycles import parse_cycle
@@ -64,3 +66,16 @@ def new_workbook(buffer: io.BytesIO, *, title: str, comments: str, created: date
     )
     workbook.set_properties({"title": title, "author": "matrixkit", "comments": comments, "created": created})
     return workbook
+
+
+def write_typed(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
+    """Text always as text (a name `=1+1` stays a name), numbers as numbers, None as an empty cell."""
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "yes" if value else "no", fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)

@@ -19,6 +19,7 @@ from matrixkit.model.criteria import criterion
 from matrixkit.model.framework import CRITERIA_KEYS
 from matrixkit.outputs.report.styles import Styles
 from matrixkit.workbook.bulkcells import BulkSheet
+from matrixkit.workbook.styles import write_typed
 
 # Rows 0-1 of every table sheet say what it shows; the table's header is on this row (0-based).
 HEADER_ROW = 2
@@ -51,15 +52,7 @@ def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | Non
     """Text always as text (a name `=1+1` stays a name), numbers as numbers, None as an empty cell."""
     if isinstance(value, Cell):
         value, fmt = value.value, value.fmt or fmt
-    if value is None:
-        if fmt is not None:
-            ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_string(row, col, "yes" if value else "no", fmt)
-    elif isinstance(value, int | float):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
+    write_typed(ws, row, col, value, fmt)
 
 
 def plain_value(value: Any) -> Any:

@@ -94,6 +94,15 @@ def test_broken_and_looping_links_are_problems_and_a_link_to_a_real_file_is_read
     assert str(folder / "team.xlsx") not in by_file
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_a_broken_link_given_by_name_says_what_it_is(startup: dict[str, Any], tmp_path: Path) -> None:
+    link = tmp_path / "team.xlsx"
+    link.symlink_to(tmp_path / "moved.xlsx")
+    [workbook] = ingest_workbooks([link], startup["frameworks"])
+    [problem] = workbook.problems
+    assert problem.file == str(link) and problem.message.startswith("a link to a file that does not exist")
+
+
 # ---------------------------------------------------------------- error values
 
 
@@ -258,6 +267,23 @@ def test_false_dimension_is_reported_and_the_cells_are_read(startup: dict[str, A
     assert warning.message.startswith(f"the sheet's declared size A1:XFD1048576 is false; it holds {holds}")
     assert not [p for p in analysis.problems if p.severity == "error"]
     assert {e.employee_id for e in analysis.employees} == set(startup["ids"])
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["quick-scan", "full-scan"])
+def test_false_dimension_is_judged_by_the_cells_in_every_scan(tmp_path: Path, prefix: str) -> None:
+    cells = badfiles.rows_xml(badfiles.RATINGS_OK, prefix)
+    path = badfiles.minimal_xlsx(
+        tmp_path / "r.xlsx", {"Ratings": cells}, prefix=prefix, dimensions={"Ratings": "A1:XFD1048576"}
+    )
+    scan = scan_file(path, lambda name: True).sheets["Ratings"]
+    assert (scan.max_row, scan.max_column, scan.false_dimension) == (2, 3, "A1:XFD1048576")
+    assert scan.dimension_warning == (
+        "the sheet's declared size A1:XFD1048576 is false; it holds A1:C2 (its cells were read)"
+    )
+    honest = badfiles.minimal_xlsx(
+        tmp_path / "h.xlsx", {"Ratings": cells}, prefix=prefix, dimensions={"Ratings": "A1:C2"}
+    )
+    assert scan_file(honest, lambda name: True).sheets["Ratings"].dimension_warning is None
 
 
 CALAMINE_CHILD = """

@@ -19,6 +19,7 @@ layer's, `matrixkit.run.analyze_workbooks`.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -164,19 +165,15 @@ def _reconcile_with_roster(
     people = roster.by_id if roster else {}
     managers = roster.manager_by_id if roster else {}
     result: list[tuple[Framework, RatedRow]] = []
+    suggest = IdSuggester(roster)
     for fw, row in rows:
         where: dict[str, Any] = {"file": row.source.file, "sheet": row.source.sheet, "cell": f"row {row.source.row}"}
         person = people.get(row.employee_id)
         if roster is not None and person is None:
-            problems.append(
-                Problem(
-                    "error",
-                    f"{row.employee_id} is not in the roster",
-                    value=row.employee_id,
-                    code="not-in-roster",
-                    **where,
-                )
-            )
+            # Left out of the results: without a roster entry the row has no manager, no level date and
+            # perhaps a mistyped id (the real person would be listed missing and this one counted twice).
+            problems.append(not_in_roster(row, roster, suggest, "the row is not analysed"))
+            continue
         if person is not None:
             if person.family != row.family:
                 problems.append(
@@ -461,3 +458,55 @@ def compare_self_assessments(
                 SelfComparison(row.employee_id, rated.name if rated else row.name, comp.id, own, theirs, apart)
             )
     return comparisons
+
+
+# -- rows the roster does not list -------------------------------------------------------------------
+
+
+class IdSuggester:
+    """The roster ids closest to an unknown one, within a fixed budget of comparisons per run, so that
+    100,000 rows of strangers against a large roster stay linear (beyond it: no suggestion)."""
+
+    BUDGET = 1_000_000  # id comparisons, about a second
+
+    def __init__(self, roster: Roster | None) -> None:
+        self.ids = sorted(roster.by_id) if roster else []
+        self.left = self.BUDGET
+        self.found: dict[str, list[str]] = {}
+
+    def __call__(self, employee_id: str) -> list[str]:
+        found = self.found.get(employee_id)
+        if found is None:
+            if self.left < len(self.ids):
+                return []
+            self.left -= len(self.ids)
+            found = self.found[employee_id] = difflib.get_close_matches(employee_id, self.ids, n=3, cutoff=0.75)
+        return found
+
+
+def not_in_roster(row: RatedRow, roster: Roster, suggest: IdSuggester, consequence: str) -> Problem:
+    """The error for a row whose Employee ID the roster does not list, at the cell holding the id.
+
+    >>> from matrixkit.assess.results import Source
+    >>> from matrixkit.model.roster import Employee
+    >>> roster = Roster("roster.csv", (Employee("ENG-009", "Ann Lee", "engineering", "IC2", "ENG-001", 2),))
+    >>> row = RatedRow("ENG-0O9", "", "engineering", "IC2", None, {}, {}, None, {}, "", Source("a.xlsx", "Ratings", 6),
+    ...                id_cell="A6")
+    >>> problem = not_in_roster(row, roster, IdSuggester(roster), "the row is not analysed")
+    >>> problem.cell, problem.expected
+    ('A6', 'an Employee ID from the roster (roster.csv), perhaps ENG-009')
+    """
+    close = suggest(row.employee_id)
+    expected = f"an Employee ID from the roster ({roster.file})"
+    if close:
+        expected += ", perhaps " + " or ".join(close)
+    return Problem(
+        "error",
+        f"{row.employee_id} is not in the roster: {consequence} (correct the id, or add the person to the roster)",
+        file=row.source.file,
+        sheet=row.source.sheet,
+        cell=row.id_cell or f"row {row.source.row}",
+        value=row.employee_id,
+        expected=expected,
+        code="not-in-roster",
+    )

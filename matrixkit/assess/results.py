@@ -44,6 +44,7 @@ class RatedRow:
     manager_name: str | None = None
     cycle: str | None = None
     cells: dict[str, str] = field(default_factory=dict)  # competency id → cell reference of its rating
+    id_cell: str | None = None  # where the Employee ID was typed ("A6")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from matrixkit.assess.analyze import IdSuggester, not_in_roster
 from matrixkit.assess.results import RatedRow, problem_to_json
 from matrixkit.model.cycles import settle_cycle
 from matrixkit.model.framework import Framework
@@ -155,6 +156,7 @@ def tally_returns(
 
     by_family = {fw.family.id: fw for fw in frameworks}
     people = roster.by_id
+    suggest = IdSuggester(roster)
     files_of: dict[str, set[str]] = defaultdict(set)
     rated_of: dict[str, int] = {}  # employee id → valid ratings in their best row
     for file, manager_id, _, rows in counted:
@@ -163,17 +165,7 @@ def tally_returns(
         for _fw, row in rows:
             person = people.get(row.employee_id)
             if person is None:
-                problems.append(
-                    Problem(
-                        "error",
-                        f"{row.employee_id} is not in the roster",
-                        file=row.source.file,
-                        sheet=row.source.sheet,
-                        cell=f"row {row.source.row}",
-                        value=row.employee_id,
-                        code="not-in-roster",
-                    )
-                )
+                problems.append(not_in_roster(row, roster, suggest, "the row is not counted"))
                 continue
             files_of[person.manager_id].add(file)
             rated = _valid_ratings(row, person, by_family[person.family])

@@ -52,6 +52,7 @@ class SheetInput:
     grid: Sequence[Sequence[Any]]
     formula_cells: frozenset[str] = frozenset()
     error_cells: frozenset[str] = frozenset()  # calamine reads error values as blanks: the scan knows better
+    error_values: Mapping[str, str] = field(default_factory=dict)  # ... and what each shows ("#DIV/0!")
     # header text → "kind:key" as the workbook was generated (from its metadata); may be empty
     generated_headers: Mapping[str, str] = field(default_factory=dict)
     manager_id: str | None = None
@@ -115,9 +116,8 @@ class _Reader:
             )
             return False, None
         if (row, col) in self.errors:
-            self.problem(
-                "error", row, col, value or "#error", expected, f"{name}: an error value, not a {noun}", "error-value"
-            )
+            shown = self.sheet.error_values.get(cell_ref(row, col)) or value
+            self.problem("error", row, col, shown, expected, f"{name}: an error value, not a {noun}", "error-value")
             return False, None
         return True, value
 
@@ -296,6 +296,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
         manager_name=reader.sheet.manager_name,
         cycle=reader.sheet.cycle,
         cells=cells,
+        id_cell=col_letter(columns["employee_id"]) + number,
     )
 
 
@@ -349,7 +350,18 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
     else:
         reader.problem("error", row, col, value, expected, f"{name}: not a rating", "rating-invalid")
         return None
-    if math.isnan(number) or not number.is_integer():
+    if not math.isfinite(number):
+        reader.problem(
+            "error",
+            row,
+            col,
+            value,
+            expected,
+            f"{name}: {describe_value(value)} is not a finite number",
+            "rating-not-finite",
+        )
+        return None
+    if not number.is_integer():
         reader.problem(
             "error",
             row,
@@ -423,8 +435,20 @@ def parse_metric(reader: _Reader, values: Sequence[Any], row: int, col: int | No
         number = float(value)
     elif isinstance(value, str) and _NUMBER.match(value.strip()):
         number = float(value.strip())
-    if number is None or math.isnan(number):
+    if number is None:
         reader.problem("error", row, col, value, expected, f"{metric.name}: not a number", "metric-invalid")
+        return None
+    if not math.isfinite(number):
+        # "1e999" reads as infinity, which would pass any "at least" target: refused, never counted as met.
+        reader.problem(
+            "error",
+            row,
+            col,
+            value,
+            expected,
+            f"{metric.name}: {describe_value(value)} is not a finite number",
+            "metric-not-finite",
+        )
         return None
     if (low is not None and number < low) or (high is not None and number > high):
         reader.problem(

@@ -15,6 +15,8 @@ stops a file is a `Refusal`: the caller turns it into a problem in its own words
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,18 @@ class FirstSheet:
         return name == self.name
 
 
+def _missing(source: Path) -> str:
+    """Why there is no file to read: absent, or a link that leads nowhere."""
+    if not source.is_symlink():
+        return "file not found"
+    try:
+        source.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:  # Python 3.11 reports a loop as RuntimeError, later ones as ELOOP
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            return "a link that loops (it leads back to itself, never to a file): replace it with the workbook"
+    return f"a link to a file that does not exist ({os.readlink(source)}): replace it with the workbook"
+
+
 def open_spreadsheet(
     path: str | Path,
     wanted: Callable[[str], bool],
@@ -65,7 +79,7 @@ def open_spreadsheet(
     """The grids of the `wanted` sheets of one .xlsx/.xlsm/.ods file, or why the file cannot be read."""
     source = Path(path)
     if not source.is_file():
-        return Refusal("file not found", "file")
+        return Refusal(_missing(source), "file")
     try:
         scan = scan_file(source, wanted, limits or Limits())
     except UnsafeFileError as exc:

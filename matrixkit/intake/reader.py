@@ -6,6 +6,7 @@ file becomes one problem for that file and never stops the others.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,17 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; folders searched recursively for workbooks (Office lock files skipped), sorted."""
+    """Files as given; folders searched recursively for workbooks (Office lock files skipped), sorted.
+
+    A broken or looping link named like a workbook is kept, so that reading it says what it is
+    instead of the file vanishing from the run; a link to a real file elsewhere is read normally.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "gone.xlsx").symlink_to(folder / "deleted.xlsx")
+    >>> [p.name for p in expand_inputs([folder])]
+    ['gone.xlsx']
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -38,16 +49,17 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.is_file()
+                    if (p.is_file() or (p.is_symlink() and not p.exists()))
                     and p.suffix.lower() in WORKBOOK_SUFFIXES
                     and not p.name.startswith(("~$", ".~lock", "."))
                 )
             )
         else:
             found.append(path)
-    unique: dict[Path, Path] = {}
+    unique: dict[str, Path] = {}
     for path in found:
-        unique.setdefault(path.resolve(), path)
+        # os.path.realpath, unlike Path.resolve before Python 3.13, does not raise on a looping link.
+        unique.setdefault(os.path.realpath(path), path)
     return list(unique.values())
 
 
@@ -113,6 +125,17 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
                 )
             )
         sheet_scan = scan.sheets.get(name)
+        if sheet_scan is not None and sheet_scan.dimension_warning:
+            content.problems.append(
+                Problem(
+                    "warning",
+                    sheet_scan.dimension_warning,
+                    file=file,
+                    sheet=name,
+                    value=sheet_scan.false_dimension,
+                    code="false-dimension",
+                )
+            )
         content.sheets.append(
             (
                 fw,
@@ -122,6 +145,7 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
                     grid=grids[name],
                     formula_cells=sheet_scan.formula_cells if sheet_scan else frozenset(),
                     error_cells=sheet_scan.error_cells if sheet_scan else frozenset(),
+                    error_values=sheet_scan.error_values if sheet_scan else {},
                     generated_headers=dict(info.headers) if info is not None else {},
                     manager_id=content.metadata.manager_id,
                     manager_name=content.metadata.manager_name,

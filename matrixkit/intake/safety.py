@@ -43,8 +43,10 @@ worksheet is scanned at about 8 MB of XML per second. Memory stays within a few 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
+import html
 import io
 import itertools
 import operator
@@ -52,7 +54,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal, NoReturn
@@ -109,6 +111,20 @@ class SheetScan:
     formula_cells: frozenset[str]  # A1 references ("D7") of the cells holding a formula
     # Cells holding an error value (#N/A, #DIV/0!...) typed or computed: calamine reads them as "".
     error_cells: frozenset[str] = frozenset()
+    # ... and the error each shows, where the file says (a problem reports the value found).
+    error_values: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # The sheet's `<dimension>` when it claims more than the limits allow while its cells are within them
+    # ("A1:XFD1048576" over A1:S5). calamine sizes the sheet by its cells, not by this claim (shown by
+    # tests/test_bad_cells.py in a subprocess), so the cells are judged and the claim only reported.
+    false_dimension: str | None = field(default=None, compare=False)
+
+    @property
+    def dimension_warning(self) -> str | None:
+        """What HR reads about a false `<dimension>`, or None."""
+        if self.false_dimension is None:
+            return None
+        holds = f"A1:{_column_letters(self.max_column)}{self.max_row}" if self.max_row else "no cells"
+        return f"the sheet's declared size {self.false_dimension} is false; it holds {holds} (its cells were read)"
 
 
 @dataclass(frozen=True)
@@ -272,7 +288,8 @@ def _scan_archive(archive: zipfile.ZipFile, suffix: str, wanted: Callable[[str],
     for key, info in zip_file.members.items():
         if key not in zip_file.opened and _is_xml_part(key):
             if key in _PARSED_PARTS:
-                _drain(zip_file.xml_chunks(info.filename))
+                chunks = zip_file.xml_chunks(info.filename)
+                _drain(_valid_text(chunks, info.filename) if key in _DECODED_PARTS else chunks)
             else:
                 zip_file.check_prolog(info.filename)
     expected = _KIND_BY_SUFFIX.get(suffix)
@@ -298,6 +315,8 @@ _PARSED_PARTS = frozenset(
         "settings.xml",
     }
 )
+# Of those, the ones calamine decodes as UTF-8 text (and fails on, naming nothing, when they are not).
+_DECODED_PARTS = frozenset({"xl/sharedstrings.xml", "xl/styles.xml"})
 _KIND_BY_SUFFIX = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 
 
@@ -468,6 +487,81 @@ class _Zip:
         return b"".join(self.chunks(name))
 
 
+# A character reference (`&#xD800;`, `&#0;`) whose number XML 1.0 allows no character for.
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_CELL_BEFORE = re.compile(rb'<(?:[^\s<>/:]+:)?c\s[^<>]*?\br\s*=\s*["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
+
+
+def _is_xml_character(code: int) -> bool:
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _valid_text(chunks: Iterable[bytes], part: str, sheet: str | None = None) -> Iterator[bytes]:
+    """The chunks of a UTF-8 XML part, refused with the place it breaks when a byte sequence is not UTF-8
+    (a lone surrogate among them) or a character reference names no character; calamine would stop
+    there with a decoder's message naming neither the part nor the cell. UTF-16 parts pass unchecked."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    before = b""  # the end of the previous chunk: where a bad sequence is, and what precedes it
+    for index, chunk in enumerate(chunks):
+        if index == 0 and chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+            yield chunk
+            yield from chunks
+            return
+        window = before + chunk
+        pending = decoder.getstate()[0]  # the start of a character cut by the previous chunk
+        if not (chunk.isascii() and not pending):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                at = len(before) - len(pending) + exc.start
+                lone = window[at : at + 1] == b"\xed" and b"\xa0" <= window[at + 1 : at + 2] <= b"\xbf"
+                what = "half of a character pair (a lone surrogate)" if lone else "bytes that are not UTF-8 text"
+                _refuse_text(window, at, part, sheet, what)
+        if b"&#" in window:
+            for match in _CHARACTER_REFERENCE.finditer(window):
+                hexadecimal, decimal = match.groups()
+                code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+                if not _is_xml_character(code):
+                    kind = "half of a character pair (a lone surrogate)" if 0xD800 <= code <= 0xDFFF else "no character"
+                    reference = match.group().decode("ascii")
+                    _refuse_text(window, match.start(), part, sheet, f"the reference {reference}, which is {kind}")
+        before = chunk[-4 * KIB :]
+        yield chunk
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        _refuse_text(before, len(before), part, sheet, "a character cut short at its end")
+
+
+_PART_MEANING = {
+    "xl/sharedstrings.xml": " (the workbook's shared text)",
+    "xl/workbook.xml": " (the names of the sheets)",
+    "xl/styles.xml": " (the cell formats)",
+}
+
+
+def _refuse_text(window: bytes, at: int, part: str, sheet: str | None, what: str) -> NoReturn:
+    """Where bad text is, in words HR can act on: the sheet and cell, or the part, and the text before it."""
+    before = window[max(0, at - 400) : at].decode("utf-8", errors="replace")
+    inside_tag = before.rfind("<") > before.rfind(">")
+    # Inside a tag: the attribute value so far; else the text since the last tag.
+    text = re.split(r"[\"']", before)[-1] if inside_tag else before[before.rfind(">") + 1 :]
+    near = html.unescape(" ".join(text.split()))[-40:]
+    after = f" after the text '{near}'" if near else " at the start of its text"
+    if sheet is not None:
+        cells = _CELL_BEFORE.findall(window, max(0, at - 4 * KIB), at)
+        cell = cells[-1].decode("ascii").upper() if cells else None
+        where = f"sheet '{sheet}', cell {cell}" if cell else f"sheet '{sheet}' ({part})"
+        fix = "retype that cell's text" if cell else "retype the text there"
+    else:
+        cell = None
+        where = part + _PART_MEANING.get(part.casefold(), "")
+        fix = "retype that text"
+    raise UnsafeFileError(
+        f"damaged text: {where} holds {what}{after}; {fix} and save the file again", sheet=sheet, cell=cell
+    )
+
+
 def _drain(chunks: Iterable[bytes]) -> None:
     for _ in chunks:
         pass
@@ -559,12 +653,12 @@ def _xml_elements(zip_file: _Zip, name: str) -> Iterator[Element]:
     """Every element of a small part (workbook, relationships, manifest), for its attributes only."""
     info = zip_file.members[name.casefold()]
     if info.file_size <= _SMALL_XML:
-        data = b"".join(zip_file.xml_chunks(name))
+        data = b"".join(_valid_text(zip_file.xml_chunks(name), info.filename))
         with _xml_errors(info.filename):
             root = fromstring(data, forbid_dtd=True)
         yield from root.iter()
         return
-    for _event, element in _parse_xml(zip_file.xml_chunks(name), info.filename, ("end",)):
+    for _event, element in _parse_xml(_valid_text(zip_file.xml_chunks(name), info.filename), info.filename, ("end",)):
         yield element
         element.clear()
 
@@ -600,7 +694,8 @@ def _scan_xlsx(zip_file: _Zip, wanted: Callable[[str], bool], limits: Limits) ->
             raise UnsafeFileError(f"damaged file: sheet '{name}' has no data in the archive", sheet=name)
         for part in parts:
             size = zip_file.members[part.casefold()].file_size
-            scans[name] = _scan_sheet_xml(zip_file.xml_chunks(part), name, limits, size)
+            chunks = _valid_text(zip_file.xml_chunks(part), zip_file.members[part.casefold()].filename, name)
+            scans[name] = _scan_sheet_xml(chunks, name, limits, size)
     return FileScan(kind="xlsx", sheets=scans)
 
 
@@ -665,6 +760,11 @@ def _attribute(attributes: bytes, name: bytes) -> bytes | None:
     return None
 
 
+def _beyond(row: int, column: int, limits: Limits) -> bool:
+    """A 1-based far corner past the rows, columns or cells a sheet may span."""
+    return row > limits.max_rows or column > limits.max_columns or row * column > limits.max_cells
+
+
 def _column_letters(column: int) -> str:
     """1 → 'A', 16384 → 'XFD': the scan counts columns from 1, as calamine does."""
     return col_letter(column - 1)
@@ -683,6 +783,9 @@ class _SheetScanner:
         self.max_column = 0
         self.formulas: set[str] = set()
         self.errors: set[str] = set()
+        self.error_values: dict[str, str] = {}
+        self.dimension: str | None = None
+        self.dimension_corner = (0, 0)
 
     def check(self, row: int, column: int) -> None:
         """1-based position against the limits."""
@@ -699,7 +802,16 @@ class _SheetScanner:
         )
 
     def result(self) -> SheetScan:
-        return SheetScan(self.sheet, self.max_row, self.max_column, frozenset(self.formulas), frozenset(self.errors))
+        row, column = self.dimension_corner
+        return SheetScan(
+            self.sheet,
+            self.max_row,
+            self.max_column,
+            frozenset(self.formulas),
+            frozenset(self.errors),
+            self.error_values,
+            self.dimension if _beyond(row, column, self.limits) else None,
+        )
 
     def grow(self, row: int, column: int) -> None:
         """A cell with content at this 1-based position: the sheet's extent grows, within the limits."""
@@ -761,7 +873,12 @@ class _SheetScanner:
                 if next_name == b"f" and not next_end:
                     self.formulas.add(f"{_column_letters(column)}{row}")
                 if b"e" in attributes and _attribute(attributes, b"t") == b"e":
-                    self.errors.add(f"{_column_letters(column)}{row}")
+                    ref = f"{_column_letters(column)}{row}"
+                    self.errors.add(ref)
+                    # The value is found when it lies in this buffer: it nearly always does (a few bytes).
+                    shown = _ERROR_SHOWN.match(buffer, match.end())
+                    if shown is not None:
+                        self.error_values[ref] = _error_text(shown.group(1))
             elif name == b"row":
                 raw = digits if digits is not None else _attribute(attributes, b"r")
                 if raw is not None:
@@ -773,10 +890,12 @@ class _SheetScanner:
                 if self_closing:
                     self.row += 1
                     self.column = 0
-            else:  # <dimension ref="A1:R6"/>: calamine reads it, so it is held to the limits
-                for raw in (_attribute(attributes, b"ref") or b"").split(b":"):
-                    if raw:
-                        self.check(*self.ref(raw))
+            else:  # <dimension ref="A1:R6"/>: a claim, judged against the cells at the end
+                declared = _attribute(attributes, b"ref") or b""
+                corners = [self.ref(raw) for raw in declared.split(b":") if raw]
+                if corners:
+                    self.dimension = declared.decode("ascii", errors="replace")[:40]
+                    self.dimension_corner = (max(r for r, _ in corners), max(c for _, c in corners))
         return end
 
 
@@ -790,6 +909,18 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*?\st\s*=\s*["\']e
 _PREFIXED_TAG = re.compile(rb":(?:c|row|f|dimension)[\s/>]")
 _PLAIN_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3}[0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"\s*/>')
 _ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+# What an error cell shows: its `<v>`, after the formula if any (`<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v>`).
+_ERROR_SHOWN = re.compile(rb"\s*(?:<f[^<>]*/>\s*|<f[^<>]*>[^<]*</f>\s*)?<v>([^<]{1,64})</v>")
+_ERROR_CELL_SHOWN = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*?\st\s*=\s*["\']e["\'][^<>]*>' + _ERROR_SHOWN.pattern
+)
+
+
+def _error_text(raw: bytes) -> str:
+    """An error cell's value as text: `#DIV/0!` (entities undone, at most 64 characters)."""
+    return html.unescape(raw.decode("utf-8", errors="replace")).strip()[:64]
+
+
 _QUICK_SCAN_BYTES = 16 * MIB
 
 
@@ -806,9 +937,15 @@ def _quick_sheet_scan(data: bytes, sheet: str, limits: Limits) -> SheetScan | No
         return None
     max_row = max(map(int, map(_DIGITS, cells)), default=0)
     max_column = max(map(_column_number, set(map(_LETTERS, cells))), default=0)
-    if dimension is not None and dimension.group(2):
-        max_row = max(max_row, int(dimension.group(3)))
-        max_column = max(max_column, _column_number(dimension.group(2)))
+    false_dimension = None
+    if dimension is not None:
+        first = _CELL_REF.fullmatch(dimension.group(1))
+        assert first is not None  # the pattern above matched it
+        corner = (int(first.group(2)), _column_number(first.group(1)))
+        if dimension.group(2):
+            corner = max(corner[0], int(dimension.group(3))), max(corner[1], _column_number(dimension.group(2)))
+        if _beyond(*corner, limits):
+            false_dimension = dimension.group(0).split(b'"')[1].decode("ascii")
     # Empty cells count here, which only the full scan tells apart: a sheet over a limit is judged there.
     if max_row > limits.max_rows or max_column > limits.max_columns or max_row * max_column > limits.max_cells:
         return None
@@ -818,16 +955,20 @@ def _quick_sheet_scan(data: bytes, sheet: str, limits: Limits) -> SheetScan | No
     if len(formulas) != len(_FORMULA_START.findall(data)):
         return None
     errors: list[bytes] = []
+    shown: dict[str, str] = {}
     if b'"e"' in data or b"'e'" in data:
         errors = _ERROR_CELL.findall(data)
         if len(errors) != len(_ERROR_TYPE.findall(data)):
             return None
+        shown = {ref.decode("ascii"): _error_text(value) for ref, value in _ERROR_CELL_SHOWN.findall(data)}
     return SheetScan(
         sheet,
         max_row,
         max_column,
         frozenset(ref.decode("ascii") for ref in formulas),
         frozenset(ref.decode("ascii") for ref in errors),
+        shown,
+        false_dimension,
     )
 
 
@@ -909,6 +1050,15 @@ def _scan_ods(zip_file: _Zip, wanted: Callable[[str], bool], limits: Limits) -> 
     return FileScan(kind="ods", sheets=scanner.scans)
 
 
+# expat's error codes for text that is no text: a byte sequence that is not UTF-8 (a lone surrogate
+# among them) and a character reference such as &#xD800;.
+_INVALID_TOKEN = expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]
+_BAD_TEXT_CODES = frozenset(
+    expat.errors.codes[message]
+    for message in (expat.errors.XML_ERROR_BAD_CHAR_REF, expat.errors.XML_ERROR_PARTIAL_CHAR)
+)
+
+
 def _refuse_dtd(*_args: object) -> NoReturn:
     raise UnsafeFileError(f"content.xml {_DTD_MESSAGE}")
 
@@ -936,9 +1086,15 @@ class _OdsScanner:
         self.cell: dict[str, str] | None = None  # attributes of the open cell
         self.cell_has_text = False
         self.depth_in_cell = 0
+        self.shown: list[str] | None = None  # the text of the open error cell, while it is read
+        self.parser = expat.ParserCreate()
+
+    def collect(self, text: str) -> None:
+        if self.shown is not None and len(self.shown) < 64:
+            self.shown.append(text)
 
     def parse(self, chunks: Iterable[bytes]) -> None:
-        parser = expat.ParserCreate()
+        parser = self.parser
         parser.StartDoctypeDeclHandler = _refuse_dtd
         parser.EntityDeclHandler = _refuse_dtd
         parser.UnparsedEntityDeclHandler = _refuse_dtd
@@ -946,15 +1102,35 @@ class _OdsScanner:
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
+        fed, piece = 0, memoryview(b"")  # bytes given to expat before `piece`, the one being parsed
         try:
             for chunk in chunks:
                 view = memoryview(chunk)
                 for offset in range(0, len(view), 64 * KIB):  # expat is fastest fed this much at a time
-                    parser.Parse(view[offset : offset + 64 * KIB], False)
+                    fed += len(piece)
+                    piece = view[offset : offset + 64 * KIB]
+                    parser.Parse(piece, False)
             parser.Parse(b"", True)
         except expat.ExpatError as exc:
+            at = parser.ErrorByteIndex - fed
+            not_utf8 = exc.code == _INVALID_TOKEN and 0 <= at < len(piece) and piece[at] >= 0x80
+            where = f"line {exc.lineno}, column {exc.offset}"
+            sheet = self.sheet.sheet if self.sheet is not None else None
+            cell = None
+            if sheet is not None:
+                cell = f"{_column_letters(self.column + 1)}{self.row + 1}" if self.cell is not None else None
+                where += f", sheet '{sheet}'" + (f", cell {cell}" if cell else "")
+            if exc.code in _BAD_TEXT_CODES or not_utf8:
+                place = (f"sheet '{sheet}'" + (f", cell {cell}," if cell else "")) if sheet else "the file"
+                raise UnsafeFileError(
+                    f"damaged text: {place} holds bytes that are not UTF-8 text (or a reference to no "
+                    f"character) in content.xml, line {exc.lineno}, column {exc.offset}; retype that text and "
+                    "save the file again",
+                    sheet=sheet,
+                    cell=cell,
+                ) from None
             raise UnsafeFileError(
-                f"damaged file: content.xml is not well-formed XML (line {exc.lineno}, column {exc.offset})"
+                f"damaged file: content.xml is not well-formed XML ({where})", sheet=sheet, cell=cell
             ) from None
 
     def repeat(self, attributes: dict[str, str], name: str) -> int:
@@ -984,6 +1160,10 @@ class _OdsScanner:
             self.column = 0
         elif tag in _ODS_CELLS:
             self.cell, self.cell_has_text, self.depth_in_cell = attributes, False, 1
+            if self.keep and attributes.get("calcext:value-type") == "error":
+                # Text is collected only inside error cells: a handler for every text node costs time.
+                self.shown = []
+                self.parser.CharacterDataHandler = self.collect
 
     def end(self, tag: str) -> None:
         if self.depth_in_cell:
@@ -995,6 +1175,9 @@ class _OdsScanner:
             return
         if tag in _ODS_CELLS and self.cell is not None:
             cell, self.cell = self.cell, None
+            shown, self.shown = self.shown, None
+            if shown is not None:
+                self.parser.CharacterDataHandler = None
             repeat = self.repeat(cell, "table:number-columns-repeated")
             if self.cell_has_text or any(a in cell for a in _ODS_CONTENT_ATTRIBUTES):
                 row, column = self.row, self.column
@@ -1005,7 +1188,7 @@ class _OdsScanner:
                     # LibreOffice marks an error result (a formula's #N/A) with its own value type.
                     for found, present in (
                         (sheet.formulas, "table:formula" in cell),
-                        (sheet.errors, cell.get("calcext:value-type") == "error"),
+                        (sheet.errors, shown is not None),
                     ):
                         if present:
                             found.update(
@@ -1013,6 +1196,13 @@ class _OdsScanner:
                                 for r in range(row + 1, last_row + 1)
                                 for c in range(column + 1, last_column + 1)
                             )
+                    text = "".join(shown or ()).strip()[:64]
+                    if text:
+                        sheet.error_values.update(
+                            (f"{_column_letters(c)}{r}", text)
+                            for r in range(row + 1, last_row + 1)
+                            for c in range(column + 1, last_column + 1)
+                        )
             self.column += repeat
         elif tag == "table:table-row":
             self.row += self.row_repeat

@@ -31,6 +31,7 @@ heights fitted to the wrapped text), which is why they share a module; PDFs come
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -574,7 +575,7 @@ class _Document:
         """Text only ever as text (a name `=1+1` stays a name), numbers as numbers, None blank."""
         if isinstance(value, _Cell):
             value, fmt = value.value, value.fmt
-        if value is None:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):  # no cell holds NaN/inf
             self.sheet.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
             self.sheet.write_string(row, col, "Yes" if value else "No", fmt)

@@ -28,6 +28,7 @@ b'PK'
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from collections.abc import Sequence
@@ -57,7 +58,7 @@ class BulkSheet:
         self._styles: dict[int, str] = {}  # id(format) → ' s="N"'
         self._keep: list[Format] = []  # the formats, alive as long as their ids are keys above
         self._row = -1
-        self._cells: list[tuple[int, str]] = []
+        self._cells: dict[int, str] = {}  # column → XML of the current row: a cell written again is replaced
         self._height: float | None = None
         self._pending: list[str] = []
         self._data: list[bytes] = []
@@ -107,15 +108,16 @@ class BulkSheet:
         self._at(row)
         ref = f'<c r="{col_letter(col)}{row + 1}"{self._style(fmt)}'
         kind = type(value)
-        if value is None:
-            self._cells.append((col, f"{ref}/>"))
+        if value is None or (kind is float and not math.isfinite(value)):
+            # NaN or infinity has no place in a cell (Excel refuses the file): a blank one instead.
+            self._cells[col] = f"{ref}/>"
         elif kind is int or kind is float:
             # As xlsxwriter writes numbers, so that a bulk sheet and a plain one in the same report agree.
-            self._cells.append((col, f"{ref}><v>{value:.16G}</v></c>"))
+            self._cells[col] = f"{ref}><v>{value:.16G}</v></c>"
         else:
             text = ("yes" if value else "no") if kind is bool else str(value)
             index = self._strings._get_shared_string_index(text[:_MAX_STRING])
-            self._cells.append((col, f'{ref} t="s"><v>{index}</v></c>'))
+            self._cells[col] = f'{ref} t="s"><v>{index}</v></c>'
         return 0
 
     def set_row(self, row: int, height: float) -> int:
@@ -129,16 +131,16 @@ class BulkSheet:
         ht = f' ht="{row_height(self._height)}" customHeight="1"' if self._height is not None else ""
         number = self._row + 1
         if self._cells:
-            self._cells.sort(key=_column)
-            self._first_col = min(self._first_col, self._cells[0][0])
-            self._last_col = max(self._last_col, self._cells[-1][0])
+            cells = sorted(self._cells.items(), key=_column)
+            self._first_col = min(self._first_col, cells[0][0])
+            self._last_col = max(self._last_col, cells[-1][0])
             if self._first_row < 0:
                 self._first_row = self._row
             self._last_row = self._row
-            self._pending.append(f'<row r="{number}"{ht}>{"".join(xml for _, xml in self._cells)}</row>')
+            self._pending.append(f'<row r="{number}"{ht}>{"".join(xml for _, xml in cells)}</row>')
         else:
             self._pending.append(f'<row r="{number}"{ht}/>')
-        self._cells, self._height = [], None
+        self._cells, self._height = {}, None
         if len(self._pending) >= _BATCH_ROWS:
             self._flush()
 

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -148,7 +149,8 @@ class Worksheet:
     landscape: bool = False
     fit_to_width: bool = False
     paper: int | None = None
-    _rows: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # row → column → the cell's XML: a cell written again replaces what was written (one `<c>` per cell)
+    _rows: dict[int, dict[int, str]] = field(default_factory=dict)
     _heights: dict[int, float] = field(default_factory=dict)
     _validations: list[str] = field(default_factory=list)
     _conditional: list[tuple[str, list[tuple[str, int, bool]]]] = field(default_factory=list)
@@ -158,16 +160,18 @@ class Worksheet:
     def _put(self, row: int, col: int, xml: str) -> None:
         cells = self._rows.get(row)
         if cells is None:
-            self._rows[row] = [(col, xml)]
+            self._rows[row] = {col: xml}
         else:
-            cells.append((col, xml))
+            cells[col] = xml
 
     def raw(self, row: int, col: int, xml: str) -> None:
-        """Cells rendered elsewhere (`cells_xml` of a row like this one), placed from column `col` on."""
+        """Cells rendered elsewhere (`cells_xml` of a row like this one), placed from column `col` on.
+
+        They count as one cell at `col`: the caller writes nothing else into the columns they cover."""
         self._put(row, col, xml)
 
     def cells_xml(self, row: int) -> str:
-        return "".join(xml for _, xml in sorted(self._rows.get(row, ()), key=_first))
+        return "".join(xml for _, xml in sorted(self._rows.get(row, {}).items(), key=_first))
 
     def text(self, row: int, col: int, value: str, style: int | None = None) -> None:
         s = f' s="{style}"' if style else ""
@@ -179,7 +183,11 @@ class Worksheet:
         )
 
     def number(self, row: int, col: int, value: float, style: int | None = None) -> None:
+        """A number; NaN or infinity, which no cell can hold (Excel refuses the file), as a blank cell."""
         s = f' s="{style}"' if style else ""
+        if isinstance(value, float) and not math.isfinite(value):
+            self._put(row, col, f'<c r="{col_letter(col)}{row + 1}"{s}/>')
+            return
         self._put(row, col, f'<c r="{col_letter(col)}{row + 1}"{s}><v>{number_text(value)}</v></c>')
 
     def blank(self, row: int, col: int, style: int) -> None:
@@ -252,7 +260,7 @@ class Worksheet:
         if not self._rows:
             return "A1"
         first_row, last_row = min(self._rows), max(self._rows)
-        columns = [col for cells in self._rows.values() for col, _ in cells]
+        columns = [col for cells in self._rows.values() for col in cells]
         first, last = cell_ref(first_row, min(columns)), cell_ref(last_row, max(columns))
         return first if first == last else f"{first}:{last}"
 
@@ -283,9 +291,8 @@ class Worksheet:
             if not cells:
                 out.append(f'<row r="{row + 1}"{ht}/>')
                 continue
-            cells.sort(key=_first)
             out.append(f'<row r="{row + 1}"{ht}>')
-            out.extend(xml for _, xml in cells)
+            out.extend(xml for _, xml in sorted(cells.items(), key=_first))
             out.append("</row>")
         out.append("</sheetData>")
         return "".join(out)

@@ -13,6 +13,7 @@ roster is only ever text (never a formula, a number or a link), and the creation
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime, time
 from typing import Any
 
@@ -69,8 +70,9 @@ def new_workbook(buffer: io.BytesIO, *, title: str, comments: str, created: date
 
 
 def write_typed(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
-    """Text always as text (a name `=1+1` stays a name), numbers as numbers, None as an empty cell."""
-    if value is None:
+    """Text always as text (a name `=1+1` stays a name), numbers as numbers, None as an empty cell
+    (NaN and infinity too: no cell can hold them, and xlsxwriter raises on them)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         if fmt is not None:
             ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):

@@ -253,7 +253,7 @@ def _false_dimension(startup: dict[str, Any], tmp_path: Path) -> tuple[Path, str
     source = filled(startup, tmp_path / "filled.xlsx")
     part = badfiles.sheet_part(source, "Ratings")
     xml = badfiles.read_members(source)[part]
-    holds = re.search(rb'<dimension ref="([^"]+)"/>', xml)
+    holds = re.search(rb'<dimension ref="([^"]+)"\s*/>', xml)
     assert holds is not None
     false = xml.replace(holds.group(0), b'<dimension ref="A1:XFD1048576"/>')
     return badfiles.rewrite_members(source, tmp_path / "false.xlsx", {part: false}), holds.group(1).decode()

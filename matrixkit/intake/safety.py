@@ -8,6 +8,10 @@ olefile) and the XML parts, all bounded by `Limits`, and either raises `UnsafeFi
 message an HR analyst can act on, or returns what the reader needs: the file's kind and, per wanted
 sheet, its extent and formula cells (calamine cannot tell a formula from a typed value).
 
+It is one module of about a thousand lines on purpose: the guarantee is only as strong as the weakest
+path through it, and every path (OLE, zip, XML text, .xlsx sheets, .ods) shares the same `Limits`, the
+same refusal messages and the same bounded readers; its sections, in that order, are marked below.
+
 >>> import tempfile
 >>> from matrixkit import load_frameworks
 >>> from matrixkit.sources.roster import read_roster

@@ -6,6 +6,10 @@ manager's workbook, are rendered and compressed once per `WorkbookWriter`.
 
 Every formula is written with the value it really has when the file opens (see `scoring`), because
 LibreOffice does not recalculate .xlsx files on load and would otherwise show a stale 0.
+
+One module for the whole workbook because the ratings sheet and the reference sheets (instructions,
+guide, role profile, metadata) share one `WorkbookWriter`'s per-shape caches, styles and protection;
+its two halves are marked below ("the ratings sheet", "reference sheets").
 """
 
 from __future__ import annotations

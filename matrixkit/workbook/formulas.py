@@ -1,10 +1,13 @@
 """Spreadsheet formulas for the ratings sheet's computed columns.
 
-Only functions Excel and LibreOffice Calc 7.4 both compute: IF, AND, IFERROR, ISNUMBER, COUNT, INT,
-MIN, MAX, INDEX, MATCH, ROUND. Each formula mirrors `matrixkit.assess.scoring.row_figures`.
+Only functions Excel (2007 on) and LibreOffice Calc 7.4 both compute without array entry: IF, AND,
+IFERROR, ISNUMBER, COUNT, COUNTIFS, INT, MIN, MAX, INDEX, MATCH, ROUND, SUMPRODUCT. Each formula
+mirrors `matrixkit.assess.scoring.row_figures`, and stays within Excel's 8,192 characters.
 
 A row's parameters are either literals (a roster row: the level is known when the file is written)
-or spreadsheet expressions (a blank-matrix row: looked up from the level the manager picks).
+or spreadsheet expressions (a blank-matrix row: looked up from the level the manager picks). A
+blank-matrix row computes over whole rows of the lookup table (`RowArrays`): written term by term,
+its Average passed 8,192 characters at about 21 competencies.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from matrixkit.workbook.layout import LevelLookup, RatingsSheet, cell_ref, col_l
 
 Param = str | float | int | bool | None  # str: a spreadsheet expression; else a literal
 _UNBOUNDED = "1E+99"
+FORMULA_LIMIT = 8192  # Excel's longest formula, in characters
 
 
 def _literal(value: float | int) -> str:
@@ -33,6 +37,16 @@ class RatingTerm:
 
 
 @dataclass(frozen=True)
+class RowArrays:
+    """A row's ratings as one range, and its level's parameters as arrays lined up with it."""
+
+    ratings: str  # e.g. "D5:AA5"
+    applicable: str  # 1/0 per rating
+    weight: str
+    next_expected: str  # 0: never a gap
+
+
+@dataclass(frozen=True)
 class RowFormulaInputs:
     terms: tuple[RatingTerm, ...]
     applicable_count: Param
@@ -40,6 +54,7 @@ class RowFormulaInputs:
     thresholds: tuple[tuple[str, Param], ...]  # (rating criterion key, threshold; None: not checked)
     scale_min: int
     scale_max: int
+    arrays: RowArrays | None = None  # set: the figures are computed over these instead of term by term
 
 
 def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) -> RowFormulaInputs:
@@ -80,6 +95,8 @@ def _sum(parts: Sequence[str]) -> str:
 
 def average_formula(inputs: RowFormulaInputs) -> str:
     """Weighted mean while every applicable rating is a whole number on the scale, else empty."""
+    if inputs.arrays is not None:
+        return _average_over_arrays(inputs, inputs.arrays)
     terms = [t for t in inputs.terms if t.applicable is not False]
     if not terms:
         return '=""'
@@ -112,7 +129,27 @@ def average_formula(inputs: RowFormulaInputs) -> str:
     )
 
 
+def _average_over_arrays(inputs: RowFormulaInputs, arrays: RowArrays) -> str:
+    # Valid: a number that is one of the scale's values (MATCH against them is never an error, as INT of
+    # a text would be); SUMPRODUCT's separate arguments read a text as 0, and it is then not applicable.
+    ratings, applicable, count = arrays.ratings, arrays.applicable, _param(inputs.applicable_count)
+    scale = "{" + ",".join(str(v) for v in range(inputs.scale_min, inputs.scale_max + 1)) + "}"
+    valid = f"SUMPRODUCT({applicable}*ISNUMBER({ratings})*ISNUMBER(MATCH({ratings},{scale},0)))"
+    mean = f"SUMPRODUCT({applicable},{arrays.weight},{ratings})/SUMPRODUCT({applicable},{arrays.weight})"
+    return f'=IFERROR(IF(AND({count}>0,{valid}={count}),{mean},""),"")'
+
+
 def lowest_formula(inputs: RowFormulaInputs, average: str) -> str:
+    if inputs.arrays is not None:
+        # With every applicable rating valid, the lowest is the scale's first value plus how many of the
+        # values below the top no applicable rating reaches down to: COUNTIFS over the row and the level's
+        # applicability (a range, as INDEX gives it), where a text never counts and never is an error.
+        arrays, low, high = inputs.arrays, inputs.scale_min, inputs.scale_max
+        below = ",".join(f'"<={v}"' for v in range(low, high))
+        if not below:
+            return f'=IF(ISNUMBER({average}),{low},"")'
+        counted = f"COUNTIFS({arrays.ratings},{{{below}}},{arrays.applicable},1)"
+        return f'=IF(ISNUMBER({average}),{low}+SUMPRODUCT(--({counted}=0)),"")'
     terms = [t for t in inputs.terms if t.applicable is not False]
     values = ",".join(_when(t.applicable, t.ref, _UNBOUNDED) for t in terms)
     return f'=IF(ISNUMBER({average}),MIN({values}),"")'
@@ -122,6 +159,10 @@ def gaps_formula(inputs: RowFormulaInputs, average: str) -> str | None:
     """None at the top of a track (the cell stays empty)."""
     if inputs.has_next is False:
         return None
+    if inputs.arrays is not None:
+        arrays = inputs.arrays
+        counted = f"SUMPRODUCT({arrays.applicable}*({arrays.ratings}<{arrays.next_expected}))"
+        return f'=IF({_param(inputs.has_next)}=1,IF(ISNUMBER({average}),{counted},""),"")'
     parts = [
         _when(t.applicable, f"({t.ref}<{_param(t.next_expected)})*1", "0")
         for t in inputs.terms
@@ -165,6 +206,11 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
     def look(name: str, competency_id: str | None = None) -> str:
         return f"INDEX({lookup.range(name, competency_id)},{match})"
 
+    def whole_row(name: str) -> str:
+        return f"INDEX({lookup.block(name)},{match},0)"
+
+    ratings = sheet.columns_of("rating")
+
     terms = tuple(
         RatingTerm(
             cell_ref(row, column.index),
@@ -172,7 +218,7 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
             look("weight", column.key),
             look("next", column.key),
         )
-        for column in sheet.columns_of("rating")
+        for column in ratings
     )
     return RowFormulaInputs(
         terms=terms,
@@ -181,6 +227,12 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
         thresholds=tuple((key, look(bar.lookup_column)) for key, bar in RATING_BARS.items()),
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
+        arrays=RowArrays(
+            f"{cell_ref(row, ratings[0].index)}:{cell_ref(row, ratings[-1].index)}",
+            whole_row("applicable"),
+            whole_row("weight"),
+            whole_row("next"),
+        ),
     )
 
 

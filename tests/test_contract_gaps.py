@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import html
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
+import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -12,10 +18,16 @@ from conftest import base_framework
 from filling import fill
 
 from matrixkit import load_frameworks
+from matrixkit.assess.scoring import row_figures
 from matrixkit.cli.main import main
-from matrixkit.outputs.generate import generate_workbooks
+from matrixkit.model.framework import Framework
+from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks
+from matrixkit.run import analyze_workbooks
 from matrixkit.sources.roster import read_roster
 from matrixkit.store.sqlite import open_store
+from matrixkit.workbook.layout import cell_ref, ratings_columns
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 # -- analyze --store without --cycle ---------------------------------------------------------------
 
@@ -87,3 +99,183 @@ def test_store_refuses_workbooks_that_name_no_cycle(tmp_path: Path, framework_fi
     result = _analyze(framework_file, tmp_path, returned)
     assert result.exit_code == 2, result.output
     assert "no workbook names one in its metadata" in result.output
+
+
+# -- generate: sheet names for any family name ------------------------------------------------------
+
+HOSTILE_NAMES = {
+    "emoji": "Engineering " + "\U0001f680" * 12,  # Excel counts each as two of its 31 characters
+    "control": "Ops\x07Team\x1b",
+    "tab-newline": "Data\tScience\nand ML",
+    "apostrophes": "'Sales'",
+    "forbidden": "Sales: [EMEA]/APAC*?\\",
+    "nothing-left": "[*]",
+}
+
+
+def _two_family_workbook(tmp_path: Path, family_name: str) -> tuple[Path, list[Framework]]:
+    """One manager with a report in a family named `family_name` and one in a plain family."""
+    hostile = base_framework()
+    hostile["family"]["name"] = family_name
+    del hostile["lateral_paths"]
+    plain = copy.deepcopy(hostile)
+    plain["family"] = {"id": "data", "name": "Data", "version": "1"}
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for name, data in (("hostile", hostile), ("plain", plain)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    frameworks = load_frameworks([tmp_path / "hostile.yaml", tmp_path / "plain.yaml"])
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "employee_id,name,family,level,manager_id,manager_name\nE1,Ada,eng,L2,B,Boss\nE2,Bo,data,L3,B,Boss\n",
+        encoding="utf-8",
+    )
+    [path] = generate_workbooks(frameworks, read_roster(roster, frameworks), "2026-Q4", tmp_path / "out")
+    return path, frameworks
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _unquote_sheet(reference: str) -> str:
+    sheet = reference.rsplit("!", 1)[0]
+    return sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+
+
+def assert_valid_sheet_names(path: Path) -> list[str]:
+    """Every XML part parses; sheet names are what Excel accepts; defined names name those sheets."""
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist() if name.endswith((".xml", ".rels"))}
+    for content in parts.values():
+        ElementTree.fromstring(content)  # a raw control character is not XML: Excel refuses the file
+    workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
+    names = [sheet.get("name") or "" for sheet in workbook.iter(f"{MAIN}sheet")]
+    for name in names:
+        assert 0 < _utf16_units(name) <= 31, name
+        assert not re.search(r"[\[\]:*?/\\\x00-\x1f\x7f]", name), name
+        assert not name.startswith("'") and not name.endswith("'"), name
+        assert name == name.strip() and "  " not in name, name
+    assert len({name.casefold() for name in names}) == len(names)
+    defined = [d.text or "" for d in workbook.iter(f"{MAIN}definedName")]
+    assert defined and all(_unquote_sheet(text) in names for text in defined), (names, defined)
+    assert openpyxl.load_workbook(path).sheetnames == names
+    return names
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_NAMES))
+def test_any_family_name_gives_valid_sheet_names(tmp_path: Path, case: str) -> None:
+    path, frameworks = _two_family_workbook(tmp_path, HOSTILE_NAMES[case])
+    names = assert_valid_sheet_names(path)
+    assert "Ratings - Data" in names and sum(name.startswith("Ratings - ") for name in names) == 2
+    analysis = analyze_workbooks([path], frameworks)  # and the sheets read back as what they are
+    assert {e.employee_id for e in analysis.employees} == {"E1", "E2"}
+    assert not [p for p in analysis.problems if p.severity == "error"], analysis.problems
+
+
+def test_sheet_names_cut_as_excel_counts_and_fall_back_to_the_id(tmp_path: Path) -> None:
+    path, _ = _two_family_workbook(tmp_path / "emoji", HOSTILE_NAMES["emoji"])
+    assert "Ratings - Engineering \U0001f680\U0001f680\U0001f680\U0001f680" in assert_valid_sheet_names(path)
+    path, _ = _two_family_workbook(tmp_path / "empty", HOSTILE_NAMES["nothing-left"])
+    assert "Ratings - eng" in assert_valid_sheet_names(path)
+    path, _ = _two_family_workbook(tmp_path / "same", "DATA")  # the same sheet to Excel: both take their id
+    assert {"Ratings - eng", "Ratings - data"} <= set(assert_valid_sheet_names(path))
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_workbooks_of_any_family_name(libreoffice: Any, tmp_path: Path) -> None:
+    for case, family_name in sorted(HOSTILE_NAMES.items()):
+        path, _ = _two_family_workbook(tmp_path / case, family_name)
+        names = assert_valid_sheet_names(path)
+        assert libreoffice.read(path).sheet_names == names, case
+        resaved = libreoffice.fill(path, tmp_path / f"{case}-resaved.xlsx", [])
+        assert resaved.sheet_names == names, case
+        assert openpyxl.load_workbook(tmp_path / f"{case}-resaved.xlsx").sheetnames == names, case
+
+
+# -- generate: formulas within 8,192 characters ------------------------------------------------------
+
+
+def _wide_framework(tmp_path: Path, competencies: int) -> Framework:
+    """`competencies` competencies, weighted unevenly; every third only on the management track."""
+    data = base_framework()
+    del data["lateral_paths"]
+    template = data["competencies"][0]
+    data["competencies"] = [
+        {
+            **copy.deepcopy(template),
+            "id": f"c{n:02d}",
+            "name": f"Competency {n:02d}",
+            "kind": ("core", "functional", "leadership")[n % 3],
+            "weight": 1 + n % 3,
+            **({"tracks": ["management"]} if n % 3 == 2 else {}),
+        }
+        for n in range(competencies)
+    ]
+    for track in data["tracks"]:
+        on_track = [c for c in data["competencies"] if track["id"] in c.get("tracks", [track["id"]])]
+        for rank, level in enumerate(track["levels"]):
+            level["expected"] = {c["id"]: min(5, 2 + rank + int(c["id"][1:]) % 2) for c in on_track}
+    path = tmp_path / "wide.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    [fw] = load_frameworks([path])
+    return fw
+
+
+def _formulas(path: Path, sheet: str = "xl/worksheets/sheet2.xml") -> list[str]:
+    with zipfile.ZipFile(path) as package:
+        xml = package.read(sheet).decode("utf-8")
+    return [html.unescape(found) for found in re.findall(r"<f>(.*?)</f>", xml)]
+
+
+def test_blank_matrix_formulas_stay_within_excel_limit(tmp_path: Path) -> None:
+    fw = _wide_framework(tmp_path, 60)
+    path = generate_blank_matrix(fw, tmp_path / "matrix.xlsx", rows=3)
+    formulas = _formulas(path)
+    assert formulas and "Ratings" in openpyxl.load_workbook(path).sheetnames
+    assert max(len(f) + 1 for f in formulas) <= 8192, max(len(f) for f in formulas)
+
+
+@pytest.mark.libreoffice
+def test_wide_blank_matrix_computes_like_python(libreoffice: Any, tmp_path: Path) -> None:
+    fw = _wide_framework(tmp_path, 24)
+    path = generate_blank_matrix(fw, tmp_path / "matrix.xlsx", rows=10)
+    assert max(len(f) + 1 for f in _formulas(path)) <= 8192
+    header = [c.header for c in ratings_columns(fw)]
+    rating_col = {c.id: header.index(c.name) for c in fw.competencies}
+    levels = ["L1", "L2", "L4", "M1", "M3", "M4", "L3", "M2", "L2", "M1"]
+    edits: list[tuple[str, str, Any]] = []
+    expected: dict[int, dict[str, Any]] = {}
+    for row, level in enumerate(levels, start=1):
+        edits += [("Ratings", cell_ref(row, 0), f"P{row}"), ("Ratings", cell_ref(row, 2), level)]
+        competencies = fw.competencies_for(fw.track_of_level[level].id)
+        typed: dict[str, Any] = {c.id: 1 + (row + n) % 5 for n, c in enumerate(competencies)}
+        if row == 3:
+            typed[competencies[0].id] = "four"  # invalid: every figure empty
+        if row == 4:
+            typed[competencies[-1].id] = 3.5
+        if row == 5:
+            del typed[competencies[1].id]
+        if row == 7:  # a text where the level rates nothing must not disturb the figures
+            edits.append(("Ratings", cell_ref(row, rating_col["c02"]), "n/a"))
+        for comp_id, value in typed.items():
+            edits.append(("Ratings", cell_ref(row, rating_col[comp_id]), value))
+        valid = {c: v if isinstance(v, int) else None for c, v in typed.items()}
+        figures = row_figures(fw, level, valid)
+        expected[row] = {
+            "Average": figures.average,
+            "Lowest": figures.lowest,
+            "Gaps to next level": figures.gaps,
+            "Ready?": figures.ready,
+        }
+    book = libreoffice.fill(path, tmp_path / "filled.xlsx", edits)
+    computed = 0
+    for row, want in expected.items():
+        for name, value in want.items():
+            shown = book.value("Ratings", cell_ref(row, header.index(name)))
+            shown = None if shown == "" else shown
+            if isinstance(value, float):
+                assert shown == pytest.approx(value, abs=1e-9), (row, name, shown, value)
+            else:
+                assert shown == value, (row, levels[row - 1], name, shown, value)
+            computed += value is not None
+    assert computed >= 20  # most rows are complete: the figures were computed, not all empty

@@ -24,6 +24,7 @@ from matrixkit.model.framework import Framework
 from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks
 from matrixkit.run import analyze_workbooks
 from matrixkit.sources.roster import read_roster
+from matrixkit.sources.yamldoc import read_yaml
 from matrixkit.store.sqlite import open_store
 from matrixkit.workbook.layout import cell_ref, ratings_columns
 
@@ -279,3 +280,120 @@ def test_wide_blank_matrix_computes_like_python(libreoffice: Any, tmp_path: Path
                 assert shown == value, (row, levels[row - 1], name, shown, value)
             computed += value is not None
     assert computed >= 20  # most rows are complete: the figures were computed, not all empty
+
+
+# -- lint: every problem in one pass ------------------------------------------------------------------
+
+
+def _with_quality_faults() -> dict[str, Any]:
+    """base_framework with one of each quality fault the issue names, and no structural error."""
+    data = base_framework()
+    data["competencies"][0]["descriptions"]["L2"] = "Shows leadership in the weekly planning meeting."
+    data["competencies"][1]["descriptions"]["L3"] = data["competencies"][1]["descriptions"]["L2"]
+    ic = data["tracks"][0]["levels"]
+    ic[2]["expected"]["craft"] = 9  # outside the scale
+    ic[3]["expected"]["design"] = ic[2]["expected"]["design"] - 1  # falls
+    return data
+
+
+def _lint(tmp_path: Path, data: dict[str, Any], name: str) -> list[Any]:
+    from matrixkit.model.lint import lint_paths
+
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return lint_paths([path])
+
+
+QUALITY = {"vague-wording", "paperwork-difference", "expected-out-of-scale", "expected-falls"}
+
+
+def test_lint_reports_quality_faults_beside_structural_errors(tmp_path: Path) -> None:
+    fixed = _lint(tmp_path, _with_quality_faults(), "fixed")
+    assert {p.code for p in fixed} == QUALITY
+    broken = _with_quality_faults()
+    broken["competencies"][6]["descriptions"]["L1"] = 5  # not text
+    del broken["tracks"][1]["levels"][1]["title"]  # M2 has no title: the whole level cannot be read
+    broken["tracks"][0]["levels"][1]["expected"]["delivery"] = "high"  # not a number
+    problems = _lint(tmp_path, broken, "broken")
+    structural = [(p.path, p.code) for p in problems if p.code not in QUALITY]
+    assert structural == [
+        ("competencies[6].descriptions.L1", "schema"),
+        ("tracks[0].levels[1].expected.delivery", "schema"),
+        ("tracks[1].levels[1].title", "schema"),
+    ]
+
+    # The quality faults, each at the same place as once the structure is fixed, and on its own line.
+    def where(found: list[Any]) -> set[tuple[str, str | None, str]]:
+        return {(p.code, p.path, p.message) for p in found if p.code in QUALITY}
+
+    assert where(problems) == where(fixed)
+    lines = read_yaml(tmp_path / "broken.yaml")
+    assert all(p.line == lines.line_of(_loc(p.path)) for p in problems), problems
+
+
+def _loc(path: str | None) -> tuple[str | int, ...]:
+    """`tracks[0].levels[3].expected.design` → ("tracks", 0, "levels", 3, "expected", "design")."""
+    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", path or ""))
+
+
+def test_lint_after_a_cut_list_item_points_at_the_file_own_lines(tmp_path: Path) -> None:
+    """A level cut from the middle of a track: the levels after it keep their own index and line."""
+    data = _with_quality_faults()
+    data["tracks"][0]["levels"][1]["title"] = 2  # not text: L2 cannot be read
+    problems = _lint(tmp_path, data, "cut")
+    falls = [p for p in problems if p.code == "expected-falls"]
+    fixed = [p for p in _lint(tmp_path, _with_quality_faults(), "fixed") if p.code == "expected-falls"]
+    assert [(p.path, p.line) for p in falls] == [(p.path, p.line) for p in fixed]  # the files' lines agree
+    assert "tracks[0].levels[3].expected.design" in {p.path for p in falls}
+    assert not [p for p in problems if "L2" in p.message and p.code == "reference"]  # it exists: no false alarm
+    assert not [p for p in problems if p.message == "must not be empty"]
+
+
+LINT_FILE = """\
+matrixkit: 1
+family: {id: eng, name: Eng, version: "1"}
+competencies:
+  - id: craft
+    name: Craft
+    kind: core
+    descriptions:
+      L1: Writes good tests.
+      L2: 5
+tracks:
+  - id: ic
+    name: IC
+    levels:
+      - {id: L1, title: One, expected: {craft: 2}}
+      - {id: L2, title: Two, expected: {craft: 1}}
+"""
+
+LINT_OUTPUT = """\
+{file}
+      9  error    competencies[0].descriptions.L2
+                  expected text, found the number 5
+                  → quote it: "5"
+      8  warning  competencies[0].descriptions.L1
+                  'Craft' at L1: 'good' is vague or unobservable
+                  → a judgement a manager cannot check; describe the result: <verb> <artefact or outcome> \
+<scope or frequency>, e.g. 'Writes tests that catch regressions before review' instead of 'writes good tests'
+     11  warning  tracks[0]
+                  track 'ic' has 0 functional competencies; aim for 3–5
+     11  warning  tracks[0]
+                  track 'ic' has 1 core competencies; aim for 3–5
+     11  warning  tracks[0]
+                  track 'ic' rates 1 competencies; aim for 6–12
+     13  warning  tracks[0].levels
+                  track 'ic' has 2 levels; frameworks work with 4–7
+     15  warning  tracks[0].levels[1].expected.craft
+                  'craft' falls from 2 at L1 to 1 at L2
+
+1 error(s), 6 warning(s) in 1 input(s)
+"""
+
+
+def test_lint_terminal_output_in_one_pass_with_the_summary_on_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "eng.yaml"
+    path.write_text(LINT_FILE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", str(path)])
+    assert result.exit_code == 1
+    assert result.output == LINT_OUTPUT.format(file=path)

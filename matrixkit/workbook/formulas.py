@@ -13,7 +13,7 @@ its Average passed 8,192 characters at about 21 competencies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from matrixkit.model.criteria import RATING_BARS, Figure
 from matrixkit.model.framework import Framework
@@ -22,6 +22,7 @@ from matrixkit.workbook.layout import LevelLookup, RatingsSheet, cell_ref, col_l
 Param = str | float | int | bool | None  # str: a spreadsheet expression; else a literal
 _UNBOUNDED = "1E+99"
 FORMULA_LIMIT = 8192  # Excel's longest formula, in characters
+ARGUMENT_LIMIT = 255  # Excel's (and LibreOffice's) most arguments to one function
 
 
 def _literal(value: float | int) -> str:
@@ -41,9 +42,10 @@ class RowArrays:
     """A row's ratings as one range, and its level's parameters as arrays lined up with it."""
 
     ratings: str  # e.g. "D5:AA5"
-    applicable: str  # 1/0 per rating
+    applicable: str  # 1/0 per rating: an INDEX into the lookup table (a range), or a constant array
     weight: str
     next_expected: str  # 0: never a gap
+    applicable_cells: tuple[str, ...] = ()  # a roster row: its applicable ratings, as runs of adjacent cells
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) 
         if column.key in applicable
     )
     criteria = fw.criteria_for(level_id)
-    return RowFormulaInputs(
+    inputs = RowFormulaInputs(
         terms=terms,
         applicable_count=len(terms),
         has_next=following is not None,
@@ -81,6 +83,48 @@ def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) 
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
     )
+    if len(terms) + 3 <= ARGUMENT_LIMIT and len(average_formula(inputs)) < FORMULA_LIMIT:
+        return inputs  # term by term, as most rows are: the shortest to read
+    # Hundreds of competencies: over the row's ratings with the level's parameters as constant arrays.
+    columns = sheet.columns_of("rating")
+    keys = [column.key or "" for column in columns]  # a rating column always names its competency
+
+    def constants(values: Sequence[float | int]) -> str:
+        return "{" + ",".join(_literal(v) for v in values) + "}"
+
+    expected = following.expected if following else {}
+    never = fw.scale.min  # no rating is below it: never a gap
+    return replace(
+        inputs,
+        arrays=RowArrays(
+            f"{cell_ref(row, columns[0].index)}:{cell_ref(row, columns[-1].index)}",
+            constants([1 if key in applicable else 0 for key in keys]),
+            constants([fw.competency_by_id[key].weight if key in applicable else 0 for key in keys]),
+            constants([expected.get(key, never) if key in applicable else never for key in keys]),
+            tuple(_runs(row, [column.index for column in columns if column.key in applicable])),
+        ),
+    )
+
+
+def _runs(row: int, indexes: Sequence[int]) -> list[str]:
+    """Adjacent columns as one range: `D2:F2`, `H2`."""
+    runs: list[list[int]] = []
+    for index in indexes:
+        if runs and runs[-1][-1] + 1 == index:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return [
+        cell_ref(row, run[0]) if len(run) == 1 else f"{cell_ref(row, run[0])}:{cell_ref(row, run[-1])}" for run in runs
+    ]
+
+
+def _min(values: Sequence[str]) -> str:
+    """MIN of any number of values, nested to keep within ARGUMENT_LIMIT arguments a call."""
+    if len(values) <= ARGUMENT_LIMIT:
+        return f"MIN({','.join(values)})"
+    step = ARGUMENT_LIMIT
+    return _min([_min(values[i : i + step]) for i in range(0, len(values), step)])
 
 
 def _when(applicable: Param, expression: str, otherwise: str) -> str:
@@ -140,6 +184,8 @@ def _average_over_arrays(inputs: RowFormulaInputs, arrays: RowArrays) -> str:
 
 
 def lowest_formula(inputs: RowFormulaInputs, average: str) -> str:
+    if inputs.arrays is not None and inputs.arrays.applicable_cells:
+        return f'=IF(ISNUMBER({average}),{_min(inputs.arrays.applicable_cells)},"")'
     if inputs.arrays is not None:
         # With every applicable rating valid, the lowest is the scale's first value plus how many of the
         # values below the top no applicable rating reaches down to: COUNTIFS over the row and the level's

@@ -26,10 +26,9 @@ from pathlib import Path
 from matrixkit.assess.analyze import Past, analyze, earlier_cycles_needed
 from matrixkit.assess.results import Analysis, RatedRow
 from matrixkit.assess.returns import ReturnStatus, tally_returns
-from matrixkit.errors import UsageError
 from matrixkit.intake.reader import expand_inputs, ingest_workbooks
 from matrixkit.intake.safety import Limits
-from matrixkit.model.cycles import parse_cycle, settle_cycle
+from matrixkit.model.cycles import cycle_for_store, parse_cycle, settle_cycle
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
 from matrixkit.model.roster import Roster
@@ -50,7 +49,8 @@ def analyze_workbooks(
 ) -> Analysis:
     """Read every workbook (files or folders), check every cell, assess every employee.
 
-    With a `store`, earlier cycles decide `sustained_cycles`, and this cycle replaces its stored copy.
+    With a `store`, earlier cycles decide `sustained_cycles`, and this cycle replaces its stored copy; without
+    a `cycle`, it is the one the workbooks' metadata names (a `UsageError` when they name none or disagree).
 
     >>> import tempfile
     >>> from matrixkit import load_frameworks, read_roster
@@ -65,8 +65,6 @@ def analyze_workbooks(
     """
     if cycle is not None:
         parse_cycle(cycle)
-    if store is not None and cycle is None:
-        raise UsageError("a history store needs the cycle: give --cycle (e.g. --cycle 2026-Q4)")
     files = expand_inputs(inputs)
     problems: list[Problem] = []
     calibration: dict[str, bool] | None = None
@@ -81,6 +79,8 @@ def analyze_workbooks(
         (self_rows if workbook.kind == "self" else rows).extend(workbook.rows)
     readable = sum(w.readable for w in workbooks)
     named = {w.file: w.cycle for w in workbooks if w.cycle and w.rows and w.kind != "self"}
+    if store is not None and cycle is None and (readable > 0 or not files):  # nothing readable: nothing is stored
+        cycle = cycle_for_store(named)
     cycle = settle_cycle(cycle, named, problems)
 
     def run(past: Past | None) -> Analysis:

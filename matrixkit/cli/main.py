@@ -114,7 +114,8 @@ def lint(frameworks: tuple[str, ...], as_json: bool) -> None:
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         summary = f"{errors} error(s), {warnings} warning(s) in {len(frameworks)} input(s)"
-        click.echo(summary if problems else f"No problems: {summary}", err=True)
+        # A line of its own, below the table: the table's last line may be a long hint.
+        click.echo(f"\n{summary}" if problems else f"No problems: {summary}", err=True)
     sys.exit(EXIT_PROBLEMS if has_errors(problems) else EXIT_OK)
 
 

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from matrixkit.errors import UsageError
 from matrixkit.model.problems import Problem
@@ -84,6 +85,50 @@ def previous_cycles(cycle_id: str, count: int) -> list[str]:
         else:
             result.append(f"{year}-{index + 1:02d}")
     return result
+
+
+def cycle_for_store(named: dict[str, str]) -> str:
+    """The one cycle the workbooks name (file → cycle), for a history store given no `--cycle`.
+
+    A store replaces what it holds for the cycle, so a majority is not enough: no cycle named, cycles that
+    disagree or a malformed one is a usage error saying which.
+
+    >>> cycle_for_store({"a.xlsx": "2026-Q4", "b.xlsx": "2026-Q4"})
+    '2026-Q4'
+    >>> try:
+    ...     cycle_for_store({"a.xlsx": "2026-Q4", "b.xlsx": "2026-Q3"})
+    ... except UsageError as exc:
+    ...     print(str(exc).split(": ", 1)[1])
+    2026-Q3 (b.xlsx), 2026-Q4 (a.xlsx); give --cycle (e.g. --cycle 2026-Q4)
+    """
+    files_by_cycle: dict[str, list[str]] = {}
+    for file, file_cycle in sorted(named.items()):
+        files_by_cycle.setdefault(file_cycle, []).append(Path(file).name)
+    if not files_by_cycle:
+        raise UsageError(
+            "a history store needs the cycle, and no workbook names one in its metadata: "
+            "give --cycle (e.g. --cycle 2026-Q4)"
+        )
+    if len(files_by_cycle) > 1:
+        named_cycles = ", ".join(f"{c} ({_some(files)})" for c, files in sorted(files_by_cycle.items()))
+        example = max(files_by_cycle, key=lambda c: (len(files_by_cycle[c]), c))
+        raise UsageError(
+            f"a history store needs the cycle, and the workbooks disagree: {named_cycles}; "
+            f"give --cycle (e.g. --cycle {example})"
+        )
+    [cycle] = files_by_cycle
+    try:
+        parse_cycle(cycle)
+    except UsageError:
+        raise UsageError(
+            f"a history store needs the cycle, and the workbooks name '{cycle}', which is not a cycle id: "
+            "give --cycle (e.g. --cycle 2026-Q4)"
+        ) from None
+    return cycle
+
+
+def _some(files: list[str], shown: int = 3) -> str:
+    return ", ".join(files[:shown]) + (f" and {len(files) - shown} more" if len(files) > shown else "")
 
 
 def settle_cycle(

@@ -10,9 +10,12 @@ checks live in `matrixkit.model.lint`. The model is frozen: derived views are co
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -274,12 +277,152 @@ def framework_from_document(doc: YamlDocument) -> Framework:
     try:
         framework = Framework.model_validate(doc.data)
     except ValidationError as exc:
-        raise FrameworkError([_schema_problem(doc, error) for error in exc.errors()]) from None
+        errors = exc.errors()
+        raise FrameworkError([_schema_problem(doc, error) for error in errors if not _echo(error, errors)]) from None
     framework._source = doc
     problems = check_references(framework)
     if problems:
         raise FrameworkError(problems)
     return framework
+
+
+# -- what lint can still check of a file that does not load ----------------------------------------
+
+_SALVAGE_ROUNDS = 25  # each round cuts at least one part; real files need two or three
+_DEFINERS = frozenset({"competencies", "tracks", "levels", "evidence", "metrics"})  # lists of items with ids
+
+
+@dataclass(frozen=True)
+class SalvagedFramework:
+    """The parts of a framework file that parse, as a model lint can check, and what was left out.
+
+    A compiler keeps going after its first error: so does lint. `framework` is the file without the parts
+    that failed validation (a value, a key, or the item holding a missing key); its problems point at the
+    file's own lines. `keeps` drops what would be a consequence of the cut rather than a fault of the file.
+    """
+
+    framework: Framework
+    left_out: tuple[str, ...]  # paths of the cut parts, as problems name them
+    left_out_ids: frozenset[str]  # ids of the competencies, tracks, levels, … that were cut
+
+    def keeps(self, problem: Problem) -> bool:
+        """False for a problem in a cut part or about what holds one (its counts and lists are off), and
+        for one that names the id of a cut item (it exists in the file, and lint has not seen it).
+
+        >>> from matrixkit.model.problems import Problem
+        >>> cut = SalvagedFramework(None, ("tracks[0].levels[1]",), frozenset({"L2"}))  # type: ignore[arg-type]
+        >>> paths = ("tracks[0].levels", "tracks[0].levels[2]")
+        >>> [cut.keeps(Problem("warning", "m", path=p, code="level-count")) for p in paths]
+        [False, True]
+        >>> cut.keeps(Problem("error", "unknown level 'L2'", path="competencies[0].descriptions.L2", code="reference"))
+        False
+        """
+        path = problem.path or ""
+        for cut in self.left_out:
+            if _within(path, cut) or _within(cut, path):
+                return False
+        named = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, sorted(self.left_out_ids))) + r")(?![\w-])")
+        return not (self.left_out_ids and (named.search(problem.message) or named.search(path)))
+
+
+def _within(path: str, container: str) -> bool:
+    return path == container or path.startswith((container + ".", container + "[")) or not container
+
+
+@dataclass(frozen=True)
+class _PrunedDocument(YamlDocument):
+    """A document with list items cut: locations in the pruned data are mapped back to the file's."""
+
+    deletions: tuple[tuple[Loc, int], ...] = ()  # (list's location, index removed), in the order applied
+
+    def problem(self, loc: Loc, message: str, *, severity: str = "error", **extra: Any) -> Problem:
+        return super().problem(_original(self.deletions, loc), message, severity=severity, **extra)
+
+
+def _original(deletions: Sequence[tuple[Loc, int]], loc: Loc) -> Loc:
+    parts = list(loc)
+    for where, index in reversed(deletions):
+        depth = len(where)
+        if len(parts) > depth and tuple(parts[:depth]) == where:
+            position = parts[depth]
+            if isinstance(position, int) and position >= index:
+                parts[depth] = position + 1
+    return tuple(parts)
+
+
+def salvage_framework(doc: YamlDocument) -> SalvagedFramework | None:
+    """The framework without the parts that fail validation; None when too little is left to check.
+
+    >>> from matrixkit.sources.yamldoc import parse_yaml
+    >>> text = open("templates/startup.yaml").read().replace("title: Contributor", "title: [Contributor]", 1)
+    >>> salvaged = salvage_framework(parse_yaml(text, "startup.yaml"))
+    >>> salvaged.left_out, sorted(salvaged.left_out_ids)
+    (('tracks[0].levels[0]',), ['S1'])
+    """
+    if not isinstance(doc.data, dict) or doc.data.get("matrixkit") != SCHEMA_VERSION:
+        return None
+    data = copy.deepcopy(doc.data)
+    deletions: list[tuple[Loc, int]] = []
+    left_out: list[str] = []
+    cut_ids: set[str] = set()
+    for _ in range(_SALVAGE_ROUNDS):
+        try:
+            framework = Framework.model_validate(data)
+        except ValidationError as exc:
+            cuts = _cuts(data, [(tuple(error["loc"]), error["type"]) for error in exc.errors()])
+            if not cuts or () in cuts:
+                return None
+            # Highest index first, so that each cut's location still holds when it is made.
+            for loc in sorted(cuts, key=lambda loc: [(isinstance(p, str), p) for p in loc], reverse=True):
+                left_out.append(format_path(_original(deletions, loc)))
+                parent, key = _node(data, loc[:-1]), loc[-1]
+                if isinstance(parent, list) and isinstance(key, int):
+                    item = parent[key]
+                    if len(loc) >= 2 and loc[-2] in _DEFINERS and isinstance(item, dict) and "id" in item:
+                        cut_ids.add(str(item["id"]))
+                    deletions.append((loc[:-1], key))
+                del parent[key]
+            continue
+        framework._source = _PrunedDocument(data, doc.file, doc.lines, tuple(deletions))
+        outermost = sorted(p for p in set(left_out) if not any(o != p and _within(p, o) for o in left_out))
+        return SalvagedFramework(framework, tuple(outermost), frozenset(cut_ids))
+    return None
+
+
+def _node(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _present(data: Any, loc: Loc) -> Loc:
+    """The longest start of `loc` that is in the data (a union's member names are not)."""
+    node, found = data, 0
+    for part in loc:
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_list or (isinstance(node, dict) and part in node):
+            node = node[part]
+        else:
+            break
+        found += 1
+    return loc[:found]
+
+
+def _cuts(data: Any, errors: Sequence[tuple[Loc, str]]) -> set[Loc]:
+    """Where to cut for each error: the bad value (or the entry of a bad key), or the item that lacks a
+    required key. A list called too short is cut only when nothing inside it is: pydantic also calls a
+    list with a bad item too short."""
+    found: dict[Loc, str] = {}
+    for loc, kind in errors:
+        if "[key]" in loc:
+            loc = loc[: loc.index("[key]")]
+        found[_present(data, loc)] = kind
+
+    def holds(outer: Loc, inner: Loc) -> bool:
+        return len(inner) > len(outer) and inner[: len(outer)] == outer
+
+    cuts = {loc for loc, kind in found.items() if kind != "too_short" or not any(holds(loc, o) for o in found)}
+    return {loc for loc in cuts if not any(holds(other, loc) for other in cuts)}
 
 
 def load_frameworks(paths: Iterable[str | Path]) -> list[Framework]:
@@ -310,6 +453,14 @@ def expand_framework_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             result.append(path)
     return result
+
+
+def _echo(error: Any, errors: Sequence[Any]) -> bool:
+    """Pydantic also calls a list with a bad item too short ("at least 1 item after validation"): not news."""
+    loc = tuple(error["loc"])
+    return error["type"] == "too_short" and any(
+        len(e["loc"]) > len(loc) and tuple(e["loc"][: len(loc)]) == loc for e in errors
+    )
 
 
 _TYPE_WORDS = {

@@ -15,11 +15,19 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from matrixkit.errors import FrameworkError
+from matrixkit.errors import FrameworkError, YamlSyntaxError
 from matrixkit.model.criteria import criteria_findings
-from matrixkit.model.framework import Criteria, Framework, check_families, expand_framework_paths, load_framework
+from matrixkit.model.framework import (
+    Criteria,
+    Framework,
+    check_families,
+    check_references,
+    expand_framework_paths,
+    framework_from_document,
+    salvage_framework,
+)
 from matrixkit.model.problems import Problem, sort_problems
-from matrixkit.sources.yamldoc import Loc
+from matrixkit.sources.yamldoc import Loc, YamlDocument, read_yaml
 from matrixkit.workbook.layout import HEADERS
 
 LEVELS_PER_TRACK = (4, 7)
@@ -70,17 +78,47 @@ _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s+\S|\s*$)")
 
 
 def lint_paths(paths: Iterable[str | Path]) -> list[Problem]:
-    """Load every framework file (or folder of them) and return all structural and quality problems."""
+    """Load every framework file (or folder of them) and return all structural and quality problems.
+
+    Like a compiler after its first error, lint keeps going: a file with structural errors still has
+    the parts that parse checked for quality (`salvage_framework`), so one pass reports everything.
+    """
     problems: list[Problem] = []
     frameworks: list[Framework] = []
     files = expand_framework_paths(paths)
     for path in files:
         try:
-            frameworks.append(load_framework(path))
+            doc = read_yaml(path)
+        except YamlSyntaxError as exc:
+            problems.append(exc.problem)
+            continue
+        try:
+            frameworks.append(framework_from_document(doc))
         except FrameworkError as exc:
             problems.extend(exc.problems)
+            problems.extend(lint_salvaged(doc, exc.problems))
     problems.extend(lint_frameworks(frameworks))
     return sort_problems(problems)
+
+
+def lint_salvaged(doc: YamlDocument, structural: Sequence[Problem]) -> list[Problem]:
+    """The quality problems (and, when validation stopped before them, the reference errors) of the parts
+    of a file that parse, leaving out what the structural errors already say or what a cut part causes.
+
+    >>> from matrixkit.sources.yamldoc import parse_yaml
+    >>> text = open("templates/startup.yaml").read().replace("title: Contributor", "title: [Contributor]", 1)
+    >>> text = text.replace("S2: Talks to customers", "S2: Shows ownership. Talks to customers", 1)
+    >>> [p.message for p in lint_salvaged(parse_yaml(text, "startup.yaml"), []) if p.code == "vague-wording"]
+    ["'Customer focus' at S2: 'Shows ownership' is vague or unobservable"]
+    """
+    salvaged = salvage_framework(doc)
+    if salvaged is None:
+        return []
+    found = [problem for check in CHECKS for problem in check(salvaged.framework)]
+    if salvaged.left_out:
+        found.extend(check_references(salvaged.framework))
+    said = {(p.path, p.message) for p in structural}
+    return [p for p in found if salvaged.keeps(p) and (p.path, p.message) not in said]
 
 
 def lint_frameworks(frameworks: Sequence[Framework]) -> list[Problem]:

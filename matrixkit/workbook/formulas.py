@@ -1,16 +1,19 @@
 """Spreadsheet formulas for the ratings sheet's computed columns.
 
-Only functions Excel and LibreOffice Calc 7.4 both compute: IF, AND, IFERROR, ISNUMBER, COUNT, INT,
-MIN, MAX, INDEX, MATCH, ROUND. Each formula mirrors `matrixkit.assess.scoring.row_figures`.
+Only functions Excel (2007 on) and LibreOffice Calc 7.4 both compute without array entry: IF, AND,
+IFERROR, ISNUMBER, COUNT, COUNTIFS, INT, MIN, MAX, INDEX, MATCH, ROUND, SUMPRODUCT. Each formula
+mirrors `matrixkit.assess.scoring.row_figures`, and stays within Excel's 8,192 characters.
 
 A row's parameters are either literals (a roster row: the level is known when the file is written)
-or spreadsheet expressions (a blank-matrix row: looked up from the level the manager picks).
+or spreadsheet expressions (a blank-matrix row: looked up from the level the manager picks). A
+blank-matrix row computes over whole rows of the lookup table (`RowArrays`): written term by term,
+its Average passed 8,192 characters at about 21 competencies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from matrixkit.model.criteria import RATING_BARS, Figure
 from matrixkit.model.framework import Framework
@@ -18,6 +21,8 @@ from matrixkit.workbook.layout import LevelLookup, RatingsSheet, cell_ref, col_l
 
 Param = str | float | int | bool | None  # str: a spreadsheet expression; else a literal
 _UNBOUNDED = "1E+99"
+FORMULA_LIMIT = 8192  # Excel's longest formula, in characters
+ARGUMENT_LIMIT = 255  # Excel's (and LibreOffice's) most arguments to one function
 
 
 def _literal(value: float | int) -> str:
@@ -33,6 +38,17 @@ class RatingTerm:
 
 
 @dataclass(frozen=True)
+class RowArrays:
+    """A row's ratings as one range, and its level's parameters as arrays lined up with it."""
+
+    ratings: str  # e.g. "D5:AA5"
+    applicable: str  # 1/0 per rating: an INDEX into the lookup table (a range), or a constant array
+    weight: str
+    next_expected: str  # 0: never a gap
+    applicable_cells: tuple[str, ...] = ()  # a roster row: its applicable ratings, as runs of adjacent cells
+
+
+@dataclass(frozen=True)
 class RowFormulaInputs:
     terms: tuple[RatingTerm, ...]
     applicable_count: Param
@@ -40,6 +56,7 @@ class RowFormulaInputs:
     thresholds: tuple[tuple[str, Param], ...]  # (rating criterion key, threshold; None: not checked)
     scale_min: int
     scale_max: int
+    arrays: RowArrays | None = None  # set: the figures are computed over these instead of term by term
 
 
 def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) -> RowFormulaInputs:
@@ -58,7 +75,7 @@ def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) 
         if column.key in applicable
     )
     criteria = fw.criteria_for(level_id)
-    return RowFormulaInputs(
+    inputs = RowFormulaInputs(
         terms=terms,
         applicable_count=len(terms),
         has_next=following is not None,
@@ -66,6 +83,48 @@ def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) 
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
     )
+    if len(terms) + 3 <= ARGUMENT_LIMIT and len(average_formula(inputs)) < FORMULA_LIMIT:
+        return inputs  # term by term, as most rows are: the shortest to read
+    # Hundreds of competencies: over the row's ratings with the level's parameters as constant arrays.
+    columns = sheet.columns_of("rating")
+    keys = [column.key or "" for column in columns]  # a rating column always names its competency
+
+    def constants(values: Sequence[float | int]) -> str:
+        return "{" + ",".join(_literal(v) for v in values) + "}"
+
+    expected = following.expected if following else {}
+    never = fw.scale.min  # no rating is below it: never a gap
+    return replace(
+        inputs,
+        arrays=RowArrays(
+            f"{cell_ref(row, columns[0].index)}:{cell_ref(row, columns[-1].index)}",
+            constants([1 if key in applicable else 0 for key in keys]),
+            constants([fw.competency_by_id[key].weight if key in applicable else 0 for key in keys]),
+            constants([expected.get(key, never) if key in applicable else never for key in keys]),
+            tuple(_runs(row, [column.index for column in columns if column.key in applicable])),
+        ),
+    )
+
+
+def _runs(row: int, indexes: Sequence[int]) -> list[str]:
+    """Adjacent columns as one range: `D2:F2`, `H2`."""
+    runs: list[list[int]] = []
+    for index in indexes:
+        if runs and runs[-1][-1] + 1 == index:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return [
+        cell_ref(row, run[0]) if len(run) == 1 else f"{cell_ref(row, run[0])}:{cell_ref(row, run[-1])}" for run in runs
+    ]
+
+
+def _min(values: Sequence[str]) -> str:
+    """MIN of any number of values, nested to keep within ARGUMENT_LIMIT arguments a call."""
+    if len(values) <= ARGUMENT_LIMIT:
+        return f"MIN({','.join(values)})"
+    step = ARGUMENT_LIMIT
+    return _min([_min(values[i : i + step]) for i in range(0, len(values), step)])
 
 
 def _when(applicable: Param, expression: str, otherwise: str) -> str:
@@ -80,6 +139,8 @@ def _sum(parts: Sequence[str]) -> str:
 
 def average_formula(inputs: RowFormulaInputs) -> str:
     """Weighted mean while every applicable rating is a whole number on the scale, else empty."""
+    if inputs.arrays is not None:
+        return _average_over_arrays(inputs, inputs.arrays)
     terms = [t for t in inputs.terms if t.applicable is not False]
     if not terms:
         return '=""'
@@ -112,7 +173,29 @@ def average_formula(inputs: RowFormulaInputs) -> str:
     )
 
 
+def _average_over_arrays(inputs: RowFormulaInputs, arrays: RowArrays) -> str:
+    # Valid: a number that is one of the scale's values (MATCH against them is never an error, as INT of
+    # a text would be); SUMPRODUCT's separate arguments read a text as 0, and it is then not applicable.
+    ratings, applicable, count = arrays.ratings, arrays.applicable, _param(inputs.applicable_count)
+    scale = "{" + ",".join(str(v) for v in range(inputs.scale_min, inputs.scale_max + 1)) + "}"
+    valid = f"SUMPRODUCT({applicable}*ISNUMBER({ratings})*ISNUMBER(MATCH({ratings},{scale},0)))"
+    mean = f"SUMPRODUCT({applicable},{arrays.weight},{ratings})/SUMPRODUCT({applicable},{arrays.weight})"
+    return f'=IFERROR(IF(AND({count}>0,{valid}={count}),{mean},""),"")'
+
+
 def lowest_formula(inputs: RowFormulaInputs, average: str) -> str:
+    if inputs.arrays is not None and inputs.arrays.applicable_cells:
+        return f'=IF(ISNUMBER({average}),{_min(inputs.arrays.applicable_cells)},"")'
+    if inputs.arrays is not None:
+        # With every applicable rating valid, the lowest is the scale's first value plus how many of the
+        # values below the top no applicable rating reaches down to: COUNTIFS over the row and the level's
+        # applicability (a range, as INDEX gives it), where a text never counts and never is an error.
+        arrays, low, high = inputs.arrays, inputs.scale_min, inputs.scale_max
+        below = ",".join(f'"<={v}"' for v in range(low, high))
+        if not below:
+            return f'=IF(ISNUMBER({average}),{low},"")'
+        counted = f"COUNTIFS({arrays.ratings},{{{below}}},{arrays.applicable},1)"
+        return f'=IF(ISNUMBER({average}),{low}+SUMPRODUCT(--({counted}=0)),"")'
     terms = [t for t in inputs.terms if t.applicable is not False]
     values = ",".join(_when(t.applicable, t.ref, _UNBOUNDED) for t in terms)
     return f'=IF(ISNUMBER({average}),MIN({values}),"")'
@@ -122,6 +205,10 @@ def gaps_formula(inputs: RowFormulaInputs, average: str) -> str | None:
     """None at the top of a track (the cell stays empty)."""
     if inputs.has_next is False:
         return None
+    if inputs.arrays is not None:
+        arrays = inputs.arrays
+        counted = f"SUMPRODUCT({arrays.applicable}*({arrays.ratings}<{arrays.next_expected}))"
+        return f'=IF({_param(inputs.has_next)}=1,IF(ISNUMBER({average}),{counted},""),"")'
     parts = [
         _when(t.applicable, f"({t.ref}<{_param(t.next_expected)})*1", "0")
         for t in inputs.terms
@@ -165,6 +252,11 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
     def look(name: str, competency_id: str | None = None) -> str:
         return f"INDEX({lookup.range(name, competency_id)},{match})"
 
+    def whole_row(name: str) -> str:
+        return f"INDEX({lookup.block(name)},{match},0)"
+
+    ratings = sheet.columns_of("rating")
+
     terms = tuple(
         RatingTerm(
             cell_ref(row, column.index),
@@ -172,7 +264,7 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
             look("weight", column.key),
             look("next", column.key),
         )
-        for column in sheet.columns_of("rating")
+        for column in ratings
     )
     return RowFormulaInputs(
         terms=terms,
@@ -181,6 +273,12 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
         thresholds=tuple((key, look(bar.lookup_column)) for key, bar in RATING_BARS.items()),
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
+        arrays=RowArrays(
+            f"{cell_ref(row, ratings[0].index)}:{cell_ref(row, ratings[-1].index)}",
+            whole_row("applicable"),
+            whole_row("weight"),
+            whole_row("next"),
+        ),
     )
 
 

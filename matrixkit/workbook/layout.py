@@ -10,7 +10,9 @@ looks for and what `lint` keeps competency names clear of. A1 references come fr
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -134,18 +136,60 @@ def ratings_columns(fw: Framework) -> tuple[Column, ...]:
 
 
 def ratings_sheet_names(frameworks: Sequence[Framework]) -> dict[str, str]:
-    """Family id → sheet name: `Ratings` alone, else `Ratings - <family name>`, unique within 31 chars."""
+    """Family id → sheet name: `Ratings` alone, else `Ratings - <family name>` made safe (`safe_sheet_name`),
+    the family id instead where two names would be the same sheet to Excel (which ignores case).
+
+    >>> from types import SimpleNamespace as Fw
+    >>> def family(id, name): return Fw(family=Fw(id=id, name=name))
+    >>> ratings_sheet_names([family("a", "Sales: EMEA"), family("b", "sales EMEA"), family("c", "Support")])
+    {'a': 'Ratings - a', 'b': 'Ratings - b', 'c': 'Ratings - Support'}
+    """
     if len(frameworks) == 1:
         return {frameworks[0].family.id: "Ratings"}
+    names = {fw.family.id: safe_sheet_name(fw.family.name, fw.family.id) for fw in frameworks}
+    names = _unique(names, lambda family, _name, _n: safe_sheet_name(family, family))
+    # Ids cut to the same 31 units, or an id that is another family's name: numbered, the last resort.
+    return _unique(names, lambda _family, name, n: _cut(name[: SHEET_NAME_LIMIT - 4]) + f" ~{n}")
 
-    def clean(text: str) -> str:
-        return f"Ratings - {_SHEET_FORBIDDEN.sub('', text).strip()}"[:SHEET_NAME_LIMIT].rstrip()
 
-    names = {fw.family.id: clean(fw.family.name) for fw in frameworks}
-    counts: dict[str, int] = {}
-    for name in names.values():
-        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
-    return {family: (clean(family) if counts[name.casefold()] > 1 else name) for family, name in names.items()}
+def _unique(names: dict[str, str], rename: Callable[[str, str, int], str]) -> dict[str, str]:
+    counts = Counter(name.casefold() for name in names.values())
+    return {
+        family: (rename(family, name, n) if counts[name.casefold()] > 1 else name)
+        for n, (family, name) in enumerate(names.items(), start=1)
+    }
+
+
+def safe_sheet_name(family_name: str, fallback: str, prefix: str = "Ratings - ") -> str:
+    """`prefix` + the family name as Excel accepts a sheet name: without `[]:*?/\\`, control characters and
+    leading or trailing apostrophes, white space as single spaces, within 31 UTF-16 code units (an emoji is
+    two) without splitting a character; `fallback` when nothing of the name is left.
+
+    >>> safe_sheet_name("Data\tScience / ML \U0001f680\U0001f680\U0001f680\U0001f680\U0001f680\U0001f680'", "ds")
+    'Ratings - Data Science ML 🚀🚀'
+    >>> safe_sheet_name("'[*]'", "ops")
+    'Ratings - ops'
+    """
+    text = "".join(" " if ch.isspace() else ch for ch in _SHEET_FORBIDDEN.sub("", family_name) if _printable(ch))
+    text = " ".join(text.split()).strip("'")
+    name = _cut(prefix + text)
+    return name if len(name) > len(prefix.rstrip()) else _cut(prefix + fallback)
+
+
+def _printable(ch: str) -> bool:
+    # Control (Cc), surrogate (Cs) and non-characters have no place in XML; a sheet name cannot hold them.
+    return ch.isspace() or (unicodedata.category(ch) not in ("Cc", "Cs", "Cn") and ord(ch) & 0xFFFE != 0xFFFE)
+
+
+def _cut(name: str) -> str:
+    """At most SHEET_NAME_LIMIT UTF-16 code units, then no trailing space, apostrophe or joiner."""
+    units = 0
+    for index, ch in enumerate(name):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > SHEET_NAME_LIMIT:
+            name = name[:index]
+            break
+    return name.rstrip(" '\u200d\ufe0f")
 
 
 def sort_employees(employees: Sequence[Employee]) -> list[Employee]:
@@ -197,8 +241,10 @@ LOOKUP_SHEET = "_levels"
 class LevelLookup:
     """A hidden table, one row per level, that blank-matrix formulas read with INDEX/MATCH.
 
-    Columns: level id, has next level, applicable count, the rating criteria's thresholds, then per
-    competency (in ratings-column order): applicable, weight, next level's expected, current expected.
+    Columns: level id, has next level, applicable count, the rating criteria's thresholds, then four
+    blocks of one column per competency (in ratings-column order): applicable, weight, next level's
+    expected, current expected. A block's row lines up with the ratings of a row, so a formula takes a
+    level's whole block with one INDEX (`block`) and stays short however many competencies there are.
     """
 
     framework: Framework
@@ -212,19 +258,26 @@ class LevelLookup:
     def header(self) -> list[str]:
         return [
             *self.FIXED,
-            *(f"{c.id}:{part}" for c in self.framework.competencies for part in self.PER_COMPETENCY),
+            *(f"{c.id}:{part}" for part in self.PER_COMPETENCY for c in self.framework.competencies),
         ]
 
     def column(self, name: str, competency_id: str | None = None) -> int:
         if competency_id is None:
             return self.FIXED.index(name)
         index = [c.id for c in self.framework.competencies].index(competency_id)
-        return len(self.FIXED) + index * len(self.PER_COMPETENCY) + self.PER_COMPETENCY.index(name)
+        return len(self.FIXED) + self.PER_COMPETENCY.index(name) * len(self.framework.competencies) + index
 
     def range(self, name: str, competency_id: str | None = None) -> str:
         col = self.column(name, competency_id)
         first, last = cell_ref(1, col, absolute=True), cell_ref(len(self.levels), col, absolute=True)
         return f"{LOOKUP_SHEET}!{first}:{last}"
+
+    def block(self, name: str) -> str:
+        """The `name` column of every competency, every level: `INDEX(block, level row, 0)` is one level's."""
+        first = self.column(name, self.framework.competencies[0].id)
+        last = first + len(self.framework.competencies) - 1
+        top, bottom = cell_ref(1, first, absolute=True), cell_ref(len(self.levels), last, absolute=True)
+        return f"{LOOKUP_SHEET}!{top}:{bottom}"
 
     def rows(self) -> list[list[str | float]]:
         fw = self.framework
@@ -241,13 +294,13 @@ class LevelLookup:
                 *(bar.lookup_value(getattr(criteria, key)) for key, bar in RATING_BARS.items()),
             ]
             current = fw.level_by_id[level_id].expected
-            for comp in fw.competencies:
-                on_track = comp.id in applicable
-                row += [
-                    1 if on_track else 0,
-                    comp.weight if on_track else 0,
-                    (following.expected.get(comp.id, 0) if following and on_track else 0),
-                    current.get(comp.id, 0) if on_track else 0,
-                ]
+            on_track = [c.id in applicable for c in fw.competencies]
+            row += [1 if on else 0 for on in on_track]
+            row += [c.weight if on else 0 for c, on in zip(fw.competencies, on_track, strict=True)]
+            row += [
+                following.expected.get(c.id, 0) if following and on else 0
+                for c, on in zip(fw.competencies, on_track, strict=True)
+            ]
+            row += [current.get(c.id, 0) if on else 0 for c, on in zip(fw.competencies, on_track, strict=True)]
             table.append(row)
         return table

@@ -12,8 +12,9 @@ each case rewrites the Ratings sheet's XML (tests/floods.py, the builders the te
 Each case runs `python -m matrixkit analyze FILE --framework … --roster … --cycle … --out … --json …` in a
 child process; the parent times it (interpreter start-up included) and reaps it with os.wait4, whose
 ru_maxrss is the peak RSS. The inputs are built in a child of their own: a child forked from a parent that
-had built them would count the parent's pages in its ru_maxrss. A second child runs the reading alone (`ingest_workbooks`: safety scan, calamine,
-cell checks and the problem cap), to tell what the flood costs from what the employees it holds cost.
+had built them would count the parent's pages in its ru_maxrss. A second child runs the reading alone
+(`ingest_workbooks`: safety scan, calamine, cell checks and the problem cap), to tell what the flood costs
+from what the employees it holds cost.
 Targets (issue 13): ≤ 5 s and ≤ 300 MB per case.
 """
 
@@ -134,7 +135,8 @@ def main() -> None:
         work = args.keep or Path(tmp)
         print(
             f"{'case':<9} {'input':<28} {'file MB':>7} | {'analyze s':>9} {'RSS MB':>6} {'exit':>4} {'employees':>9} "
-            f"{'problems':>8} {'JSON MB':>7} | {'ingest s':>8} {'RSS MB':>6} | ≤ {TARGET_SECONDS:g} s, ≤ {TARGET_MB:g} MB"
+            f"{'problems':>8} {'JSON MB':>7} | {'ingest s':>8} {'RSS MB':>6} | "
+            f"≤ {TARGET_SECONDS:g} s, ≤ {TARGET_MB:g} MB"
         )
         for case in args.cases:
             built = subprocess.run(

@@ -63,7 +63,8 @@ def with_rows(src: Path, dst: Path, count: int, row: Callable[[int], RowValues],
                 cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
         cells.sort(key=lambda cell: (len(cell.split('"')[1]), cell.split('"')[1]))  # column order, A before AA
         rows.append(f'<row r="{number}">{"".join(cells)}</row>')
-    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{max(columns.values(), key=lambda c: (len(c), c))}{count + 1}"/>', head)
+    last_column = max(columns.values(), key=lambda column: (len(column), column))
+    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_column}{count + 1}"/>', head)
     members[part] = f"{head}<sheetData>{''.join(rows)}</sheetData>{tail}".encode()
     return write_zip(dst, members)
 

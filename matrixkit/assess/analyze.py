@@ -270,7 +270,8 @@ def conflict_problems(employee_id: str, rows: Sequence[RatedRow]) -> list[Proble
     first few places of all and how many more: linear in the rows, whatever a paste repeated.
 
     >>> from matrixkit.assess.results import Source
-    >>> rows = [RatedRow("E1", "Ann", "eng", "IC2", None, {}, {}, None, {}, "", Source("a.xlsx", "Ratings", n)) for n in range(2, 9)]
+    >>> row = RatedRow("E1", "Ann", "eng", "IC2", None, {}, {}, None, {}, "", Source("a.xlsx", "Ratings", 2))
+    >>> rows = [replace(row, source=Source("a.xlsx", "Ratings", n)) for n in range(2, 9)]
     >>> [(p.cell, p.message) for p in conflict_problems("E1", rows)]  # doctest: +NORMALIZE_WHITESPACE
     [('row 2', 'E1 appears 7 times (a.xlsx [Ratings] row 2; a.xlsx [Ratings] row 3; a.xlsx [Ratings] row 4;
       a.xlsx [Ratings] row 5; a.xlsx [Ratings] row 6; and 2 more): a conflict, never merged')]

@@ -238,8 +238,9 @@ def ingest_workbooks(
 
 
 def identical_files(files: Sequence[Path], max_bytes: int) -> dict[Path, Path]:
-    """Each file whose bytes equal an earlier file's → that earlier file. Only files of equal size are
-    hashed, and none larger than `max_bytes` (those are refused unread anyway).
+    """Each file whose bytes equal another's → the one read in its place: the shortest name (`name.xlsx`
+    before `name (1).xlsx`), then the first given. Only files of equal size are hashed, and none larger than
+    `max_bytes` (those are refused unread anyway).
 
     >>> identical_files([], 2**20)
     {}
@@ -256,16 +257,16 @@ def identical_files(files: Sequence[Path], max_bytes: int) -> dict[Path, Path]:
     for same_size in by_size.values():
         if len(same_size) < 2:
             continue
-        first_with: dict[str, Path] = {}
+        by_digest: dict[str, list[Path]] = {}
         for path in same_size:
             try:
                 with path.open("rb") as handle:
-                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                    by_digest.setdefault(hashlib.file_digest(handle, "sha256").hexdigest(), []).append(path)
             except OSError:
                 continue
-            original = first_with.setdefault(digest, path)
-            if original != path:
-                originals[path] = original
+        for same in by_digest.values():
+            original = min(same, key=lambda path: len(path.name))  # `name.xlsx`, not `name (1).xlsx`
+            originals.update((path, original) for path in same if path != original)
     return originals
 
 
@@ -285,7 +286,9 @@ def _copy_of(path: Path, original: Path, read: dict[Path, IngestedWorkbook]) -> 
 
 def _failed(path: Path, exc: BaseException) -> IngestedWorkbook:
     """What an unexpected failure while reading one file leaves: a problem for that file alone."""
-    reason = "ran out of memory" if isinstance(exc, MemoryError) else f"failed unexpectedly ({type(exc).__name__}: {exc})"
+    reason = f"failed unexpectedly ({type(exc).__name__}: {exc})"
+    if isinstance(exc, MemoryError):
+        reason = "ran out of memory"
     problem = Problem(
         "error",
         f"reading this file {reason}: it is not analysed; the other files are",

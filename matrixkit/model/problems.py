@@ -98,9 +98,9 @@ class ProblemCap:
 
     >>> cap, kept = ProblemCap(limit=2), []
     >>> for row in range(1, 6):
-    ...     cap.add(kept, "rating-invalid", row, 3, lambda: Problem("error", "bad", cell=f"D{row}", code="rating-invalid"))
+    ...     cap.add(kept, "bad-cell", row, 3, lambda: Problem("error", "bad", cell=f"D{row}", code="bad-cell"))
     >>> [p.cell for p in kept], {code: (n.count, n.first.cell) for code, n in cap.left_out().items()}
-    (['D1', 'D2'], {'rating-invalid': (3, 'D3')})
+    (['D1', 'D2'], {'bad-cell': (3, 'D3')})
     """
 
     def __init__(self, limit: int = PROBLEMS_PER_KIND) -> None:

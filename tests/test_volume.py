@@ -215,3 +215,14 @@ def test_byte_identical_files_are_one_return(sent: dict[str, Any], tmp_path: Pat
     assert str(original) in warnings[0].message
     assert analysis.files_read == 2
     assert {e.source.file for e in analysis.employees} == {str(original), str(other)}
+
+
+def test_every_file_is_reported_to_progress_once_copies_included(sent: dict[str, Any], tmp_path: Path) -> None:
+    original = tmp_path / "ratings.xlsx"
+    shutil.copy(sent["paths"][0], original)
+    copy = tmp_path / "ratings (1).xlsx"
+    shutil.copy(original, copy)
+    seen: list[Path] = []
+    read = reader.ingest_workbooks([copy, original], sent["frameworks"], progress=seen.append)
+    assert sorted(seen) == sorted([copy, original])
+    assert [w.file for w in read] == [str(copy), str(original)] and [w.readable for w in read] == [False, True]

@@ -215,8 +215,8 @@ def ingest_workbooks(
     """Read and check every file, on every core when there are many; one bad file is its own
     problems and never stops the others. Results are in the order of `files`.
 
-    Files with byte-identical content (the same attachment saved twice) are one return: the first is
-    read, each copy is a warning naming both (SPEC rev 2).
+    Files with byte-identical content (the same attachment saved twice) are one return: one of them is
+    read (`identical_files`), each other copy is a warning naming both (SPEC rev 2).
     """
     originals = identical_files(files, (limits or Limits()).max_file_bytes)
     to_read = [path for path in files if path not in originals]
@@ -234,6 +234,9 @@ def ingest_workbooks(
         path: replace(item, rows=[(frameworks[index], row) for index, row in item.rows])
         for path, item in zip(to_read, shipped, strict=True)
     }
+    if progress is not None:
+        for copy in originals:
+            progress(copy)
     return [read[path] if path not in originals else _copy_of(path, originals[path], read) for path in files]
 
 

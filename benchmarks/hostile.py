@@ -1,6 +1,6 @@
 """Hostile inputs at volume: seconds and peak RSS of `matrixkit analyze` on each of issue 13's big cases.
 
-    python benchmarks/hostile.py [--cases repeated invalid unknown] [--keep DIR]
+    python benchmarks/hostile.py [--cases repeated invalid unknown] [--keep DIR] [--scale 0.01]
 
 From the workbook `generate_workbooks` writes for the first manager of templates/rosters/engineering.csv,
 each case rewrites the Ratings sheet's XML (tests/floods.py, the builders the tests use):
@@ -40,8 +40,8 @@ TARGET_SECONDS, TARGET_MB = 5.0, 300.0
 CASES = ("repeated", "invalid", "unknown")
 
 
-def build(case: str, work: Path) -> tuple[Path, str]:
-    """The case's input file and a line saying what it holds."""
+def build(case: str, work: Path, scale: float = 1.0) -> tuple[Path, str]:
+    """The case's input file and a line saying what it holds; `scale` shrinks the row counts (a smoke test)."""
     from floods import invalid_ratings, repeated_rows, unknown_employees
 
     from matrixkit import load_frameworks
@@ -56,12 +56,16 @@ def build(case: str, work: Path) -> tuple[Path, str]:
     source = sorted(generated.glob("*.xlsx"))[0]
     target = work / case / f"{case}.xlsx"
     target.parent.mkdir(parents=True, exist_ok=True)
+    copies, rows, strangers = (max(2, round(n * scale)) for n in (5_000, 90_000, 99_999))
     builders: dict[str, Callable[[], tuple[Path, str]]] = {
-        "repeated": lambda: (repeated_rows(source, target, 5_000, dict.fromkeys(names, 3)), "5,000 copies of one row"),
-        "invalid": lambda: (invalid_ratings(source, target, 90_000, names), f"90,000 rows × {len(names)} invalid"),
+        "repeated": lambda: (
+            repeated_rows(source, target, copies, dict.fromkeys(names, 3)),
+            f"{copies:,} copies of one row",
+        ),
+        "invalid": lambda: (invalid_ratings(source, target, rows, names), f"{rows:,} rows × {len(names)} invalid"),
         "unknown": lambda: (
-            unknown_employees(source, target, 99_999, dict.fromkeys(names, 3)),
-            "99,999 unknown employees",
+            unknown_employees(source, target, strangers, dict.fromkeys(names, 3)),
+            f"{strangers:,} unknown employees",
         ),
     }
     return builders[case]()
@@ -124,11 +128,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the files (default: a tempdir)")
+    parser.add_argument("--scale", type=float, default=1.0, help="shrink every case's rows (default 1: the issue's)")
     parser.add_argument("--build", choices=CASES, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
-        path, what = build(args.build, args.work)
+        path, what = build(args.build, args.work, args.scale)
         print(json.dumps({"path": str(path), "what": what}))
         return
     with tempfile.TemporaryDirectory(prefix="matrixkit-hostile-") as tmp:
@@ -140,7 +145,7 @@ def main() -> None:
         )
         for case in args.cases:
             built = subprocess.run(
-                [sys.executable, __file__, "--build", case, "--work", str(work)],
+                [sys.executable, __file__, "--build", case, "--work", str(work), "--scale", str(args.scale)],
                 check=True,
                 capture_output=True,
                 text=True,

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -226,3 +228,13 @@ def test_every_file_is_reported_to_progress_once_copies_included(sent: dict[str,
     read = reader.ingest_workbooks([copy, original], sent["frameworks"], progress=seen.append)
     assert sorted(seen) == sorted([copy, original])
     assert [w.file for w in read] == [str(copy), str(original)] and [w.readable for w in read] == [False, True]
+
+
+def test_the_hostile_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    """benchmarks/hostile.py on a hundredth of a case (no timing asserted): it builds, runs and prints."""
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "hostile.py"
+    command = [sys.executable, str(script), "--cases", "repeated", "--scale", "0.01", "--keep", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("repeated")]
+    assert "50 copies of one row" in line and " 1 " in line.split("|")[1]  # exit 1: the conflict is a problem

@@ -60,25 +60,64 @@ def map_ranges(
     workers: int,
     chunk: int = 32,
     progress: Callable[[int], None] | None = None,
+    on_failure: Callable[[int, BaseException], Any] | None = None,
 ) -> list[Any]:
     """Results of jobs 0..count-1, in order. `make_worker(*args)` gives a function that runs jobs
-    start..stop-1 and returns their results; `progress(job)` is called for every job done."""
+    start..stop-1 and returns their results; `progress(job)` is called for every job done.
+
+    With `on_failure`, a range that fails in the pool (its worker raised, or died and broke the pool) is
+    run again here a job at a time, and a job that fails alone gives `on_failure(job, exception)` as its
+    result: one job never takes the others' results with it. Without it, the exception propagates."""
     size = max(1, min(chunk, -(-count // (max(workers, 1) * 2))))
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     results: list[Any] = []
     if workers <= 1 or len(ranges) <= 1:
         work = make_worker(*args)
         for start, stop in ranges:
-            results.extend(work(start, stop))
+            results.extend(_range(work, start, stop, on_failure))
             _report(progress, start, stop)
         return results
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    failed: list[tuple[int, int]] = []
+    by_range: dict[tuple[int, int], Sequence[Any]] = {}
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(make_worker, args)) as pool:
         futures = [pool.submit(_run, start, stop) for start, stop in ranges]
         for (start, stop), future in zip(ranges, futures, strict=True):
-            results.extend(future.result())
+            try:
+                by_range[start, stop] = future.result()
+            except Exception:  # BrokenProcessPool too: a worker died
+                if on_failure is None:
+                    raise
+                failed.append((start, stop))
+                continue
             _report(progress, start, stop)
+    if failed:
+        work = make_worker(*args)
+        for start, stop in failed:
+            by_range[start, stop] = _range(work, start, stop, on_failure)
+            _report(progress, start, stop)
+    for start_stop in ranges:
+        results.extend(by_range[start_stop])
+    return results
+
+
+def _range(
+    work: Worker, start: int, stop: int, on_failure: Callable[[int, BaseException], Any] | None
+) -> Sequence[Any]:
+    """Jobs start..stop-1; when the range fails, each job alone, a failing one replaced by `on_failure`."""
+    if on_failure is None:
+        return work(start, stop)
+    try:
+        return work(start, stop)
+    except Exception:
+        pass
+    results: list[Any] = []
+    for job in range(start, stop):
+        try:
+            results.extend(work(job, job + 1))
+        except Exception as exc:
+            results.append(on_failure(job, exc))
     return results
 
 

@@ -40,7 +40,7 @@ from matrixkit.assess.results import (
 from matrixkit.assess.scoring import COMPARE_DIGITS
 from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
-from matrixkit.model.problems import Problem, sort_problems
+from matrixkit.model.problems import Problem, summarise_floods
 from matrixkit.model.roster import Roster
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def _analysis(
         cycle=cycle,
         employees=employees,
         missing=missing,
-        problems=sort_problems(problems),
+        problems=summarise_floods(problems),
         calibration=calibration_rows,
         org_gap=org_gap,
         level_checks=check_levels(employees, by_family),
@@ -244,19 +244,7 @@ def _assess_all(
     for employee_id, found in occurrences.items():
         conflict = len(found) > 1
         if conflict:
-            places = "; ".join(f"{r.source.file} [{r.source.sheet}] row {r.source.row}" for _, r in found)
-            for _, r in found:
-                problems.append(
-                    Problem(
-                        "error",
-                        f"{employee_id} appears {len(found)} times ({places}): a conflict, never merged",
-                        file=r.source.file,
-                        sheet=r.source.sheet,
-                        cell=f"row {r.source.row}",
-                        value=employee_id,
-                        code="conflict",
-                    )
-                )
+            problems.extend(conflict_problems(employee_id, [row for _, row in found]))
         fw, row = found[0]
         person = people.get(employee_id)
         context = Context(
@@ -269,6 +257,41 @@ def _assess_all(
         )
         results.append(assess(fw, row, context, conflict=conflict))
     return sorted(results, key=lambda e: (e.family, e.manager_id or "", e.name.casefold(), e.employee_id))
+
+
+CONFLICT_PLACES_NAMED = 5
+
+
+def conflict_problems(employee_id: str, rows: Sequence[RatedRow]) -> list[Problem]:
+    """One error per file an employee appears in more than once overall, at its first row there, naming the
+    first few places of all and how many more: linear in the rows, whatever a paste repeated.
+
+    >>> from matrixkit.assess.results import Source
+    >>> row = RatedRow("E1", "Ann", "eng", "IC2", None, {}, {}, None, {}, "", Source("a.xlsx", "Ratings", 2))
+    >>> rows = [replace(row, source=Source("a.xlsx", "Ratings", n)) for n in range(2, 9)]
+    >>> [(p.cell, p.message) for p in conflict_problems("E1", rows)]  # doctest: +NORMALIZE_WHITESPACE
+    [('row 2', 'E1 appears 7 times (a.xlsx [Ratings] row 2; a.xlsx [Ratings] row 3; a.xlsx [Ratings] row 4;
+      a.xlsx [Ratings] row 5; a.xlsx [Ratings] row 6; and 2 more): a conflict, never merged')]
+    """
+    named = "; ".join(f"{r.source.file} [{r.source.sheet}] row {r.source.row}" for r in rows[:CONFLICT_PLACES_NAMED])
+    more = len(rows) - CONFLICT_PLACES_NAMED
+    places = f"{named}; and {more:,} more" if more > 0 else named
+    message = f"{employee_id} appears {len(rows):,} times ({places}): a conflict, never merged"
+    first_in_file: dict[str, RatedRow] = {}
+    for row in rows:
+        first_in_file.setdefault(row.source.file, row)
+    return [
+        Problem(
+            "error",
+            message,
+            file=row.source.file,
+            sheet=row.source.sheet,
+            cell=f"row {row.source.row}",
+            value=employee_id,
+            code="conflict",
+        )
+        for row in first_in_file.values()
+    ]
 
 
 # -- organisation-wide views ------------------------------------------------------------------------

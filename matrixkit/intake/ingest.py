@@ -16,7 +16,7 @@ from typing import Any
 
 from matrixkit.assess.results import RatedRow, Source
 from matrixkit.model.framework import Framework
-from matrixkit.model.problems import Problem
+from matrixkit.model.problems import Problem, ProblemCap
 from matrixkit.workbook.cells import cell_ref, col_letter, parse_ref
 from matrixkit.workbook.layout import FORMULA_COLUMNS, HEADERS, NOT_APPLICABLE
 
@@ -74,6 +74,7 @@ class _Reader:
     # (row, column) of the cells holding a formula or an error value: a set lookup per cell, not a reference
     formulas: frozenset[tuple[int, int]] = frozenset()
     errors: frozenset[tuple[int, int]] = frozenset()
+    cap: ProblemCap | None = None
 
     def __post_init__(self) -> None:
         self.formulas = frozenset(map(parse_ref, self.sheet.formula_cells))
@@ -82,8 +83,8 @@ class _Reader:
     def problem(
         self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str, code: str
     ) -> None:
-        self.problems.append(
-            Problem(
+        def build() -> Problem:
+            return Problem(
                 severity,  # type: ignore[arg-type]
                 message,
                 file=self.sheet.file,
@@ -93,7 +94,11 @@ class _Reader:
                 expected=expected,
                 code=code,
             )
-        )
+
+        if self.cap is None:
+            self.problems.append(build())
+        else:
+            self.cap.add(self.problems, code, row, col, build)
 
     def typed_value(
         self, values: Sequence[Any], row: int, col: int, expected: str, name: str, noun: str
@@ -152,9 +157,12 @@ def map_columns(header: Sequence[Any], fw: Framework, generated: Mapping[str, st
     return columns
 
 
-def ingest_sheet(sheet: SheetInput, fw: Framework) -> tuple[list[RatedRow], list[Problem]]:
-    """Read every employee row of one ratings sheet; return the rows and every problem found."""
-    reader = _Reader(sheet, fw)
+def ingest_sheet(
+    sheet: SheetInput, fw: Framework, cap: ProblemCap | None = None
+) -> tuple[list[RatedRow], list[Problem]]:
+    """Read every employee row of one ratings sheet; return the rows and every problem found (with a
+    `cap`, the problems of a kind past its limit are only counted there)."""
+    reader = _Reader(sheet, fw, cap=cap)
     grid = sheet.grid
     header_row = find_header_row(grid)
     if header_row is None:

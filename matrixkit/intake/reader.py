@@ -6,6 +6,7 @@ file becomes one problem for that file and never stops the others.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +21,7 @@ from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
 from matrixkit.intake.opening import Refusal, open_spreadsheet
 from matrixkit.intake.safety import FileScan, Limits
 from matrixkit.model.framework import Framework
-from matrixkit.model.problems import Problem
+from matrixkit.model.problems import LeftOut, Problem, ProblemCap, problem_sort_key, summarise_floods
 from matrixkit.parallel import map_ranges, worker_count
 from matrixkit.workbook.layout import METADATA_SHEET, ratings_sheet_names
 from matrixkit.workbook.metadata import FamilyStamp, WorkbookMetadata, decode_properties, decode_sheet
@@ -236,17 +237,93 @@ def ingest_workbooks(
     workers: int | None = None,
 ) -> list[IngestedWorkbook]:
     """Read and check every file, on every core when there are many; one bad file is its own
-    problems and never stops the others. Results are in the order of `files`."""
-    count = len(files)
+    problems and never stops the others. Results are in the order of `files`.
+
+    Files with byte-identical content (the same attachment saved twice) are one return: one of them is
+    read (`identical_files`), each other copy is a warning naming both (SPEC rev 2).
+    """
+    originals = identical_files(files, (limits or Limits()).max_file_bytes)
+    to_read = [path for path in files if path not in originals]
+    count = len(to_read)
     shipped = map_ranges(
         _workbook_reader,
-        (files, tuple(frameworks), limits),
+        (to_read, tuple(frameworks), limits),
         count,
         workers=worker_count(count, workers, min_jobs=_MIN_FILES_FOR_A_POOL),
-        progress=None if progress is None else lambda job: progress(files[job]),
+        progress=None if progress is None else lambda job: progress(to_read[job]),
+        on_failure=lambda job, exc: _failed(to_read[job], exc),
     )
     # Rows travel between processes with their family's position, not a copy of the framework.
-    return [replace(item, rows=[(frameworks[index], row) for index, row in item.rows]) for item in shipped]
+    read = {
+        path: replace(item, rows=[(frameworks[index], row) for index, row in item.rows])
+        for path, item in zip(to_read, shipped, strict=True)
+    }
+    if progress is not None:
+        for copy in originals:
+            progress(copy)
+    return [read[path] if path not in originals else _copy_of(path, originals[path], read) for path in files]
+
+
+def identical_files(files: Sequence[Path], max_bytes: int) -> dict[Path, Path]:
+    """Each file whose bytes equal another's → the one read in its place: the shortest name (`name.xlsx`
+    before `name (1).xlsx`), then the first given. Only files of equal size are hashed, and none larger than
+    `max_bytes` (those are refused unread anyway).
+
+    >>> identical_files([], 2**20)
+    {}
+    """
+    by_size: dict[int, list[Path]] = {}
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError:  # missing or unreadable: the reader says so, for this file alone
+            continue
+        if size <= max_bytes:
+            by_size.setdefault(size, []).append(path)
+    originals: dict[Path, Path] = {}
+    for same_size in by_size.values():
+        if len(same_size) < 2:
+            continue
+        by_digest: dict[str, list[Path]] = {}
+        for path in same_size:
+            try:
+                with path.open("rb") as handle:
+                    by_digest.setdefault(hashlib.file_digest(handle, "sha256").hexdigest(), []).append(path)
+            except OSError:
+                continue
+        for same in by_digest.values():
+            original = min(same, key=lambda path: len(path.name))  # `name.xlsx`, not `name (1).xlsx`
+            originals.update((path, original) for path in same if path != original)
+    return originals
+
+
+def _copy_of(path: Path, original: Path, read: dict[Path, IngestedWorkbook]) -> IngestedWorkbook:
+    first = read[original]
+    warning = Problem(
+        "warning",
+        f"the same bytes as {original}: one return, read once (there)",
+        file=str(path),
+        value=str(path),
+        expected=str(original),
+        hint="delete the copy (an attachment saved twice?)",
+        code="identical-files",
+    )
+    return IngestedWorkbook(str(path), False, first.kind, first.manager_id, first.cycle, [], [warning])
+
+
+def _failed(path: Path, exc: BaseException) -> IngestedWorkbook:
+    """What an unexpected failure while reading one file leaves: a problem for that file alone."""
+    reason = f"failed unexpectedly ({type(exc).__name__}: {exc})"
+    if isinstance(exc, MemoryError):
+        reason = "ran out of memory"
+    problem = Problem(
+        "error",
+        f"reading this file {reason}: it is not analysed; the other files are",
+        file=str(path),
+        hint="open it and save it again, or send it to the matrixkit maintainers",
+        code="read-failed",
+    )
+    return IngestedWorkbook(str(path), False, "manager", None, None, [], [problem])
 
 
 _MIN_FILES_FOR_A_POOL = 200
@@ -258,9 +335,18 @@ def _workbook_reader(
     position = {fw.fingerprint: index for index, fw in enumerate(frameworks)}
 
     def read(start: int, stop: int) -> list[IngestedWorkbook]:
-        return [_ingest_one(path, frameworks, limits, position) for path in files[start:stop]]
+        return [_ingest_guarded(path, frameworks, limits, position) for path in files[start:stop]]
 
     return read
+
+
+def _ingest_guarded(
+    path: Path, frameworks: Sequence[Framework], limits: Limits | None, position: dict[str, int]
+) -> IngestedWorkbook:
+    try:
+        return _ingest_one(path, frameworks, limits, position)
+    except Exception as exc:  # MemoryError included: whatever one file does, it is that file's problem
+        return _failed(path, exc)
 
 
 def _ingest_one(
@@ -269,10 +355,18 @@ def _ingest_one(
     content = read_workbook(path, frameworks, limits)
     problems = list(content.problems)
     rows: list[tuple[Any, RatedRow]] = []
+    left_out: dict[tuple[str | None, str], LeftOut] = {}
     for fw, sheet in content.sheets:
-        sheet_rows, sheet_problems = ingest_sheet(sheet, fw)
+        cap = ProblemCap()  # per sheet: a sheet's problems come row by row
+        sheet_rows, sheet_problems = ingest_sheet(sheet, fw, cap)
         problems.extend(sheet_problems)
         rows.extend((position[fw.fingerprint], row) for row in sheet_rows)
+        for code, counted in cap.left_out().items():
+            earlier = left_out.get((content.file, code))
+            if earlier is not None:
+                first = min(earlier.first, counted.first, key=problem_sort_key)
+                counted = LeftOut(earlier.count + counted.count, first)
+            left_out[(content.file, code)] = counted
     return IngestedWorkbook(
         file=content.file,
         readable=content.readable,
@@ -280,5 +374,5 @@ def _ingest_one(
         manager_id=content.metadata.manager_id,
         cycle=content.metadata.cycle,
         rows=rows,
-        problems=problems,
+        problems=summarise_floods(problems, left_out=left_out),
     )

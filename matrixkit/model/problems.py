@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -73,6 +74,120 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     ['D2', 'row 9', 'D10']
     """
     return sorted(problems, key=problem_sort_key)
+
+
+PROBLEMS_PER_KIND = 100  # SPEC rev 2: more of one kind in one file are summarised
+LEFT_OUT = "problems-left-out"  # the code of the one problem that says how many were not listed
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Problems of one kind in one file that were counted but never built (a reader past the cap):
+    how many, and the first of them in the natural order."""
+
+    count: int
+    first: Problem
+
+
+class ProblemCap:
+    """Keeps a reader's problems of each code up to the row where the `limit`-th was found, and only counts
+    the rest, with the first of them: a sheet of a million bad cells never becomes a million objects.
+
+    For a reader that finds problems row by row in one sheet, so that what it keeps holds the first `limit`
+    of each code in the natural order; `summarise_floods` then cuts and says how many were left out.
+
+    >>> cap, kept = ProblemCap(limit=2), []
+    >>> for row in range(1, 6):
+    ...     cap.add(kept, "bad-cell", row, 3, lambda: Problem("error", "bad", cell=f"D{row}", code="bad-cell"))
+    >>> [p.cell for p in kept], {code: (n.count, n.first.cell) for code, n in cap.left_out().items()}
+    (['D1', 'D2'], {'bad-cell': (3, 'D3')})
+    """
+
+    def __init__(self, limit: int = PROBLEMS_PER_KIND) -> None:
+        self.limit = limit
+        self._kept: dict[str, int] = {}
+        self._full_after: dict[str, int] = {}  # code → the row of its limit-th problem
+        # code → [how many were counted, (row, column) of the first, the first]
+        self._counted: dict[str, list[Any]] = {}
+
+    def add(self, problems: list[Problem], code: str, row: int, col: int | None, build: Callable[[], Problem]) -> None:
+        """Append `build()` to `problems`, or only count it when `code` is full before this row."""
+        full_after = self._full_after.get(code)
+        if full_after is None or row <= full_after:
+            problems.append(build())
+            kept = self._kept[code] = self._kept.get(code, 0) + 1
+            if kept == self.limit:
+                self._full_after[code] = row
+            return
+        position = (row, -1 if col is None else col)
+        counted = self._counted.get(code)
+        if counted is None:
+            self._counted[code] = [1, position, build()]
+            return
+        counted[0] += 1
+        if position < counted[1]:  # within a row a reader may visit columns out of order
+            counted[1], counted[2] = position, build()
+
+    def left_out(self) -> dict[str, LeftOut]:
+        """Per code, the problems counted and not kept."""
+        return {code: LeftOut(count, first) for code, (count, _position, first) in self._counted.items()}
+
+
+def summarise_floods(
+    problems: Iterable[Problem],
+    limit: int = PROBLEMS_PER_KIND,
+    left_out: Mapping[tuple[str | None, str], LeftOut] | None = None,
+) -> list[Problem]:
+    """`problems` with each flood cut short: where one file has more than `limit` problems of one `code`,
+    the first `limit` in the natural order stay, and one more problem says how many were left out and
+    where they start. `left_out` adds, per (file, code), problems a reader only counted. Sorted.
+
+    >>> flood = [Problem("error", "bad", file="f.xlsx", cell=f"D{row}", code="rating-invalid") for row in range(2, 9)]
+    >>> [p.cell for p in summarise_floods(flood, limit=3)]
+    ['D2', 'D3', 'D4', 'D5']
+    >>> summarise_floods(flood, limit=3)[-1].message
+    "4 more problems like these ('rating-invalid') in this file are not listed, the first at D5: bad"
+    """
+    groups: dict[tuple[str | None, str], list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.file, problem.code), []).append(problem)
+    extra = dict(left_out or {})
+    result: list[Problem] = []
+    for key, group in groups.items():
+        counted = extra.pop(key, None)
+        if (len(group) <= limit and counted is None) or key[1] == LEFT_OUT:
+            result.extend(group)
+            continue
+        # The first limit + 1: the ones kept, and the first left out (a heap, not a sort of the whole flood).
+        head = heapq.nsmallest(limit + 1, group, key=problem_sort_key)
+        result.extend(head[:limit])
+        dropped = len(group) - len(head[:limit])
+        candidates = head[limit:] + ([counted.first] if counted is not None else [])
+        if counted is not None:
+            dropped += counted.count
+        if dropped:
+            result.append(_left_out_problem(key[1], dropped, min(candidates, key=problem_sort_key)))
+    for (_file, code), counted in extra.items():
+        result.append(_left_out_problem(code, counted.count, counted.first))
+    return sort_problems(result)
+
+
+def _left_out_problem(code: str, count: int, first: Problem) -> Problem:
+    where = " ".join(part for part in (f"[{first.sheet}]" if first.sheet else "", first.cell or "") if part)
+    return Problem(
+        "error" if first.severity == "error" else "warning",
+        f"{count:,} more problems like these ('{code}') in this file are not listed, the first at "
+        f"{where or first.location}: {first.message}",
+        file=first.file,
+        path=first.path,
+        line=first.line,
+        sheet=first.sheet,
+        cell=first.cell,
+        value=first.value,
+        expected=first.expected,
+        hint="fix the ones listed and run again: the same mistake is usually repeated",
+        code=LEFT_OUT,
+    )
 
 
 def problem_sort_key(p: Problem) -> tuple[Any, ...]:

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
-from matrixkit.model.problems import sort_problems
+from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.outputs.report.context import ReportContext
 from matrixkit.outputs.report.styles import SEVERITY_FILLS, Styles
-from matrixkit.outputs.report.tables import Cell, Column, intro, write_table
+from matrixkit.outputs.report.tables import HEADER_ROW, Cell, Column, intro, write_table
+
+EXCEL_ROWS = 1_048_576
+
+
+def rows_that_fit(problems: Sequence[Problem], room: int = EXCEL_ROWS - HEADER_ROW - 1) -> list[Problem]:
+    """`problems` when they fit in `room` rows; else the first room - 1 and a last one saying how many more
+    the JSON holds — a sheet past Excel's 1,048,576 rows cannot be opened at all.
+
+    >>> flood = [Problem("error", "bad", file=f"f{n}.xlsx", code="rating-invalid") for n in range(5)]
+    >>> [p.message for p in rows_that_fit(flood, room=3)][-1]
+    '3 more problems are not shown: this sheet holds what Excel can; the JSON report (--json) lists every one'
+    """
+    if len(problems) <= room:
+        return list(problems)
+    shown = list(problems[: room - 1])
+    more = len(problems) - len(shown)
+    note = Problem(
+        "error" if any(p.severity == "error" for p in problems[len(shown) :]) else "warning",
+        f"{more:,} more problems are not shown: this sheet holds what Excel can; the JSON report (--json) "
+        "lists every one",
+        code="problems-not-shown",
+    )
+    return [*shown, note]
 
 
 def write_problems(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
@@ -39,7 +63,7 @@ def write_problems(workbook: Workbook, styles: Styles, ctx: ReportContext) -> No
     if with_path:
         columns.append(Column("Path", 30, "wrap"))
     rows: list[list[Any]] = []
-    for p in problems:
+    for p in rows_that_fit(problems):
         row: list[Any] = [
             Cell(p.severity, styles.get(bg_color=SEVERITY_FILLS.get(p.severity, "#FFFFFF"), bold=True)),
             p.file,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from ooxml_check import made_by_matrixkit, validate_xlsx
 
-pytest_plugins = ["conftest_libreoffice"]
+pytest_plugins = ["conftest_libreoffice", "pytester"]
 
 REPO = Path(__file__).resolve().parent.parent
 # A copy of ../shared/fixtures (the FT framework, MIT): CI clones the repository on its own, so the
@@ -163,7 +163,7 @@ _BYTES_WRITERS = {
 _VERDICTS: dict[str, list[str]] = {}  # sha-256 of a workbook → what validate_xlsx found
 _PRODUCED: list[str] = []  # digests of workbooks produced in this process since the last test ended
 _CHECKED_PATHS: set[Path] = set()
-_UNCHECKED_FOLDERS: set[Path] = set()  # tmp_path of the tests marked ooxml_unchecked
+_UNCHECKED_FOLDERS: set[Path] = set()  # the folders of the tests marked ooxml_unchecked
 _MAIN_PROCESS = os.getpid()
 
 
@@ -200,7 +200,7 @@ def _wrap_bytes_writers() -> None:
                     setattr(other, name, wrapped)
 
 
-def _failures(digests: list[str], folders: list[Path]) -> list[str]:
+def ooxml_failures(digests: list[str], folders: list[Path]) -> list[str]:
     failures = [
         f"a workbook matrixkit returned: {error}" for digest in dict.fromkeys(digests) for error in _VERDICTS[digest]
     ]
@@ -230,12 +230,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     finally:
         digests = _PRODUCED[:]
         _PRODUCED.clear()
-    tmp_path = getattr(item, "funcargs", {}).get("tmp_path")
-    folders = [] if tmp_path is None else [tmp_path]
-    if tmp_path is not None and item.get_closest_marker("ooxml_unchecked") is not None:
-        _UNCHECKED_FOLDERS.add(tmp_path)
+    funcargs = getattr(item, "funcargs", {})
+    folders = [funcargs["tmp_path"]] if "tmp_path" in funcargs else []
+    if item.get_closest_marker("ooxml_unchecked") is not None:
+        inner = [funcargs["pytester"].path] if "pytester" in funcargs else []  # a pytest run inside this one
+        _UNCHECKED_FOLDERS.update(folders + inner)
         folders = []
-    failures = _failures(digests, folders)
+    failures = ooxml_failures(digests, folders)
     if failures:
         raise AssertionError("matrixkit wrote a workbook Excel would repair:\n" + "\n".join(failures[:50]))
 
@@ -244,7 +245,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None or getattr(factory, "_basetemp", None) is None:
         return
-    failures = _failures([], [factory.getbasetemp()])
+    failures = ooxml_failures([], [factory.getbasetemp()])
     if failures:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:

@@ -71,6 +71,8 @@ MAX_SHEET_NAME = 31
 SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
 FIRST_CUSTOM_NUMBER_FORMAT = 164
 
+# A sheet named in a formula: 'quoted, with '' for an apostrophe'! or plain!
+_SHEET_REFERENCE = re.compile(r"'((?:[^']|'')+)'!|([A-Za-z_][\w.]*)!")
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
 
 
@@ -278,6 +280,14 @@ class _Package:
                     defined.sourceline,
                     f"defined name {defined.get('name')} of {len(formula):,} characters (Excel takes {MAX_FORMULA:,})",
                 )
+            for quoted, plain in _SHEET_REFERENCE.findall(formula):
+                sheet_name = quoted.replace("''", "'") if quoted else plain
+                if sheet_name.casefold() not in seen:
+                    self.error(
+                        workbook.name,
+                        defined.sourceline,
+                        f"defined name {defined.get('name')} refers to sheet {sheet_name!r}, which the workbook lacks",
+                    )
 
 
 def sheet_name_problems(name: str) -> list[str]:

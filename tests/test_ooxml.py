@@ -97,11 +97,50 @@ def test_the_report_checked_holds_the_trends_and_self_assessment_sheets(written:
         assert any(name.startswith("xl/charts/chart") for name in archive.namelist()), "charts are checked too"
 
 
+# ---------------------------------------------------------------- defects the checker found in matrixkit
+
+
+def _workbooks_of(framework: dict[str, Any], write_yaml: Callable[..., Path], folder: Path) -> dict[str, bytes]:
+    frameworks = load_frameworks([write_yaml(framework)])
+    roster = folder / "roster.csv"
+    roster.write_text("employee_id,name,family,level,manager_id,manager_name\nE1,Ann,eng,L2,M9,Bo Boss\n")
+    people = read_roster(roster, frameworks)
+    return {
+        "blank matrix": generate_blank_matrix(frameworks[0], folder / "matrix.xlsx").read_bytes(),
+        "manager workbook": generate_workbooks(frameworks, people, "2026-Q4", folder / "m")[0].read_bytes(),
+        "self-assessment": generate_self_assessments(frameworks, people, "2026-Q4", folder / "s")[0].read_bytes(),
+    }
+
+
+def test_a_rating_prompt_counts_characters_as_excel_does(
+    framework_data: dict[str, Any], write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """An emoji is two of Excel's characters: a prompt cut at 255 code points could hold 300."""
+    for competency in framework_data["competencies"]:
+        competency["name"] = "🚀" * 12 + " " + competency["name"]
+        competency["descriptions"] = {
+            level: "🚀 Ships a tested change " * 12 + text for level, text in competency["descriptions"].items()
+        }
+    framework_data["metrics"][0]["name"] = "🚀" * 20 + " quota"
+    for kind, data in _workbooks_of(framework_data, write_yaml, tmp_path).items():
+        assert validate_xlsx(data) == [], kind
+
+
+def test_a_blank_matrix_rating_error_message_fits_whatever_the_scale_labels(
+    framework_data: dict[str, Any], write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    framework_data["scale"]["labels"] = {
+        value: f"Level {value}: a label that says in full what this rating means for everyone" for value in range(1, 6)
+    }
+    for kind, data in _workbooks_of(framework_data, write_yaml, tmp_path).items():
+        assert validate_xlsx(data) == [], kind
+
+
 # ---------------------------------------------------------------- the checker catches what Excel repairs
 
 
 def tiny_workbook() -> bytes:
-    """One sheet with text, a number, a formula and a data validation with a prompt."""
+    """One sheet with text, a number, a formula, a data validation with a prompt and a defined name."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet("Ratings")
@@ -109,6 +148,7 @@ def tiny_workbook() -> bytes:
     sheet.write(0, 1, 3)
     sheet.write_formula(0, 2, "=B1*2", None, 6)
     sheet.data_validation(1, 1, 9, 1, {"validate": "list", "source": ["1", "2"], "input_message": "Rate 1 or 2"})
+    workbook.define_name("Scale", "=Ratings!$B$1")
     workbook.close()
     return buffer.getvalue()
 
@@ -154,6 +194,11 @@ BROKEN: dict[str, tuple[str, Callable[[str], str], str]] = {
         WORKBOOK,
         lambda xml: xml.replace('name="Ratings"', f'name="{"🚀" * 16}"'),
         "32 UTF-16 units, past 31",
+    ),
+    "defined name on a sheet the workbook lacks": (
+        WORKBOOK,
+        lambda xml: xml.replace('name="Ratings"', 'name="Rating"'),
+        "defined name Scale refers to sheet 'Ratings', which the workbook lacks",
     ),
     "shared string past the table": (
         SHEET,

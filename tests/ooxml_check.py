@@ -15,6 +15,7 @@ sheet names Excel accepts, every part typed and every relationship pointing at a
 from __future__ import annotations
 
 import io
+import math
 import posixpath
 import re
 import zipfile
@@ -73,6 +74,8 @@ FIRST_CUSTOM_NUMBER_FORMAT = 164
 
 # A sheet named in a formula: 'quoted, with '' for an apostrophe'! or plain!
 _SHEET_REFERENCE = re.compile(r"'((?:[^']|'')+)'!|([A-Za-z_][\w.]*)!")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
 
 
@@ -208,11 +211,11 @@ class _Package:
         if strings is not None and strings.root is not None:
             for si in strings.root.iter(f"{{{MAIN}}}si"):
                 text = "".join(t.text or "" for t in si.iter(f"{{{MAIN}}}t") if t.getparent().tag != f"{{{MAIN}}}rPh")
-                if _utf16_length(text) > MAX_CELL_TEXT:
+                if (length := _utf16_length(text)) > MAX_CELL_TEXT:
                     self.error(
                         strings.name,
                         si.sourceline,
-                        f"a shared string of {len(text):,} characters (Excel holds {MAX_CELL_TEXT:,})",
+                        f"a shared string of {length:,} UTF-16 units (Excel holds {MAX_CELL_TEXT:,})",
                     )
         for workbook in by_type.get(WORKBOOK, []):
             self._check_sheet_names(workbook)
@@ -404,16 +407,21 @@ class _SheetCheck:
         value = cell.find(f"{{{MAIN}}}v")
         kind = cell.get("t", "n")
         if kind == "s" and value is not None:
-            index = int(value.text or "-1")
+            index = int(value.text) if (value.text or "").isdigit() else -1
             if not 0 <= index < self.strings:
-                self.error(cell, f"cell {name}: shared string {index}, past the {self.strings} strings")
+                self.error(cell, f"cell {name}: shared string {value.text!r}, past the {self.strings} strings")
+        # An empty <v/> is a formula not yet calculated, as openpyxl writes it too: Excel accepts it.
+        elif kind == "n" and value is not None and value.text and not _finite_number(value.text):
+            self.error(cell, f"cell {name}: number {value.text!r}, which Excel cannot hold")
+        elif kind == "b" and value is not None and value.text not in ("0", "1"):
+            self.error(cell, f"cell {name}: boolean {value.text!r}, not 0 or 1")
+        elif kind == "e" and value is not None and value.text not in ERROR_VALUES:
+            self.error(cell, f"cell {name}: error value {value.text!r}, not one Excel has")
         texts = [value] if kind == "str" and value is not None else []
         texts += list(cell.iterfind(f"{{{MAIN}}}is//{{{MAIN}}}t"))
         for text in texts:
-            if _utf16_length(text.text or "") > MAX_CELL_TEXT:
-                self.error(
-                    cell, f"cell {name}: text of {len(text.text or ''):,} characters (Excel holds {MAX_CELL_TEXT:,})"
-                )
+            if (length := _utf16_length(text.text or "")) > MAX_CELL_TEXT:
+                self.error(cell, f"cell {name}: text of {length:,} UTF-16 units (Excel holds {MAX_CELL_TEXT:,})")
 
     def _check_columns(self) -> None:
         previous = 0
@@ -510,6 +518,14 @@ def column_letters(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+def _finite_number(text: str) -> bool:
+    """Excel stores numbers as finite doubles: no NaN, no infinity, nothing Python's float() reads but
+    XML Schema's double does not (underscores, spaces)."""
+    if not _NUMBER.fullmatch(text):
+        return False
+    return math.isfinite(float(text))
 
 
 def _utf16_length(text: str) -> int:

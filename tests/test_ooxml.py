@@ -200,10 +200,11 @@ BROKEN: dict[str, tuple[str, Callable[[str], str], str]] = {
         lambda xml: xml.replace('name="Ratings"', 'name="Rating"'),
         "defined name Scale refers to sheet 'Ratings', which the workbook lacks",
     ),
+    "a number Excel cannot hold": (SHEET, lambda xml: xml.replace("<v>3</v>", "<v>INF</v>"), "cell B1: number 'INF'"),
     "shared string past the table": (
         SHEET,
         lambda xml: xml.replace("<v>0</v>", "<v>5</v>", 1),
-        "shared string 5, past the 1 strings",
+        "shared string '5', past the 1 strings",
     ),
 }
 

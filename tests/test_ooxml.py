@@ -23,7 +23,7 @@ from conftest import TEMPLATES
 from filling import fill
 from ooxml_check import made_by_matrixkit, sheet_name_problems, validate_xlsx
 
-from matrixkit import load_frameworks
+from matrixkit import FrameworkError, lint_frameworks, load_frameworks
 from matrixkit.authoring.export import framework_workbook_bytes
 from matrixkit.outputs.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
 from matrixkit.outputs.packets import write_employee_reports, write_packets
@@ -134,6 +134,18 @@ def test_a_blank_matrix_rating_error_message_fits_whatever_the_scale_labels(
     }
     for kind, data in _workbooks_of(framework_data, write_yaml, tmp_path).items():
         assert validate_xlsx(data) == [], kind
+
+
+def test_a_description_too_long_for_a_cell_in_utf16_is_refused(
+    framework_data: dict[str, Any], write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """20,000 emoji are 40,000 of Excel's characters: the Guide sheet's cell could not hold them."""
+    framework_data["competencies"][0]["descriptions"]["L2"] = "🚀" * 20_000
+    (fw,) = load_frameworks([write_yaml(framework_data)])
+    problems = [p for p in lint_frameworks([fw]) if p.code == "too-long"]
+    assert [p.message for p in problems] == ["40000 characters; a spreadsheet cell holds 32767"]
+    with pytest.raises(FrameworkError):
+        generate_blank_matrix(fw, tmp_path / "matrix.xlsx")
 
 
 # ---------------------------------------------------------------- the checker catches what Excel repairs
@@ -295,7 +307,7 @@ from pathlib import Path
 import pytest
 from test_ooxml import rewrite
 
-from matrixkit import load_frameworks
+from matrixkit import FrameworkError, lint_frameworks, load_frameworks
 from matrixkit.outputs.generate import generate_blank_matrix
 from matrixkit.outputs.report import report_bytes
 

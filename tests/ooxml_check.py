@@ -42,6 +42,8 @@ WORKSHEET = _SML + "worksheet+xml"
 WORKBOOK = _SML + "sheet.main+xml"
 STYLES = _SML + "styles+xml"
 SHARED_STRINGS = _SML + "sharedStrings+xml"
+CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 CONTENT_TYPE_SCHEMAS = {
     WORKSHEET: "sml.xsd",
     WORKBOOK: "sml.xsd",
@@ -50,7 +52,7 @@ CONTENT_TYPE_SCHEMAS = {
     _SML + "table+xml": "sml.xsd",
     _SML + "comments+xml": "sml.xsd",
     _SML + "calcChain+xml": "sml.xsd",
-    "application/vnd.openxmlformats-officedocument.drawingml.chart+xml": "dml-chart.xsd",
+    CHART: "dml-chart.xsd",
     "application/vnd.openxmlformats-officedocument.drawing+xml": "dml-spreadsheetDrawing.xsd",
     "application/vnd.openxmlformats-officedocument.theme+xml": "dml-main.xsd",
     "application/vnd.openxmlformats-package.core-properties+xml": "opc-coreProperties.xsd",
@@ -217,8 +219,19 @@ class _Package:
                         si.sourceline,
                         f"a shared string of {length:,} UTF-16 units (Excel holds {MAX_CELL_TEXT:,})",
                     )
+        sheet_names: set[str] = set()
         for workbook in by_type.get(WORKBOOK, []):
-            self._check_sheet_names(workbook)
+            sheet_names |= self._check_sheet_names(workbook)
+        for chart in by_type.get(CHART, []):
+            assert chart.root is not None
+            for reference in chart.root.iter(f"{{{CHART_NS}}}f"):
+                for sheet_name in sheets_named_in(reference.text or ""):
+                    if sheet_name.casefold() not in sheet_names:
+                        self.error(
+                            chart.name,
+                            reference.sourceline,
+                            f"the chart draws from sheet {sheet_name!r}, which the workbook lacks",
+                        )
         for sheet in by_type.get(WORKSHEET, []):
             _SheetCheck(self, sheet, limits, string_count).run()
 
@@ -257,7 +270,8 @@ class _Package:
                     )
         return _StyleLimits(sizes["cellXfs"], sizes["dxfs"])
 
-    def _check_sheet_names(self, workbook: _Part) -> None:
+    def _check_sheet_names(self, workbook: _Part) -> set[str]:
+        """Checks the sheet and defined names; returns the sheet names, casefolded."""
         assert workbook.root is not None
         seen: set[str] = set()
         for sheet in workbook.root.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet"):
@@ -268,8 +282,15 @@ class _Package:
                 self.error(workbook.name, sheet.sourceline, f"sheet name {name!r} appears twice")
             seen.add(name.casefold())
         sheet_count = len(seen)
+        defined_names: set[tuple[str, str | None]] = set()
         for defined in workbook.root.iterfind(f"{{{MAIN}}}definedNames/{{{MAIN}}}definedName"):
             local = defined.get("localSheetId")
+            scoped = (defined.get("name", "").casefold(), local)
+            if scoped in defined_names:
+                self.error(
+                    workbook.name, defined.sourceline, f"defined name {defined.get('name')} appears twice in one scope"
+                )
+            defined_names.add(scoped)
             if local is not None and not 0 <= int(local) < sheet_count:
                 self.error(
                     workbook.name,
@@ -283,14 +304,23 @@ class _Package:
                     defined.sourceline,
                     f"defined name {defined.get('name')} of {len(formula):,} characters (Excel takes {MAX_FORMULA:,})",
                 )
-            for quoted, plain in _SHEET_REFERENCE.findall(formula):
-                sheet_name = quoted.replace("''", "'") if quoted else plain
+            for sheet_name in sheets_named_in(formula):
                 if sheet_name.casefold() not in seen:
                     self.error(
                         workbook.name,
                         defined.sourceline,
                         f"defined name {defined.get('name')} refers to sheet {sheet_name!r}, which the workbook lacks",
                     )
+        return seen
+
+
+def sheets_named_in(formula: str) -> list[str]:
+    """The sheets a formula refers to.
+
+    >>> sheets_named_in("'Team gaps'!$A$1:$B$2,Summary!$1:$1,'Bob''s'!A1")
+    ['Team gaps', 'Summary', "Bob's"]
+    """
+    return [quoted.replace("''", "'") if quoted else plain for quoted, plain in _SHEET_REFERENCE.findall(formula)]
 
 
 def sheet_name_problems(name: str) -> list[str]:
@@ -349,6 +379,7 @@ class _SheetCheck:
         self._check_cells()
         self._check_columns()
         self._check_validations()
+        self._check_merges()
         for rule in self.root.iterfind(f"{{{MAIN}}}conditionalFormatting/{{{MAIN}}}cfRule"):
             dxf = rule.get("dxfId")
             if dxf is not None and not int(dxf) < self.styles.differential_formats:
@@ -422,6 +453,24 @@ class _SheetCheck:
         for text in texts:
             if (length := _utf16_length(text.text or "")) > MAX_CELL_TEXT:
                 self.error(cell, f"cell {name}: text of {length:,} UTF-16 units (Excel holds {MAX_CELL_TEXT:,})")
+
+    def _check_merges(self) -> None:
+        taken: dict[tuple[int, int], str] = {}
+        for merge in self.root.iterfind(f"{{{MAIN}}}mergeCells/{{{MAIN}}}mergeCell"):
+            span = merge.get("ref", "")
+            corners = [_CELL_REF.fullmatch(corner) for corner in span.split(":")]
+            if len(corners) != 2 or None in corners:
+                self.error(merge, f"merged range {span!r} is not a range")
+                continue
+            (first_col, first_row), (last_col, last_row) = (
+                (column_number(found.group(1)), int(found.group(2))) for found in corners if found is not None
+            )
+            for row in range(first_row, last_row + 1):
+                for col in range(first_col, last_col + 1):
+                    if (row, col) in taken:
+                        self.error(merge, f"merged range {span} overlaps {taken[row, col]}")
+                        return
+                    taken[row, col] = span
 
     def _check_columns(self) -> None:
         previous = 0

@@ -152,7 +152,7 @@ def test_a_description_too_long_for_a_cell_in_utf16_is_refused(
 
 
 def tiny_workbook() -> bytes:
-    """One sheet with text, a number, a formula, a data validation with a prompt and a defined name."""
+    """One sheet with text, a number, a formula, a validation with a prompt, a defined name, a merge, a chart."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet("Ratings")
@@ -161,6 +161,10 @@ def tiny_workbook() -> bytes:
     sheet.write_formula(0, 2, "=B1*2", None, 6)
     sheet.data_validation(1, 1, 9, 1, {"validate": "list", "source": ["1", "2"], "input_message": "Rate 1 or 2"})
     workbook.define_name("Scale", "=Ratings!$B$1")
+    sheet.merge_range(3, 0, 3, 2, "Notes")
+    chart = workbook.add_chart({"type": "bar"})
+    chart.add_series({"values": "=Ratings!$B$1:$C$1"})
+    sheet.insert_chart(5, 0, chart)
     workbook.close()
     return buffer.getvalue()
 
@@ -213,10 +217,25 @@ BROKEN: dict[str, tuple[str, Callable[[str], str], str]] = {
         "defined name Scale refers to sheet 'Ratings', which the workbook lacks",
     ),
     "a number Excel cannot hold": (SHEET, lambda xml: xml.replace("<v>3</v>", "<v>INF</v>"), "cell B1: number 'INF'"),
+    "a defined name twice": (
+        WORKBOOK,
+        lambda xml: re.sub(r"(<definedName [^>]*>[^<]*</definedName>)", r"\1\1", xml),
+        "defined name Scale appears twice in one scope",
+    ),
+    "overlapping merges": (
+        SHEET,
+        lambda xml: xml.replace('<mergeCell ref="A4:C4"/>', '<mergeCell ref="A4:C4"/><mergeCell ref="B3:B5"/>'),
+        "merged range B3:B5 overlaps A4:C4",
+    ),
+    "a chart drawing from a sheet the workbook lacks": (
+        "xl/charts/chart1.xml",
+        lambda xml: xml.replace("<c:f>Ratings!", "<c:f>Gone!"),
+        "the chart draws from sheet 'Gone', which the workbook lacks",
+    ),
     "shared string past the table": (
         SHEET,
         lambda xml: xml.replace("<v>0</v>", "<v>5</v>", 1),
-        "shared string '5', past the 1 strings",
+        "shared string '5', past the 2 strings",
     ),
 }
 

@@ -76,6 +76,7 @@ FIRST_CUSTOM_NUMBER_FORMAT = 164
 
 # A sheet named in a formula: 'quoted, with '' for an apostrophe'! or plain!
 _SHEET_REFERENCE = re.compile(r"'((?:[^']|'')+)'!|([A-Za-z_][\w.]*)!")
+_FORMULA, _VALUE, _INLINE, _TEXT = (f"{{{MAIN}}}{tag}" for tag in ("f", "v", "is", "t"))
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
@@ -169,11 +170,13 @@ class _Package:
 
     def _parse_and_validate(self, name: str, schema: str | None) -> etree._Element | None:
         try:
-            root = etree.fromstring(self.archive.read(name), _PARSER)
+            raw = self.archive.read(name)
+            root = etree.fromstring(raw, _PARSER)
         except etree.XMLSyntaxError as exc:
             self.error(name, exc.lineno, f"not well-formed XML: {exc.msg}")
             return None
-        drop_markup_compatibility(root)
+        if b"markup-compatibility" in raw or b"xml:" in raw:  # else there is nothing to drop
+            drop_markup_compatibility(root)
         if schema is not None:
             validator = _schema(schema)
             if not validator.validate(root):
@@ -408,12 +411,13 @@ class _SheetCheck:
                 ref = cell.get("r")
                 column = previous_column + 1
                 if ref is not None:
-                    found = _CELL_REF.fullmatch(ref)
-                    if found is None:
+                    letters = ref.rstrip("0123456789")
+                    digits = ref[len(letters) :]
+                    if not (letters.isascii() and letters.isalpha() and letters.isupper() and digits.isdigit()):
                         self.error(cell, f"cell reference {ref!r} is not a cell")
                         continue
-                    column = column_number(found.group(1))
-                    if int(found.group(2)) != number:
+                    column = column_number(letters)
+                    if int(digits) != number:
                         self.error(cell, f"cell {ref} inside row {number}")
                 name = ref or f"{column_letters(column)}{number}"
                 if column > MAX_COLUMNS:
@@ -426,33 +430,45 @@ class _SheetCheck:
                         f"cell {name} after {column_letters(previous_column)}{number}: cells must be in column order",
                     )
                 previous_column = max(previous_column, column)
-                self._style(cell, "s", f"cell {name}")
-                self._check_value(cell, name)
+                style = cell.get("s")
+                if style is not None and not int(style) < self.styles.cell_formats:
+                    self._style(cell, "s", f"cell {name}")
+                if len(cell):  # a value, a formula or inline text
+                    self._check_value(cell, name)
 
     def _check_value(self, cell: etree._Element, name: str) -> None:
-        formula = cell.find(f"{{{MAIN}}}f")
-        if formula is not None and len(formula.text or "") > MAX_FORMULA:
-            self.error(
-                cell, f"cell {name}: formula of {len(formula.text or ''):,} characters (Excel takes {MAX_FORMULA:,})"
-            )
-        value = cell.find(f"{{{MAIN}}}v")
         kind = cell.get("t", "n")
-        if kind == "s" and value is not None:
-            index = int(value.text) if (value.text or "").isdigit() else -1
+        for child in cell:
+            if child.tag == _FORMULA:
+                if len(child.text or "") > MAX_FORMULA:
+                    self.error(
+                        cell,
+                        f"cell {name}: formula of {len(child.text or ''):,} characters (Excel takes {MAX_FORMULA:,})",
+                    )
+            elif child.tag == _VALUE:
+                self._check_cached(cell, name, kind, child.text or "")
+            elif child.tag == _INLINE:
+                for text in child.iter(_TEXT):
+                    self._check_text(cell, name, text.text or "")
+
+    def _check_cached(self, cell: etree._Element, name: str, kind: str, value: str) -> None:
+        if kind == "s":
+            index = int(value) if value.isdigit() else -1
             if not 0 <= index < self.strings:
-                self.error(cell, f"cell {name}: shared string {value.text!r}, past the {self.strings} strings")
+                self.error(cell, f"cell {name}: shared string {value!r}, past the {self.strings} strings")
         # An empty <v/> is a formula not yet calculated, as openpyxl writes it too: Excel accepts it.
-        elif kind == "n" and value is not None and value.text and not _finite_number(value.text):
-            self.error(cell, f"cell {name}: number {value.text!r}, which Excel cannot hold")
-        elif kind == "b" and value is not None and value.text not in ("0", "1"):
-            self.error(cell, f"cell {name}: boolean {value.text!r}, not 0 or 1")
-        elif kind == "e" and value is not None and value.text not in ERROR_VALUES:
-            self.error(cell, f"cell {name}: error value {value.text!r}, not one Excel has")
-        texts = [value] if kind == "str" and value is not None else []
-        texts += list(cell.iterfind(f"{{{MAIN}}}is//{{{MAIN}}}t"))
-        for text in texts:
-            if (length := _utf16_length(text.text or "")) > MAX_CELL_TEXT:
-                self.error(cell, f"cell {name}: text of {length:,} UTF-16 units (Excel holds {MAX_CELL_TEXT:,})")
+        elif kind == "n" and value and not _finite_number(value):
+            self.error(cell, f"cell {name}: number {value!r}, which Excel cannot hold")
+        elif kind == "b" and value not in ("0", "1"):
+            self.error(cell, f"cell {name}: boolean {value!r}, not 0 or 1")
+        elif kind == "e" and value not in ERROR_VALUES:
+            self.error(cell, f"cell {name}: error value {value!r}, not one Excel has")
+        elif kind == "str":
+            self._check_text(cell, name, value)
+
+    def _check_text(self, cell: etree._Element, name: str, text: str) -> None:
+        if len(text) * 2 > MAX_CELL_TEXT and (length := _utf16_length(text)) > MAX_CELL_TEXT:
+            self.error(cell, f"cell {name}: text of {length:,} UTF-16 units (Excel holds {MAX_CELL_TEXT:,})")
 
     def _check_merges(self) -> None:
         taken: dict[tuple[int, int], str] = {}
@@ -552,6 +568,7 @@ def _where(root: etree._Element, path: str | None) -> str:
     return ""
 
 
+@cache
 def column_number(letters: str) -> int:
     """'A' → 1, 'XFD' → 16384."""
     number = 0

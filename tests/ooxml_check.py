@@ -3,9 +3,13 @@
 `validate_xlsx` checks every XML part against the ISO/IEC 29500 transitional schemas vendored in
 tests/ooxml/ (chosen by the part's content type), after removing Markup-Compatibility content and
 xml:space / xml:lang attributes as Office does before it validates, and then what Excel enforces
-beyond the schemas: cells and rows in order and each written once, style and shared-string indexes
-inside their tables, formulas of at most 8,192 characters, data-validation texts within their limits,
-sheet names Excel accepts, every part typed and every relationship pointing at a part.
+beyond the schemas: cells and rows in order and each written once, within XFD1048576; style,
+shared-string and dxf indexes inside their tables; formulas of at most 8,192 characters; numbers
+Excel can hold (no NaN, no infinity); cell text of at most 32,767 UTF-16 units; data-validation
+prompts and errors of at most 255, titles of at most 32; sheet names Excel accepts (31 UTF-16 units,
+none of []:*?/\\, no control character, no apostrophe at either end), unique; defined names unique
+per scope and naming sheets that exist, and charts drawing from sheets that exist; merged ranges
+that do not overlap; every part typed and every relationship pointing at a part.
 
 >>> from ooxml_check import validate_xlsx
 >>> validate_xlsx(b"not a zip")

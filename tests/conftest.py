@@ -7,14 +7,20 @@ import os
 os.environ["OPENPYXL_LXML"] = "False"
 
 import copy
-from collections.abc import Callable
+import functools
+import hashlib
+import importlib
+import os
+import sys
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from ooxml_check import made_by_matrixkit, validate_xlsx
 
-pytest_plugins = ["conftest_libreoffice"]
+pytest_plugins = ["conftest_libreoffice", "pytester"]
 
 REPO = Path(__file__).resolve().parent.parent
 # A copy of ../shared/fixtures (the FT framework, MIT): CI clones the repository on its own, so the
@@ -141,3 +147,115 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# ---------------------------------------------------------------- every .xlsx matrixkit writes is one Excel opens
+#
+# Each test fails if a workbook matrixkit wrote while it ran breaks the OOXML schemas or what Excel
+# enforces beyond them (tests/ooxml_check.py). Two nets: the functions that return a workbook's bytes
+# are wrapped for the session (their output is matrixkit's by definition, whether or not a test saves
+# it), and the test's tmp_path is searched for .xlsx files, which catches workbooks written by worker
+# processes and CLI subprocesses; there only files matrixkit wrote and nothing changed since count
+# (`made_by_matrixkit`), so the broken and re-saved files the tests build are left alone. Folders of
+# module-scoped fixtures (tmp_path_factory) are searched once, at the end of the session. A test that
+# writes, with matrixkit's own signature, a file it then breaks on purpose says so with
+# @pytest.mark.ooxml_unchecked.
+
+_BYTES_WRITERS = {
+    "matrixkit.outputs.report": ("report_bytes",),
+    "matrixkit.outputs.packets": ("packet_bytes", "employee_report_bytes"),
+    "matrixkit.authoring.export": ("framework_workbook_bytes",),
+}
+_VERDICTS: dict[str, list[str]] = {}  # sha-256 of a workbook → what validate_xlsx found
+_PRODUCED: list[str] = []  # digests of workbooks produced in this process since the last test ended
+_CHECKED_PATHS: set[Path] = set()
+_UNCHECKED_FOLDERS: set[Path] = set()  # the folders of the tests marked ooxml_unchecked
+_MAIN_PROCESS = os.getpid()
+
+
+def _verdict(data: bytes) -> tuple[str, list[str]]:
+    digest = hashlib.sha256(data).hexdigest()
+    if digest not in _VERDICTS:
+        _VERDICTS[digest] = validate_xlsx(data)
+    return digest, _VERDICTS[digest]
+
+
+def _recording(writer: Callable[..., bytes]) -> Callable[..., bytes]:
+    @functools.wraps(writer)
+    def record(*args: Any, **kwargs: Any) -> bytes:
+        data = writer(*args, **kwargs)
+        if os.getpid() == _MAIN_PROCESS:  # a worker's files are checked where they land
+            _PRODUCED.append(_verdict(data)[0])
+        return data
+
+    return record
+
+
+def _wrap_bytes_writers() -> None:
+    from matrixkit.workbook.writer import WorkbookWriter
+
+    WorkbookWriter.write = _recording(WorkbookWriter.write)  # type: ignore[method-assign]
+    for module_name, names in _BYTES_WRITERS.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            original = getattr(module, name)
+            wrapped = _recording(original)
+            # The modules imported so far that re-export it (matrixkit.authoring) get the wrapper too.
+            for other in list(sys.modules.values()):
+                if getattr(other, "__name__", "").startswith("matrixkit") and getattr(other, name, None) is original:
+                    setattr(other, name, wrapped)
+
+
+def ooxml_failures(digests: list[str], folders: list[Path]) -> list[str]:
+    failures = [
+        f"a workbook matrixkit returned: {error}" for digest in dict.fromkeys(digests) for error in _VERDICTS[digest]
+    ]
+    for folder in folders:
+        for path in sorted(folder.rglob("*.xlsx")):
+            unchecked = any(path.is_relative_to(skipped) for skipped in _UNCHECKED_FOLDERS)
+            if unchecked or path in _CHECKED_PATHS or not path.is_file() or path.is_symlink():
+                continue
+            _CHECKED_PATHS.add(path)
+            data = path.read_bytes()
+            if made_by_matrixkit(data):
+                failures += [f"{path.relative_to(folder)}: {error}" for error in _verdict(data)[1]]
+    return failures
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "ooxml_unchecked: the test alters workbooks matrixkit wrote; don't validate them (tests/conftest.py)"
+    )
+    _wrap_bytes_writers()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        yield  # a test that failed on its own fails with its own message
+    finally:
+        digests = _PRODUCED[:]
+        _PRODUCED.clear()
+    funcargs = getattr(item, "funcargs", {})
+    folders = [funcargs["tmp_path"]] if "tmp_path" in funcargs else []
+    if item.get_closest_marker("ooxml_unchecked") is not None:
+        inner = [funcargs["pytester"].path] if "pytester" in funcargs else []  # a pytest run inside this one
+        _UNCHECKED_FOLDERS.update(folders + inner)
+        folders = []
+    failures = ooxml_failures(digests, folders)
+    if failures:
+        raise AssertionError("matrixkit wrote a workbook Excel would repair:\n" + "\n".join(failures[:50]))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or getattr(factory, "_basetemp", None) is None:
+        return
+    failures = ooxml_failures([], [factory.getbasetemp()])
+    if failures:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("matrixkit wrote a workbook Excel would repair (in a fixture's folder):", red=True)
+            for failure in failures[:50]:
+                reporter.write_line(f"  {failure}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -182,9 +182,10 @@ def check_descriptions(fw: Framework) -> list[Problem]:
 
 def _check_text(fw: Framework, loc: Loc, name: str, level_id: str, text: str) -> list[Problem]:
     problems: list[Problem] = []
-    if len(text) > EXCEL_CELL_LIMIT:
+    length = len(text.encode("utf-16-le")) // 2  # as Excel counts: an emoji is two characters
+    if length > EXCEL_CELL_LIMIT:
         problems.append(
-            fw.problem(loc, f"{len(text)} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}", code="too-long")
+            fw.problem(loc, f"{length} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}", code="too-long")
         )
     sentences = count_sentences(text)
     if sentences > 2:

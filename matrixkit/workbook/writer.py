@@ -84,15 +84,27 @@ _BASE = {**BASE_FONT, "border": 1, "border_color": "#BFBFBF"}
 
 
 def shorten(text: str, limit: int, suffix: str = "") -> str:
-    """Collapse whitespace; cut at a word boundary so that text plus suffix fits in `limit`."""
+    """Collapse whitespace; cut at a word boundary so that text plus suffix fits in `limit` characters
+    as Excel counts them: UTF-16 units, two for an emoji or any other character past U+FFFF.
+
+    >>> shorten("Writes  tested code", 12), len(shorten("🚀" * 20, 32))
+    ('Writes', 16)
+    """
     flat = " ".join(text.split())
-    if len(flat) <= limit:
+    if excel_length(flat) <= limit:
         return flat
-    room = limit - len(suffix)
+    room = limit - excel_length(suffix)
     cut = flat[:room]
+    while excel_length(cut) > room:
+        cut = cut[:-1]
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:.") + suffix
+
+
+def excel_length(text: str) -> int:
+    """The length Excel's limits count: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 STYLES: dict[str, dict[str, Any]] = {
@@ -492,7 +504,7 @@ def _blank_rows(ws: Worksheet, styles: _Styles, sheet: RatingsSheet) -> None:
                     f"{labels}. The Guide sheet says what each level looks like.", INPUT_MESSAGE_LIMIT
                 ),
                 error_title="Rating",
-                error_message=f"Pick a whole number from the list: {labels}.",
+                error_message=shorten(f"Pick a whole number from the list: {labels}.", INPUT_MESSAGE_LIMIT),
             ),
         )
         top = cell_ref(first, column.index)
@@ -576,7 +588,7 @@ def _metric_validation(fw: Framework, metric_id: str) -> Validation:
         (low, high),
         input_title=shorten(metric.name, INPUT_TITLE_LIMIT),
         input_message=f"A number from {low:g} to {high:g}.",
-        error_title=metric.name[:INPUT_TITLE_LIMIT],
+        error_title=shorten(metric.name, INPUT_TITLE_LIMIT),
         error_message=f"Enter a number from {low:g} to {high:g}.",
     )
 

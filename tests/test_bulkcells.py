@@ -204,3 +204,15 @@ def test_the_xlsxwriter_internals_bulkcells_uses_are_there() -> None:
     assert worksheet.str_table._get_shared_string_index("x") == 0
     assert worksheet.str_table._get_shared_string_index("x") == 0
     workbook.close()
+
+
+def test_long_text_is_cut_as_excel_counts_it() -> None:
+    """Excel's 32,767-character cell limit counts UTF-16 units: 20,000 emoji are 40,000 of them."""
+
+    def fill(sheet: Any, workbook: Workbook) -> None:
+        sheet.write_string(0, 0, "😀" * 20_000)
+
+    _, bulk = written_twice(fill)
+    (text,) = [value for value, _, _ in cells(bulk).values()]
+    assert len(text.encode("utf-16-le")) // 2 <= 32_767
+    assert text == "😀" * (32_767 // 2)

@@ -28,13 +28,13 @@ from matrixkit.model.framework import (
 )
 from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.sources.yamldoc import Loc, YamlDocument, read_yaml
+from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, excel_length
 from matrixkit.workbook.layout import HEADERS
 
 LEVELS_PER_TRACK = (4, 7)
 COMPETENCIES_PER_TRACK = (6, 12)
 PER_KIND = (3, 5)
 NEAR_IDENTICAL_RATIO = 0.9
-EXCEL_CELL_LIMIT = 32767
 FIXED_HEADERS = tuple(HEADERS.values())  # the ratings sheet's own columns, as the workbook plan names them
 
 OBSERVABLE_PATTERN = "<verb> <artefact or outcome> <scope or frequency>"
@@ -182,7 +182,7 @@ def check_descriptions(fw: Framework) -> list[Problem]:
 
 def _check_text(fw: Framework, loc: Loc, name: str, level_id: str, text: str) -> list[Problem]:
     problems: list[Problem] = []
-    length = len(text.encode("utf-16-le")) // 2  # as Excel counts: an emoji is two characters
+    length = excel_length(text)
     if length > EXCEL_CELL_LIMIT:
         problems.append(
             fw.problem(loc, f"{length} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}", code="too-long")

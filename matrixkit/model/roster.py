@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING
 from matrixkit.errors import RosterError
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem
+from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, excel_length
 
 if TYPE_CHECKING:
     from matrixkit.sources.tables import Table
 
 REQUIRED = ("employee_id", "name", "family", "level", "manager_id")
 OPTIONAL = ("manager_name", "manager_email", "email", "level_since")
-EXCEL_CELL_LIMIT = 32767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -144,13 +144,13 @@ def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
         values = {header[i]: clean_text(v) for i, v in enumerate(raw) if i < len(header)}
         if not any(values.values()):
             continue  # blank lines are not people
-        too_long = [c for c, v in values.items() if len(v) > EXCEL_CELL_LIMIT]
+        too_long = [c for c, v in values.items() if excel_length(v) > EXCEL_CELL_LIMIT]
         for column in too_long:
             bad(
                 number,
                 column,
                 values[column][:40] + "…",
-                f"{column} is {len(values[column])} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}",
+                f"{column} is {excel_length(values[column])} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}",
             )
         empty = [c for c in REQUIRED if not values.get(c)]
         for column in empty:

@@ -38,11 +38,11 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, excel_prefix
 from matrixkit.workbook.layout import cell_ref, col_letter
 from matrixkit.workbook.package import OWN_COMPRESSION, Member, deflate, zip_bytes
 from matrixkit.workbook.sheetxml import row_height
 
-_MAX_STRING = 32_767  # Excel's limit for one cell, which xlsxwriter also applies
 _SHEET_DATA = re.compile(rb"<sheetData/>|<sheetData>.*</sheetData>", re.DOTALL)
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _BATCH_ROWS = 512  # rendered rows encoded to bytes together
@@ -116,7 +116,7 @@ class BulkSheet:
             self._cells[col] = f"{ref}><v>{value:.16G}</v></c>"
         else:
             text = ("yes" if value else "no") if kind is bool else str(value)
-            index = self._strings._get_shared_string_index(text[:_MAX_STRING])
+            index = self._strings._get_shared_string_index(excel_prefix(text, EXCEL_CELL_LIMIT))
             self._cells[col] = f'{ref} t="s"><v>{index}</v></c>'
         return 0
 

@@ -1,7 +1,9 @@
-"""A1 cell references, both directions, zero-based like every grid in matrixkit.
+"""A1 cell references, both directions, zero-based like every grid in matrixkit; and Excel's text measure.
 
 Writing a workbook turns (row, column) into `D5`; reading one turns the scan's `D5` back into (row,
-column). Both live here so the two can never disagree.
+column). Both live here so the two can never disagree. Excel counts text in UTF-16 code units (an emoji
+is two): `excel_length` and `excel_prefix` are the one measure every limit (cell text, sheet names,
+prompts) is checked with.
 
 >>> col_letter(0), col_letter(25), col_letter(26), col_letter(16383)
 ('A', 'Z', 'AA', 'XFD')
@@ -11,6 +13,8 @@ column). Both live here so the two can never disagree.
 (16383, (4, 3))
 >>> all(parse_ref(cell_ref(row, col)) == (row, col) for row in (0, 9, 1048575) for col in range(800))
 True
+>>> excel_length("a😀"), excel_prefix("a😀b", 2), excel_prefix("a😀b", 3)
+(3, 'a', 'a😀')
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import re
 from functools import lru_cache
 
 EXCEL_MAX_COLUMNS = 16_384  # XFD
+EXCEL_CELL_LIMIT = 32_767  # characters in one cell, as Excel counts them
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 
 
@@ -60,3 +65,20 @@ def parse_ref(ref: str) -> tuple[int, int]:
         raise ValueError(f"not a cell reference: {ref!r}")
     letters, digits = match.groups()
     return int(digits) - 1, column_index(letters)
+
+
+def excel_length(text: str) -> int:
+    """The length Excel's limits count: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def excel_prefix(text: str, limit: int) -> str:
+    """The longest start of `text` within `limit` UTF-16 code units, never half of a character."""
+    if excel_length(text) <= limit:
+        return text
+    units = 0
+    for index, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text

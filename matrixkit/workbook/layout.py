@@ -23,6 +23,7 @@ from matrixkit.model.roster import Employee, Manager
 # Re-exported: formulas, bulkcells and authoring import them from here.
 from matrixkit.workbook.cells import cell_ref as cell_ref
 from matrixkit.workbook.cells import col_letter as col_letter
+from matrixkit.workbook.cells import excel_prefix
 
 LAYOUT_VERSION = 1
 METADATA_SHEET = "_matrixkit"
@@ -183,13 +184,7 @@ def _printable(ch: str) -> bool:
 
 def _cut(name: str) -> str:
     """At most SHEET_NAME_LIMIT UTF-16 code units, then no trailing space, apostrophe or joiner."""
-    units = 0
-    for index, ch in enumerate(name):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > SHEET_NAME_LIMIT:
-            name = name[:index]
-            break
-    return name.rstrip(" '\u200d\ufe0f")
+    return excel_prefix(name, SHEET_NAME_LIMIT).rstrip(" '\u200d\ufe0f")
 
 
 def sort_employees(employees: Sequence[Employee]) -> list[Employee]:

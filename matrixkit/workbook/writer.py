@@ -23,7 +23,7 @@ from matrixkit import __version__
 from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Manager
 from matrixkit.model.words import describe_criteria
-from matrixkit.workbook.cells import cell_ref, col_letter
+from matrixkit.workbook.cells import cell_ref, col_letter, excel_length
 from matrixkit.workbook.formulas import (
     RowFormulaInputs,
     average_formula,
@@ -100,11 +100,6 @@ def shorten(text: str, limit: int, suffix: str = "") -> str:
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:.") + suffix
-
-
-def excel_length(text: str) -> int:
-    """The length Excel's limits count: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 STYLES: dict[str, dict[str, Any]] = {

@@ -756,6 +756,18 @@ _CELL_REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
 _TEXT_AFTER_TAG = re.compile(rb">[^<]+\Z")
 
 
+# `_SheetScanner.plain_rows`: cells and rows with their reference first, told from every other spelling.
+_PLAIN_ATTRIBUTES = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*\s*"
+_ANY_CELL = re.compile(rb"<c(?=[\s/>])")
+# (letters, digits, "/" for `<c .../>`, "</c" for `<c ...></c>`): a cell without content has either.
+_PLAIN_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _PLAIN_ATTRIBUTES + rb"(/?)>(?:(\s*</c)(?=[\s<>/:!?=\"']|\Z))?"
+)
+_ANY_ROW = re.compile(rb"<row(?=[\s/>])")
+_PLAIN_ROW = re.compile(rb'<row r="[0-9]{1,7}"' + _PLAIN_ATTRIBUTES + rb"/?>")
+_PLAIN_ROWS_BYTES = 4 * MIB  # the streamed pieces (1 MiB and what was carried): findall's lists stay small
+
+
 def _attribute(attributes: bytes, name: bytes) -> bytes | None:
     for match in _ATTRIBUTE.finditer(attributes):
         if match.group(1) == name:
@@ -846,10 +858,49 @@ class _SheetScanner:
     def column_number(self, letters: bytes) -> int:
         return _column_number(letters)
 
+    def plain_rows(self, buffer: bytes, end: int) -> int:
+        """Handle the rows of buffer[:end] before its last `<row` at C speed when they are in the usual shape
+        (unprefixed tags, every row and cell with its reference first, no formula, no error type, no
+        dimension): return where the rest starts, 0 when they are not (`feed` then reads every tag).
+
+        The result is the one `feed` reaches: the extent counts cells with content, and a cell past a limit
+        leaves the rows to `feed`, which refuses them with its own message.
+        """
+        last_row = buffer.rfind(b'<row r="', 0, end) if end <= _PLAIN_ROWS_BYTES else -1
+        if last_row <= 0 or not buffer[:last_row].rstrip().endswith(b"</row>"):
+            return 0
+        if (
+            _PREFIXED_TAG.search(buffer, 0, last_row)
+            or buffer.find(b"<dimension", 0, last_row) >= 0
+            or buffer.find(b"<f", 0, last_row) >= 0
+            or buffer.find(b'"e"', 0, last_row) >= 0
+            or buffer.find(b"'e'", 0, last_row) >= 0
+        ):
+            return 0
+        head = buffer[:last_row]
+        cells = _PLAIN_CELL.findall(head)
+        if len(cells) != len(_ANY_CELL.findall(head)) or len(_PLAIN_ROW.findall(head)) != len(_ANY_ROW.findall(head)):
+            return 0
+        if not cells:
+            return 0
+        max_row = max(map(int, map(_DIGITS, cells)))
+        max_column = max(map(_column_number, set(map(_LETTERS, cells))))
+        if max_row > self.limits.max_rows or max_column > self.limits.max_columns:
+            return 0
+        filled = [cell for cell in cells if not cell[2] and not cell[3]]
+        if filled:
+            row = max(self.max_row, *map(int, map(_DIGITS, filled)))
+            column = max(self.max_column, *map(_column_number, set(map(_LETTERS, filled))))
+            if row * column > self.limits.max_cells:
+                return 0
+            self.max_row, self.max_column = row, column
+        self.column = 0  # the rows end with `</row>`; the last `<row r=` sets the row
+        return last_row
+
     def feed(self, buffer: bytes, end: int, final: bool) -> int:
         """Handle every complete tag of buffer[:end]; return where the unhandled rest starts."""
         max_rows, max_columns = self.limits.max_rows, self.limits.max_columns
-        for match in _TAG.finditer(buffer, 0, end):
+        for match in _TAG.finditer(buffer, self.plain_rows(buffer, end), end):
             row_end, name, letters, digits, attributes, self_closing, next_end, next_name = match.groups()
             if row_end:
                 self.row += 1
@@ -876,7 +927,8 @@ class _SheetScanner:
                     self.grow(row, column)
                 if next_name == b"f" and not next_end:
                     self.formulas.add(f"{_column_letters(column)}{row}")
-                if b"e" in attributes and _attribute(attributes, b"t") == b"e":
+                # An error type is the value "e" in quotes: `t="inlineStr"` (nearly every text cell) is not one.
+                if (b'"e"' in attributes or b"'e'" in attributes) and _attribute(attributes, b"t") == b"e":
                     ref = f"{_column_letters(column)}{row}"
                     self.errors.add(ref)
                     # The value is found when it lies in this buffer: it nearly always does (a few bytes).

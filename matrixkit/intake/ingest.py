@@ -75,14 +75,23 @@ class _Reader:
     formulas: frozenset[tuple[int, int]] = frozenset()
     errors: frozenset[tuple[int, int]] = frozenset()
     cap: ProblemCap | None = None
+    # The rows holding any of those: a cell of any other row is what was typed (one lookup per cell, no tuple).
+    flagged_rows: frozenset[int] = frozenset()
+    rating_expected: str = ""
 
     def __post_init__(self) -> None:
         self.formulas = frozenset(map(parse_ref, self.sheet.formula_cells))
         self.errors = frozenset(map(parse_ref, self.sheet.error_cells))
+        self.flagged_rows = frozenset(row for row, _col in self.formulas | self.errors)
+        scale = self.fw.scale
+        self.rating_expected = f"a whole number from {scale.min} to {scale.max}"
 
     def problem(
         self, severity: str, row: int, col: int | None, value: object, expected: str | None, message: str, code: str
     ) -> None:
+        if self.cap is not None and self.cap.only_counts(code, row):
+            return  # a flood past its cap: counted, never built
+
         def build() -> Problem:
             return Problem(
                 severity,  # type: ignore[arg-type]
@@ -312,52 +321,39 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
     """A typed whole number within the scale, or None (blank: no problem; anything else: a problem)."""
     scale = reader.fw.scale
     value = values[col] if col < len(values) else None
+    typed_here = row not in reader.flagged_rows  # no formula or error value in this row: what it holds was typed
     # The common case first: a number picked from the dropdown, read back as a float or an int.
     if (isinstance(value, float) and value.is_integer()) or type(value) is int:
         whole = int(value)
-        if scale.min <= whole <= scale.max and (row, col) not in reader.formulas and (row, col) not in reader.errors:
+        if scale.min <= whole <= scale.max and (
+            typed_here or ((row, col) not in reader.formulas and (row, col) not in reader.errors)
+        ):
             return whole
-    expected = f"a whole number from {scale.min} to {scale.max}"
+    expected = reader.rating_expected
+    if typed_here and type(value) is str:  # text, blank included: no formula or error value to report first
+        return _rating_text(reader, value, row, col, name)
     typed, value = reader.typed_value(values, row, col, expected, name, "rating")
     if not typed or value is None:
         return None
-    number: float | None = None
     if isinstance(value, bool):
         reader.problem(
             "error", row, col, value, expected, f"{name}: a true/false value, not a rating", "rating-invalid"
         )
         return None
     if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        if text == "":
-            return None
-        if text in _ERROR_VALUES:
-            reader.problem("error", row, col, text, expected, f"{name}: an error value, not a rating", "error-value")
-            return None
-        if text.casefold() == NOT_APPLICABLE:
-            reader.problem(
-                "error",
-                row,
-                col,
-                text,
-                expected,
-                f"{name}: marked n/a, but it applies to this level",
-                "rating-not-applicable",
-            )
-            return None
-        if _NUMBER.match(text):
-            number = float(text)
-        else:
-            reader.problem("error", row, col, text, expected, f"{name}: '{text}' is not a number", "rating-invalid")
-            return None
-    elif isinstance(value, datetime | date | time | timedelta):
+        return _rating_number(reader, float(value), value, row, col, name)
+    if isinstance(value, str):
+        return _rating_text(reader, value, row, col, name)
+    if isinstance(value, datetime | date | time | timedelta):
         reader.problem("error", row, col, value, expected, f"{name}: a date or time, not a rating", "rating-invalid")
         return None
-    else:
-        reader.problem("error", row, col, value, expected, f"{name}: not a rating", "rating-invalid")
-        return None
+    reader.problem("error", row, col, value, expected, f"{name}: not a rating", "rating-invalid")
+    return None
+
+
+def _rating_number(reader: _Reader, number: float, value: object, row: int, col: int, name: str) -> int | None:
+    """A rating read as a number (`value` as found, for the problem): a whole one within the scale, or None."""
+    scale, expected = reader.fw.scale, reader.rating_expected
     if not math.isfinite(number):
         reader.problem(
             "error",
@@ -394,15 +390,44 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
     return int(number)
 
 
+def _rating_text(reader: _Reader, value: str, row: int, col: int, name: str) -> int | None:
+    """A rating typed as text: a number within the scale, or a problem (blank: None and no problem)."""
+    text = value.strip()
+    if text == "":
+        return None
+    expected = reader.rating_expected
+    if text in _ERROR_VALUES:
+        reader.problem("error", row, col, text, expected, f"{name}: an error value, not a rating", "error-value")
+        return None
+    if text.casefold() == NOT_APPLICABLE:
+        reader.problem(
+            "error",
+            row,
+            col,
+            text,
+            expected,
+            f"{name}: marked n/a, but it applies to this level",
+            "rating-not-applicable",
+        )
+        return None
+    if not _NUMBER.match(text):
+        reader.problem("error", row, col, text, expected, f"{name}: '{text}' is not a number", "rating-invalid")
+        return None
+    return _rating_number(reader, float(text), value, row, col, name)
+
+
 def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | None, name: str) -> bool | None:
     if col is None:
         return None
     expected = "Yes or No"
     value = values[col] if col < len(values) else None
-    if type(value) is str and (row, col) not in reader.formulas and (row, col) not in reader.errors:
-        answer = _YES_NO.get(value.strip().casefold())
-        if answer is not None:
-            return answer
+    if type(value) is str and (
+        row not in reader.flagged_rows or ((row, col) not in reader.formulas and (row, col) not in reader.errors)
+    ):
+        text = value.strip()
+        answer = _YES_NO.get(text.casefold())
+        if answer is not None or not text:
+            return answer  # a blank is no answer, and no problem
     typed, value = reader.typed_value(values, row, col, expected, name, "Yes or No answer")
     if not typed or value is None:
         return None

@@ -128,6 +128,22 @@ class ProblemCap:
         if position < counted[1]:  # within a row a reader may visit columns out of order
             counted[1], counted[2] = position, build()
 
+    def only_counts(self, code: str, row: int) -> bool:
+        """Count a problem of `code` in `row` and say True when `add` would only have counted it, without
+        building it: its code is full and an earlier row holds the first left out (so this one is not it).
+
+        >>> cap, kept = ProblemCap(limit=1), []
+        >>> cap.add(kept, "bad-cell", 1, 3, lambda: Problem("error", "bad", cell="D1", code="bad-cell"))
+        >>> cap.add(kept, "bad-cell", 2, 3, lambda: Problem("error", "bad", cell="D2", code="bad-cell"))
+        >>> cap.only_counts("bad-cell", 2), cap.only_counts("bad-cell", 3), cap.left_out()["bad-cell"].count
+        (False, True, 2)
+        """
+        counted = self._counted.get(code)
+        if counted is None or counted[1][0] >= row:
+            return False
+        counted[0] += 1
+        return True
+
     def left_out(self) -> dict[str, LeftOut]:
         """Per code, the problems counted and not kept."""
         return {code: LeftOut(count, first) for code, (count, _position, first) in self._counted.items()}

@@ -69,6 +69,30 @@ def _missing(source: Path) -> str:
     return f"a link to a file that does not exist ({os.readlink(source)}): replace it with the workbook"
 
 
+def _shared(grid: Grid) -> Grid:
+    """`grid` with each distinct text or number held once (calamine makes an object per cell): a sheet of
+    100,000 rows repeating a few words and ratings (a level, a manager's name, the same 3) then costs a
+    fraction of a grid of copies. Zeros keep their sign and NaN its own object (neither is a plain key).
+
+    >>> grid = _shared([["M1", 3.0, -0.0], ["".join(["M", "1"]), 3.0, 0.0]])
+    >>> grid[0][0] is grid[1][0], grid[0][1] is grid[1][1], grid == [["M1", 3.0, -0.0], ["M1", 3.0, 0.0]]
+    (True, True, True)
+    """
+    seen: dict[object, Any] = {}
+    keep = seen.setdefault
+    for row in grid:
+        for index, value in enumerate(row):
+            kind = type(value)
+            if kind is str or (kind is float and value and value == value):
+                row[index] = keep(value, value)
+        if len(seen) > _DISTINCT_VALUES:
+            seen.clear()  # a sheet of distinct values gains nothing here: the memory stays bounded
+    return grid
+
+
+_DISTINCT_VALUES = 2**16
+
+
 def open_spreadsheet(
     path: str | Path,
     wanted: Callable[[str], bool],
@@ -98,7 +122,7 @@ def open_spreadsheet(
                 continue
             if name not in scan.sheets:  # never ask calamine for a sheet the scan has not bounded
                 return Refusal(f"the sheet '{name}' could not be checked before reading", "unsafe-file", name)
-            grids[name] = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            grids[name] = _shared(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
     except Exception as exc:  # calamine raises many unrelated types for unreadable content
         return Refusal(f"cannot be read as a spreadsheet: {exc}", "unreadable-file")
     return OpenedSpreadsheet(scan, names, grids)

@@ -75,14 +75,15 @@ class _Reader:
     formulas: frozenset[tuple[int, int]] = frozenset()
     errors: frozenset[tuple[int, int]] = frozenset()
     cap: ProblemCap | None = None
-    # The rows holding any of those: a cell of any other row is what was typed (one lookup per cell, no tuple).
-    flagged_rows: frozenset[int] = frozenset()
+    # The columns holding any of those (in a generated sheet, only the computed ones): a cell of any other
+    # column is what was typed, known by one lookup of an int rather than of a new tuple.
+    flagged_columns: frozenset[int] = frozenset()
     rating_expected: str = ""
 
     def __post_init__(self) -> None:
         self.formulas = frozenset(map(parse_ref, self.sheet.formula_cells))
         self.errors = frozenset(map(parse_ref, self.sheet.error_cells))
-        self.flagged_rows = frozenset(row for row, _col in self.formulas | self.errors)
+        self.flagged_columns = frozenset(col for _row, col in self.formulas | self.errors)
         scale = self.fw.scale
         self.rating_expected = f"a whole number from {scale.min} to {scale.max}"
 
@@ -321,7 +322,7 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
     """A typed whole number within the scale, or None (blank: no problem; anything else: a problem)."""
     scale = reader.fw.scale
     value = values[col] if col < len(values) else None
-    typed_here = row not in reader.flagged_rows  # no formula or error value in this row: what it holds was typed
+    typed_here = col not in reader.flagged_columns  # no formula or error value in this column: it was typed
     # The common case first: a number picked from the dropdown, read back as a float or an int.
     if (isinstance(value, float) and value.is_integer()) or type(value) is int:
         whole = int(value)
@@ -422,7 +423,7 @@ def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | No
     expected = "Yes or No"
     value = values[col] if col < len(values) else None
     if type(value) is str and (
-        row not in reader.flagged_rows or ((row, col) not in reader.formulas and (row, col) not in reader.errors)
+        col not in reader.flagged_columns or ((row, col) not in reader.formulas and (row, col) not in reader.errors)
     ):
         text = value.strip()
         answer = _YES_NO.get(text.casefold())

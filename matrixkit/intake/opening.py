@@ -91,6 +91,7 @@ def _shared(grid: Grid) -> Grid:
 
 
 _DISTINCT_VALUES = 2**16
+_SHARED_FROM_ROWS = 1_000  # a returned workbook of a few dozen rows is read faster without
 
 
 def open_spreadsheet(
@@ -122,7 +123,8 @@ def open_spreadsheet(
                 continue
             if name not in scan.sheets:  # never ask calamine for a sheet the scan has not bounded
                 return Refusal(f"the sheet '{name}' could not be checked before reading", "unsafe-file", name)
-            grids[name] = _shared(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            grids[name] = _shared(grid) if len(grid) > _SHARED_FROM_ROWS else grid
     except Exception as exc:  # calamine raises many unrelated types for unreadable content
         return Refusal(f"cannot be read as a spreadsheet: {exc}", "unreadable-file")
     return OpenedSpreadsheet(scan, names, grids)

@@ -228,6 +228,10 @@ class _RowPlan:
     ratings: list[tuple[str, str, int | None]]  # (competency id, name, column)
     evidence: list[tuple[str, str, int | None]]  # (evidence id, prompt, column)
     applicable: dict[str, frozenset[str]] = field(default_factory=dict)  # level id → its competency ids
+    letters: dict[int, str] = field(default_factory=dict)  # column → its letters, for the rows' cell references
+
+    def __post_init__(self) -> None:
+        self.letters = {col: col_letter(col) for col in self.columns.values()}
 
     @classmethod
     def of(cls, fw: Framework, columns: dict[str, int]) -> _RowPlan:
@@ -261,7 +265,11 @@ def _text(value: Any) -> str:
 def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan) -> RatedRow | None:
     fw = reader.fw
     columns = plan.columns
-    if all(_cell(values, i) is None for i in plan.inputs):
+    width = len(values)
+    for index in plan.inputs:
+        if index < width and values[index] is not None and values[index] != "":
+            break
+    else:
         return None  # a blank row
     employee_id = _text(_cell(values, columns["employee_id"]))
     if not employee_id:
@@ -293,7 +301,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
             ratings[competency_id] = None
         else:
             ratings[competency_id] = parse_rating(reader, values, row, col, competency_name)
-            cells[competency_id] = col_letter(col) + number
+            cells[competency_id] = plan.letters[col] + number
     evidence = {
         evidence_id: parse_yes_no(reader, values, row, col, prompt) for evidence_id, prompt, col in plan.evidence
     }
@@ -314,7 +322,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
         manager_name=reader.sheet.manager_name,
         cycle=reader.sheet.cycle,
         cells=cells,
-        id_cell=col_letter(columns["employee_id"]) + number,
+        id_cell=plan.letters[columns["employee_id"]] + number,
     )
 
 

@@ -41,8 +41,8 @@ subprocess to show each claim about it):
   zip carrying both kinds of workbook has both checked.
 
 Cost: a typical returned workbook (15-30 KB) takes 1-3 ms as .xlsx and about 5 ms as .ods; a large
-worksheet is scanned at about 50 MB of XML per second (25 MB tag by tag, in an unusual shape). Memory stays within a few MiB: files up to
-4 MiB are read at once, everything else in chunks of at most 1 MiB.
+worksheet is scanned at about 50 MB of XML per second (25 MB tag by tag, in an unusual shape). Memory
+stays within a few MiB: files up to 4 MiB are read at once, everything else in chunks of at most 1 MiB.
 """
 
 from __future__ import annotations

@@ -238,3 +238,18 @@ def test_the_hostile_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     (line,) = [line for line in done.stdout.splitlines() if line.startswith("repeated")]
     assert "50 copies of one row" in line and " 1 " in line.split("|")[1]  # exit 1: the conflict is a problem
+
+
+def test_roster_suggestions_are_made_only_for_the_problems_that_are_listed() -> None:
+    """Past the first 100 unknown ids of a file the problems are summarised: no comparison is spent on them."""
+    from matrixkit.assess.analyze import IdSuggester
+    from matrixkit.model.roster import Employee, Roster
+
+    roster = Roster("roster.csv", (Employee("ENG-0009", "Ann Lee", "engineering", "IC2", "ENG-0001", 2),))
+    suggest = IdSuggester(roster)
+    found = [suggest(f"ENG-00{n:02d}", "a.xlsx") for n in range(10, 99)] + [
+        suggest(f"ENG-1{n:03d}", "a.xlsx") for n in range(20)
+    ]
+    assert found[0] == ["ENG-0009"]
+    assert all(found[:100]) and not any(found[100:])
+    assert suggest("ENG-0099", "b.xlsx") == ["ENG-0009"]  # another file has its own first 100

@@ -40,7 +40,7 @@ from matrixkit.assess.results import (
 from matrixkit.assess.scoring import COMPARE_DIGITS
 from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
-from matrixkit.model.problems import Problem, summarise_floods
+from matrixkit.model.problems import PROBLEMS_PER_KIND, Problem, summarise_floods
 from matrixkit.model.roster import Roster
 
 if TYPE_CHECKING:
@@ -496,11 +496,14 @@ class IdSuggester:
         self.ids = sorted(roster.by_id) if roster else []
         self.left = self.BUDGET
         self.found: dict[str, list[str]] = {}
+        self.asked: dict[str, int] = {}  # unknown ids asked about, per file
 
-    def __call__(self, employee_id: str) -> list[str]:
+    def __call__(self, employee_id: str, file: str = "") -> list[str]:
         found = self.found.get(employee_id)
         if found is None:
-            if self.left < len(self.ids):
+            # Past the first PROBLEMS_PER_KIND of a file the problem is summarised, its suggestion unread.
+            asked = self.asked[file] = self.asked.get(file, 0) + 1
+            if asked > PROBLEMS_PER_KIND or self.left < len(self.ids):
                 return []
             self.left -= len(self.ids)
             found = self.found[employee_id] = difflib.get_close_matches(employee_id, self.ids, n=3, cutoff=0.75)
@@ -519,7 +522,7 @@ def not_in_roster(row: RatedRow, roster: Roster, suggest: IdSuggester, consequen
     >>> problem.cell, problem.expected
     ('A6', 'an Employee ID from the roster (roster.csv), perhaps ENG-009')
     """
-    close = suggest(row.employee_id)
+    close = suggest(row.employee_id, row.source.file)
     expected = f"an Employee ID from the roster ({roster.file})"
     if close:
         expected += ", perhaps " + " or ".join(close)

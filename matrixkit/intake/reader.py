@@ -301,7 +301,7 @@ def _copy_of(path: Path, original: Path, read: dict[Path, IngestedWorkbook]) -> 
     first = read[original]
     warning = Problem(
         "warning",
-        f"the same bytes as {original}: one return, read once (there)",
+        f"the same bytes as {original}, which is read in its place: one return, counted once",
         file=str(path),
         value=str(path),
         expected=str(original),

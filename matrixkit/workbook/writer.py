@@ -23,7 +23,7 @@ from matrixkit import __version__
 from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Manager
 from matrixkit.model.words import describe_criteria
-from matrixkit.workbook.cells import cell_ref, col_letter, excel_length
+from matrixkit.workbook.cells import cell_ref, col_letter, excel_length, excel_prefix
 from matrixkit.workbook.formulas import (
     RowFormulaInputs,
     average_formula,
@@ -94,9 +94,7 @@ def shorten(text: str, limit: int, suffix: str = "") -> str:
     if excel_length(flat) <= limit:
         return flat
     room = limit - excel_length(suffix)
-    cut = flat[:room]
-    while excel_length(cut) > room:
-        cut = cut[:-1]
+    cut = excel_prefix(flat, room)
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:.") + suffix

@@ -363,16 +363,7 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
 def _rating_number(reader: _Reader, number: float, value: object, row: int, col: int, name: str) -> int | None:
     """A rating read as a number (`value` as found, for the problem): a whole one within the scale, or None."""
     scale, expected = reader.fw.scale, reader.rating_expected
-    if not math.isfinite(number):
-        reader.problem(
-            "error",
-            row,
-            col,
-            value,
-            expected,
-            f"{name}: {describe_value(value)} is not a finite number",
-            "rating-not-finite",
-        )
+    if not _finite(reader, number, value, row, col, expected, name, "rating-not-finite"):
         return None
     if not number.is_integer():
         reader.problem(
@@ -397,6 +388,17 @@ def _rating_number(reader: _Reader, number: float, value: object, row: int, col:
         )
         return None
     return int(number)
+
+
+def _finite(
+    reader: _Reader, number: float, value: object, row: int, col: int, expected: str, name: str, code: str
+) -> bool:
+    """False, with a problem, for NaN or infinity: "1e999" reads as infinity, which would pass any
+    "at least" target, so it is refused and never counted as met."""
+    if math.isfinite(number):
+        return True
+    reader.problem("error", row, col, value, expected, f"{name}: {describe_value(value)} is not a finite number", code)
+    return False
 
 
 def _rating_text(reader: _Reader, value: str, row: int, col: int, name: str) -> int | None:
@@ -480,17 +482,7 @@ def parse_metric(reader: _Reader, values: Sequence[Any], row: int, col: int | No
     if number is None:
         reader.problem("error", row, col, value, expected, f"{metric.name}: not a number", "metric-invalid")
         return None
-    if not math.isfinite(number):
-        # "1e999" reads as infinity, which would pass any "at least" target: refused, never counted as met.
-        reader.problem(
-            "error",
-            row,
-            col,
-            value,
-            expected,
-            f"{metric.name}: {describe_value(value)} is not a finite number",
-            "metric-not-finite",
-        )
+    if not _finite(reader, number, value, row, col, expected, metric.name, "metric-not-finite"):
         return None
     if (low is not None and number < low) or (high is not None and number > high):
         reader.problem(

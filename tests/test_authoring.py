@@ -24,7 +24,7 @@ from matrixkit.cli.main import main
 from matrixkit.errors import FrameworkError, WorkbookImportError
 from matrixkit.model.diff import diff_frameworks
 from matrixkit.model.framework import CRITERIA_KEYS, Framework, load_framework
-from matrixkit.workbook.layout import cell_ref
+from matrixkit.workbook.cells import cell_ref
 
 FRAMEWORKS = [*sorted(TEMPLATES.glob("*.yaml")), FT_ENGINEERING]
 

@@ -17,7 +17,7 @@ from matrixkit import load_frameworks
 from matrixkit.outputs.generate import generate_workbooks
 from matrixkit.run import analyze_workbooks
 from matrixkit.sources.roster import read_roster
-from matrixkit.workbook.layout import cell_ref
+from matrixkit.workbook.cells import cell_ref
 
 CYCLE = "2026-Q4"
 

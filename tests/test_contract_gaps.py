@@ -26,7 +26,8 @@ from matrixkit.run import analyze_workbooks
 from matrixkit.sources.roster import read_roster
 from matrixkit.sources.yamldoc import read_yaml
 from matrixkit.store.sqlite import open_store
-from matrixkit.workbook.layout import cell_ref, ratings_columns
+from matrixkit.workbook.cells import cell_ref
+from matrixkit.workbook.layout import ratings_columns
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 

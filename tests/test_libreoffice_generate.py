@@ -20,7 +20,8 @@ from matrixkit.model.framework import Framework
 from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks
 from matrixkit.run import analyze_workbooks
 from matrixkit.sources.roster import read_roster
-from matrixkit.workbook.layout import cell_ref, plan_blank_matrix, ratings_columns
+from matrixkit.workbook.cells import cell_ref
+from matrixkit.workbook.layout import plan_blank_matrix, ratings_columns
 
 pytestmark = pytest.mark.libreoffice
 FORMULA_COLUMNS = ("Average", "Lowest", "Gaps to next level", "Ready?")

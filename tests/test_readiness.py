@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 
 from matrixkit import load_frameworks
-from matrixkit.assess.readiness import Context, assess, months_between, status_of
+from matrixkit.assess.readiness import assess, status_of
 from matrixkit.assess.results import CriterionResult, RatedRow, Source
+from matrixkit.model.criteria import Context, months_between
 
 
 @pytest.mark.parametrize(

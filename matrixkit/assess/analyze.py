@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from matrixkit.assess.readiness import Context, assess, evaluate_criteria
+from matrixkit.assess.readiness import assess, evaluate_criteria
 from matrixkit.assess.results import (
     Analysis,
     CalibrationRow,
@@ -38,6 +38,7 @@ from matrixkit.assess.results import (
     SelfComparison,
 )
 from matrixkit.assess.scoring import COMPARE_DIGITS
+from matrixkit.model.criteria import Context
 from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
 from matrixkit.model.problems import PROBLEMS_PER_KIND, Problem, summarise_floods

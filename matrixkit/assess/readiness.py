@@ -14,9 +14,7 @@ from collections.abc import Mapping
 
 from matrixkit.assess.results import CriterionResult, EmployeeResult, RatedRow, Status
 from matrixkit.assess.scoring import weighted_average
-from matrixkit.model.criteria import Case
-from matrixkit.model.criteria import Context as Context
-from matrixkit.model.criteria import months_between as months_between
+from matrixkit.model.criteria import Case, Context
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework, Level
 
 

@@ -102,7 +102,7 @@ from matrixkit.model.criteria import criterion
 from matrixkit.model.framework import CRITERIA_KEYS, SCHEMA_VERSION, Framework, framework_from_document
 from matrixkit.model.problems import Problem, has_errors, sort_problems
 from matrixkit.sources.yamldoc import Loc, YamlDocument, format_path
-from matrixkit.workbook.layout import cell_ref
+from matrixkit.workbook.cells import cell_ref
 
 
 @dataclass

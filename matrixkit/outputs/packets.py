@@ -43,11 +43,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit import __version__
-from matrixkit.assess.readiness import months_between
 from matrixkit.assess.results import Analysis, CalibrationRow, CriterionResult, DevelopmentItem, EmployeeResult
 from matrixkit.errors import PdfConversionError
 from matrixkit.fileio import atomic_write_bytes
-from matrixkit.model.criteria import label_of
+from matrixkit.model.criteria import label_of, months_between
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework, Level
 from matrixkit.outputs.generate import safe_file_stem

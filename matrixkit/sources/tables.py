@@ -23,7 +23,7 @@ from typing import TypedDict
 from matrixkit.intake.opening import FirstSheet, Refusal, open_spreadsheet
 from matrixkit.intake.safety import Limits
 from matrixkit.model.problems import Problem
-from matrixkit.workbook.layout import cell_ref
+from matrixkit.workbook.cells import cell_ref
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 # A roster may list more people than a ratings sheet holds rows; the cell limit still bounds what

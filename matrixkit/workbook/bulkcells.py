@@ -38,8 +38,7 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, excel_prefix
-from matrixkit.workbook.layout import cell_ref, col_letter
+from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, cell_ref, col_letter, excel_prefix
 from matrixkit.workbook.package import OWN_COMPRESSION, Member, deflate, zip_bytes
 from matrixkit.workbook.sheetxml import row_height
 

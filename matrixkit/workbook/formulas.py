@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 
 from matrixkit.model.criteria import RATING_BARS, Figure
 from matrixkit.model.framework import Framework
-from matrixkit.workbook.layout import LevelLookup, RatingsSheet, cell_ref, col_letter
+from matrixkit.workbook.cells import cell_ref, col_letter
+from matrixkit.workbook.layout import LevelLookup, RatingsSheet
 
 Param = str | float | int | bool | None  # str: a spreadsheet expression; else a literal
 _UNBOUNDED = "1E+99"

@@ -21,9 +21,7 @@ from matrixkit.model.framework import Framework
 from matrixkit.model.roster import Employee, Manager
 
 # Re-exported: formulas, bulkcells and authoring import them from here.
-from matrixkit.workbook.cells import cell_ref as cell_ref
-from matrixkit.workbook.cells import col_letter as col_letter
-from matrixkit.workbook.cells import excel_prefix
+from matrixkit.workbook.cells import cell_ref, col_letter, excel_prefix
 
 LAYOUT_VERSION = 1
 METADATA_SHEET = "_matrixkit"

@@ -41,7 +41,7 @@ from matrixkit.assess.scoring import COMPARE_DIGITS
 from matrixkit.model.criteria import Context
 from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
-from matrixkit.model.problems import PROBLEMS_PER_KIND, Problem, summarise_floods
+from matrixkit.model.problems import FloodCaps, Problem, summarise_floods
 from matrixkit.model.roster import Roster
 
 if TYPE_CHECKING:
@@ -88,12 +88,13 @@ def analyze(
     found = list(problems)
     if files_read is None:
         files_read = len({row.source.file for _, row in [*rows, *self_rows]})
-    reconciled = _reconcile_with_roster(list(rows), roster, frameworks, found)
+    caps = FloodCaps()  # 100,000 rows of strangers are 100 problems and a count, never 100,000 objects
+    reconciled = _reconcile_with_roster(list(rows), roster, frameworks, found, caps)
     history = None if past is None else past.records
     known = frozenset() if past is None else past.cycles
     employees = _assess_all(reconciled, roster, cycle, calibration, found, history, known)
     comparisons = compare_self_assessments(employees, self_rows, found)
-    analysis = _analysis(cycle, employees, reconciled, roster, frameworks, calibration, found, files_read)
+    analysis = _analysis(cycle, employees, reconciled, roster, frameworks, calibration, found, files_read, caps)
     return replace(analysis, self_assessment=comparisons)
 
 
@@ -120,6 +121,7 @@ def _analysis(
     calibration: Mapping[str, bool] | None,
     problems: list[Problem],
     readable: int,
+    caps: FloodCaps,
 ) -> Analysis:
     missing: list[str] = []
     if roster is not None:
@@ -144,7 +146,7 @@ def _analysis(
         cycle=cycle,
         employees=employees,
         missing=missing,
-        problems=summarise_floods(problems),
+        problems=summarise_floods(problems, left_out=caps.left_out()),
         calibration=calibration_rows,
         org_gap=org_gap,
         level_checks=check_levels(employees, by_family),
@@ -160,6 +162,7 @@ def _reconcile_with_roster(
     roster: Roster | None,
     frameworks: Sequence[Framework],
     problems: list[Problem],
+    caps: FloodCaps,
 ) -> list[tuple[Framework, RatedRow]]:
     """The roster wins on level, family, name and manager; the workbook's level must exist otherwise."""
     by_family = {fw.family.id: fw for fw in frameworks}
@@ -173,7 +176,7 @@ def _reconcile_with_roster(
         if roster is not None and person is None:
             # Left out of the results: without a roster entry the row has no manager, no level date and
             # perhaps a mistyped id (the real person would be listed missing and this one counted twice).
-            problems.append(not_in_roster(row, roster, suggest, "the row is not analysed"))
+            report_not_in_roster(problems, caps, row, roster, suggest, "the row is not analysed")
             continue
         if person is not None:
             if person.family != row.family:
@@ -497,18 +500,32 @@ class IdSuggester:
         self.ids = sorted(roster.by_id) if roster else []
         self.left = self.BUDGET
         self.found: dict[str, list[str]] = {}
-        self.asked: dict[str, int] = {}  # unknown ids asked about, per file
 
-    def __call__(self, employee_id: str, file: str = "") -> list[str]:
+    def __call__(self, employee_id: str) -> list[str]:
         found = self.found.get(employee_id)
         if found is None:
-            # Past the first PROBLEMS_PER_KIND of a file the problem is summarised, its suggestion unread.
-            asked = self.asked[file] = self.asked.get(file, 0) + 1
-            if asked > PROBLEMS_PER_KIND or self.left < len(self.ids):
+            if self.left < len(self.ids):
                 return []
             self.left -= len(self.ids)
             found = self.found[employee_id] = difflib.get_close_matches(employee_id, self.ids, n=3, cutoff=0.75)
         return found
+
+
+def report_not_in_roster(
+    problems: list[Problem], caps: FloodCaps, row: RatedRow, roster: Roster, suggest: IdSuggester, consequence: str
+) -> None:
+    """Add `not_in_roster`'s problem, or past the cap only count it: the suggestion is never worked out
+    for a problem nobody will read."""
+    source = row.source
+    caps.add(
+        problems,
+        source.file,
+        source.sheet,
+        "not-in-roster",
+        source.row,
+        0,
+        lambda: not_in_roster(row, roster, suggest, consequence),
+    )
 
 
 def not_in_roster(row: RatedRow, roster: Roster, suggest: IdSuggester, consequence: str) -> Problem:
@@ -523,7 +540,7 @@ def not_in_roster(row: RatedRow, roster: Roster, suggest: IdSuggester, consequen
     >>> problem.cell, problem.expected
     ('A6', 'an Employee ID from the roster (roster.csv), perhaps ENG-009')
     """
-    close = suggest(row.employee_id, row.source.file)
+    close = suggest(row.employee_id)
     expected = f"an Employee ID from the roster ({roster.file})"
     if close:
         expected += ", perhaps " + " or ".join(close)

@@ -345,9 +345,14 @@ def analyze(
         print_problems(analysis.problems)
         click.echo("Nothing could be read: no report written.", err=True)
         raise SystemExit(EXIT_USAGE)
-    atomic_write_bytes(out, report_bytes(analysis, frameworks))
-    if json_path:
+    if json_path:  # first: every result is kept whatever writing the report meets
         atomic_write_bytes(json_path, document.encode("utf-8"))
+    try:
+        report = report_bytes(analysis, frameworks)
+    except MemoryError:
+        kept = f"; every result is in {json_path}" if json_path else "; run again with --json to keep the results"
+        raise MatrixkitError(f"out of memory while writing the report {out}: it was not written{kept}") from None
+    atomic_write_bytes(out, report)
     if packets_dir is not None:
         _write_packets(analysis, frameworks, packets_dir)
     if employee_reports_dir is not None:

@@ -95,7 +95,65 @@ def analyze(
     employees = _assess_all(reconciled, roster, cycle, calibration, found, history, known)
     comparisons = compare_self_assessments(employees, self_rows, found)
     analysis = _analysis(cycle, employees, reconciled, roster, frameworks, calibration, found, files_read, caps)
-    return replace(analysis, self_assessment=comparisons)
+    out_of_reach = ready_out_of_reach(
+        employees, frameworks, cycle=cycle, calibration_given=calibration is not None, past=past
+    )
+    return replace(analysis, self_assessment=comparisons, ready_out_of_reach=out_of_reach)
+
+
+def ready_out_of_reach(
+    employees: Sequence[EmployeeResult],
+    frameworks: Sequence[Framework],
+    *,
+    cycle: str | None,
+    calibration_given: bool,
+    past: Past | None,
+) -> list[str]:
+    """Why employees cannot be `ready` in this run whatever their managers entered, when it follows from
+    the run itself (SPEC rev 2): a criterion needs a calibration file that was not given, or earlier
+    cycles the store does not hold. One sentence per cause, in plain words; empty when nothing blocks.
+
+    >>> from matrixkit.assess.results import CriterionResult
+    >>> person = EmployeeResult("E1", "Ann", None, "eng", "ic", "IC2", "IC3", {}, 3.8, 3, [], [],
+    ...     [CriterionResult("calibration", "unknown", "")], "on_track", None)
+    >>> ready_out_of_reach([person], [], cycle="2026-Q4", calibration_given=False, past=None)[0][-71:]
+    'calibration session: nobody can be Ready in this run, at best On track.'
+    """
+    by_family = {fw.family.id: fw for fw in frameworks}
+    candidates = [e for e in employees if e.status in ("ready", "on_track", "not_ready")]
+    if not candidates:
+        return []
+    needs_calibration = [e for e in candidates if any(c.criterion == "calibration" for c in e.criteria)]
+    missing_cycles: dict[str, list[EmployeeResult]] = defaultdict(list)
+    for person in candidates:
+        fw = by_family.get(person.family)
+        sustained = fw.criteria_for(person.level).sustained_cycles if fw else None
+        if not sustained or sustained <= 1:
+            continue
+        if past is None or cycle is None:
+            missing_cycles["an earlier cycle"].append(person)
+            continue
+        absent = [earlier for earlier in previous_cycles(cycle, sustained - 1) if earlier not in past.cycles]
+        if absent:
+            missing_cycles[", ".join(absent)].append(person)
+    reasons: list[str] = []
+
+    def who(blocked: Sequence[EmployeeResult]) -> str:
+        if len(blocked) == len(candidates):
+            return "nobody can be Ready in this run, at best On track"
+        return f"{len(blocked)} of {len(candidates)} rated employees cannot be Ready in this run, at best On track"
+
+    if needs_calibration and not calibration_given:
+        reasons.append(
+            "No calibration file was given (--calibration), and the promotion criteria ask for a calibration "
+            f"session: {who(needs_calibration)}."
+        )
+    for cycles, blocked in missing_cycles.items():
+        where = "no history store was given (--store)" if past is None else f"the history store holds no {cycles}"
+        reasons.append(
+            f"The promotion criteria ask for the rating bar met in consecutive cycles, and {where}: {who(blocked)}."
+        )
+    return reasons
 
 
 def earlier_cycles_needed(frameworks: Sequence[Framework], cycle: str) -> list[str]:

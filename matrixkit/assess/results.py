@@ -243,6 +243,9 @@ class Analysis:
     files_read: int = 0
     trends: Trends | None = None  # with a history store only
     self_assessment: list[SelfComparison] = field(default_factory=list)
+    # Why nobody (or some) can be ready whatever was entered, from the run itself: no calibration file,
+    # no earlier cycle in the store. Plain sentences for the terminal and the Summary, not in the JSON.
+    ready_out_of_reach: list[str] = field(default_factory=list)
 
     def to_dict(self, version: str) -> dict[str, Any]:
         """SPEC's JSON report."""

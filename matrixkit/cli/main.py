@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -377,6 +379,9 @@ def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 
     click.echo("  " + " · ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES), err=True)
     if analysis.missing:
         click.echo(f"  missing from every workbook: {len(analysis.missing)}", err=True)
+    width = max(40, shutil.get_terminal_size().columns - 2)
+    for reason in analysis.ready_out_of_reach:
+        click.echo(textwrap.fill(reason, width, initial_indent="  ", subsequent_indent="    "), err=True)
     if analysis.problems:
         errors = sum(p.severity == "error" for p in analysis.problems)
         click.echo(f"{errors} error(s), {len(analysis.problems) - errors} warning(s):", err=True)

@@ -77,6 +77,14 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
         row += 1
         ws.write_string(row, 0, status, styles.status(status))
         ws.write_number(row, 1, len(by_status[status]), styles.integer)
+    if a.ready_out_of_reach:
+        row += 2
+        ws.write_string(row, 0, "Why nobody can be Ready in this run", styles.heading)
+        width = 34 + 7 * 11  # the merged columns A:H
+        for reason in a.ready_out_of_reach:
+            row += 1
+            ws.merge_range(row, 0, row, 7, reason, styles.wrap)
+            fit_row(ws, row, [(reason, width)])
 
     # Status by level: one row per level that has employees, in framework order.
     row += 2

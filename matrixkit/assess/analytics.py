@@ -72,6 +72,18 @@ def next_level_gap_counts(employees: Iterable[EmployeeResult]) -> Counter[tuple[
     return counts
 
 
+def current_level_gap_counts(employees: Iterable[EmployeeResult]) -> Counter[tuple[str, str]]:
+    """(family, competency) → employees rated below their own current level's expectation in it (conflicts
+    left out): the gaps that matter first, where next-level gaps are nearly everyone's by definition."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for e in employees:
+        if e.status == "conflict":
+            continue
+        for competency in set(e.current_level_gaps):
+            counts[(e.family, competency)] += 1
+    return counts
+
+
 def top_gaps(
     counts: Mapping[tuple[str, str], int], label: Callable[[str, str], str], limit: int
 ) -> list[tuple[str, int]]:

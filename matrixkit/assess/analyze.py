@@ -486,29 +486,36 @@ def lateral_gaps(employees: Sequence[EmployeeResult], by_family: dict[str, Frame
 
 
 def development_plans(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[DevelopmentItem]:
-    """Per employee: competencies below the next level (at the top: below the current one), largest gap first."""
+    """Per employee: first the competencies below their own level, with its text; then those below the
+    next level only, with the next level's; each largest gap first. An IC2 rated 1 where IC2 expects 2
+    reads what IC2 looks like there, not IC3."""
     items: list[DevelopmentItem] = []
     for e in employees:
         if e.status == "conflict":
             continue
         fw = by_family[e.family]
-        target = fw.level_by_id[e.next_level] if e.next_level else fw.level_by_id[e.level]
-        below = [
-            (target.expected[c] - rating, c, rating)
-            for c, rating in e.ratings.items()
-            if c in target.expected and rating < target.expected[c]
-        ]
-        for _, comp_id, rating in sorted(below, key=lambda item: (-item[0], item[1])):
-            items.append(
-                DevelopmentItem(
-                    e.employee_id,
-                    comp_id,
-                    rating,
-                    target.id,
-                    target.expected[comp_id],
-                    (fw.description(comp_id, target.id) or "").strip(),
+        current = fw.level_by_id[e.level]
+        targets = [(current, True)] + ([(fw.level_by_id[e.next_level], False)] if e.next_level else [])
+        listed: set[str] = set()
+        for target, below_current in targets:
+            below = [
+                (target.expected[c] - rating, c, rating)
+                for c, rating in e.ratings.items()
+                if c in target.expected and rating < target.expected[c] and c not in listed
+            ]
+            for _, comp_id, rating in sorted(below, key=lambda item: (-item[0], item[1])):
+                listed.add(comp_id)
+                items.append(
+                    DevelopmentItem(
+                        e.employee_id,
+                        comp_id,
+                        rating,
+                        target.id,
+                        target.expected[comp_id],
+                        (fw.description(comp_id, target.id) or "").strip(),
+                        below_current=below_current,
+                    )
                 )
-            )
     return items
 
 

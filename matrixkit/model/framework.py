@@ -302,8 +302,27 @@ class Framework(_Model):
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of the canonical form: equal for frameworks that mean the same thing."""
-        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(
+            _without_unset_additions(self.model_dump(mode="json", by_alias=True)), sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _without_unset_additions(data: dict[str, Any]) -> dict[str, Any]:
+    """The dump without the keys added in SPEC rev 2 where a file does not use them, so that a framework
+    keeps the fingerprint its workbooks were generated with (returned workbooks are checked against it)."""
+    family = data["family"]
+    for key in ("source", "license"):
+        if family.get(key) is None:
+            family.pop(key, None)
+    for competency in data["competencies"]:
+        if not competency.get("anchors"):
+            competency.pop("anchors", None)
+    for track in data["tracks"]:
+        for level in track["levels"]:
+            if not level.get("not_assessed"):
+                level.pop("not_assessed", None)
+    return data
 
 
 # -- loading ---------------------------------------------------------------------------------------

@@ -189,3 +189,23 @@ def test_packets_and_reports_use_the_level_competencies(people_workbook: Any, tm
         "communication",
         "collaboration",
     ]
+
+
+def test_format_page_example_loads_and_lints_without_errors(tmp_path: Path) -> None:
+    page = (REPO / "docs" / "framework-format.md").read_text(encoding="utf-8")
+    example = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    fw = load_framework(path)
+    assert fw.level_by_id["1A"].not_assessed == ("coaching",) and fw.competency_by_id["tickets"].anchors
+    assert [p.describe() for p in lint_paths([path]) if p.severity == "error"] == []
+
+
+def test_import_problems_come_in_reading_order(tmp_path: Path) -> None:
+    original = export_framework(load_framework(REPO / "templates" / "engineering.yaml"), tmp_path / "e.xlsx")
+    book = openpyxl.load_workbook(original)
+    for ref in ("F12", "F3"):  # two missing titles: Levels!F3 must come before Levels!F12
+        book["Levels"][ref] = None
+    book.save(tmp_path / "edited.xlsx")
+    cells = [p.cell for p in import_framework_workbook(tmp_path / "edited.xlsx").problems if p.sheet == "Levels"]
+    assert cells == ["F3", "F12"]

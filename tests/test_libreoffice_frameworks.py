@@ -114,3 +114,13 @@ def test_blank_matrix_leaves_not_assessed_out(libreoffice: Any, tmp_path: Path) 
     book = libreoffice.fill(path, tmp_path / "matrix-filled.ods", edits)
     for row, figures in want.items():
         assert_same(shown(book, header, row), figures, f"row {row + 1} (level {levels[row - 1]})")
+
+
+def test_guide_keeps_line_breaks_and_anchors(libreoffice: Any, people: Any) -> None:
+    fw, _roster, path, _self = people
+    book = libreoffice.read(path)
+    texts = {cell for row in book.rows("Guide") for cell in row if isinstance(cell, str)}
+    bullets = fw.description("employee_relations", "3")
+    assert bullets is not None and "\n- " in bullets and bullets.strip() in texts
+    assert all(text in texts for c in fw.competencies for text in c.anchors.values())
+    assert "n/a" in texts  # people data and leadership at level 1

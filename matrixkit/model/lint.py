@@ -153,6 +153,9 @@ def check_descriptions(fw: Framework) -> list[Problem]:
             for level in track.levels:
                 loc: Loc = ("competencies", ci, "descriptions", level.id)
                 text = (comp.descriptions.get(level.id) or "").strip()
+                if not text and comp.id in level.not_assessed:  # `expected: {id: null}`: nothing to rate
+                    previous = None
+                    continue
                 if not text:
                     problems.append(
                         fw.problem(
@@ -282,7 +285,7 @@ def check_role_profiles(fw: Framework) -> list[Problem]:
                             expected=f"{low}–{high}",
                         )
                     )
-            missing = [c.name for c in competencies if c.id not in level.expected]
+            missing = [c.name for c in competencies if c.id not in level.expected and c.id not in level.not_assessed]
             if missing:
                 problems.append(
                     fw.problem(
@@ -567,7 +570,26 @@ def check_scale_and_columns(fw: Framework) -> list[Problem]:
     return problems
 
 
+def check_level_ids(fw: Framework) -> list[Problem]:
+    """One warning for the level ids a file writes as numbers: they are read as text (SPEC rev 2)."""
+    places = sorted(fw.numeric_level_ids, key=lambda loc: fw.problem(loc, "", code="numeric-level-id").line or 0)
+    if not places:
+        return []
+    numbers = [level.id for level in fw.level_by_id.values() if level.id.isdigit()] or ["…"]
+    return [
+        fw.problem(
+            places[0],
+            f"level ids written as numbers ({', '.join(numbers)}) are read as text, in {len(places)} "
+            f"place{'s' if len(places) > 1 else ''}",
+            severity="warning",
+            code="numeric-level-id",
+            hint='quote them ("1") so that the file says what matrixkit reads',
+        )
+    ]
+
+
 CHECKS: tuple[Callable[[Framework], list[Problem]], ...] = (
+    check_level_ids,
     check_scale_and_columns,
     check_descriptions,
     check_role_profiles,

@@ -38,6 +38,14 @@ LEVELS_PER_TRACK = (4, 7)  # a ladder; a branch entered from another track (`ent
 COMPETENCIES_PER_TRACK = (3, 12)  # what a manager rates per person: a short form, and an average of several
 MAX_BEHAVIOURS = 5  # in one cell: beyond it one rating cannot say which of them were met
 NEAR_IDENTICAL_RATIO = 0.9
+# Words whose change is a change of level (scope, autonomy, reach), not of wording: "the team" → "several teams".
+_SCOPE_WORD = re.compile(
+    r"\d+(?:st|nd|rd|th)?|one|two|three|four|five|six|ten|several|multiple|many|all|every|each|whole|own|"
+    r"teams?|groups?|departments?|divisions?|areas?|products?|company|companies|org|organi[sz]ations?|"
+    r"functions?|business|industry|across|cross|wide|alone|independently|help|guidance|supervision|support|"
+    r"leads?|owns?|sets?|defines?|guides?|mentors?|coaches?|junior|senior|peers?|others|new|complex|large|small",
+    re.IGNORECASE,
+)
 FIXED_HEADERS = tuple(HEADERS.values())  # the ratings sheet's own columns, as the workbook plan names them
 
 OBSERVABLE_PATTERN = "<verb> <artefact or outcome> <scope or frequency>"
@@ -433,8 +441,8 @@ def _check_neighbours(fw: Framework, name: str, ladders: Sequence[Sequence[_Cell
             fw.problem(
                 near[0][1].loc,
                 f"'{name}' reads almost the same at "
-                f"{', and at '.join(_places([a.level_id, b.level_id]) for a, b in near)}: "
-                "a change of wording, not of level",
+                f"{', and at '.join(f'{_places([a.level_id, b.level_id])} ({_wording_change(a, b)})' for a, b in near)}"
+                ": a change of wording, not of level",
                 severity="warning",
                 code="near-same-text",
                 hint="say what grows from one level to the next (scope, autonomy, influence, complexity)",
@@ -463,13 +471,24 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _wording_change(below: _Cell, cell: _Cell) -> str:
+    """What the upper text changes, word for word: `'teammate' → 'colleague'`."""
+    changes = []
+    for one, other in zip(below.behaviours, cell.behaviours, strict=True):
+        a, b = one.split(), other.split()
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if tag != "equal":
+                changes.append(f"'{' '.join(a[i1:i2])}' → '{' '.join(b[j1:j2])}'")
+    return ", ".join(changes[:3]) + (" …" if len(changes) > 3 else "")
+
+
 def _places(names: Sequence[str]) -> str:
     """`IC3`, `IC3 and IC4`, `IC3, IC4 and IC5`."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _quote(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+    return f"'{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}'"
 
 
 def _spaced(texts: Sequence[str]) -> tuple[str, ...]:
@@ -580,19 +599,17 @@ def count_sentences(text: str) -> int:
 
 
 def _near_identical(a: Sequence[str], b: Sequence[str]) -> bool:
-    """Two lists of behaviours, each behaviour nearly the same as its counterpart: an item more or less,
-    or one item changed beyond a word or two, is a difference."""
-
-    def normal(text: str) -> str:
-        return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
+    """Two lists of behaviours, each nearly the same as its counterpart: an item more or less, an item
+    changed beyond a word or two, or a change of scope ("the team" → "several teams") or of a number is a
+    difference."""
     if len(a) != len(b):
         return False
     for one, other in zip(a, b, strict=True):
-        na, nb = normal(one), normal(other)
+        na, nb = _words(one), _words(other)
         if na == nb:
             continue
-        matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
+        joined_a, joined_b = " ".join(na), " ".join(nb)
+        matcher = difflib.SequenceMatcher(None, joined_a, joined_b, autojunk=False)
         # The quick ratios are upper bounds of ratio(): most pairs are ruled out without the full comparison.
         if not (
             matcher.real_quick_ratio() >= NEAR_IDENTICAL_RATIO
@@ -600,7 +617,18 @@ def _near_identical(a: Sequence[str], b: Sequence[str]) -> bool:
             and matcher.ratio() >= NEAR_IDENTICAL_RATIO
         ):
             return False
+        if any(_SCOPE_WORD.fullmatch(word) for word in _changed_words(na, nb)):
+            return False
     return True
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s]", " ", text.lower()).split()
+
+
+def _changed_words(a: Sequence[str], b: Sequence[str]) -> list[str]:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return [word for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal" for word in (*a[i1:i2], *b[j1:j2])]
 
 
 # -- role profiles ---------------------------------------------------------------------------------

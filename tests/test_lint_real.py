@@ -252,7 +252,10 @@ def test_shipped_templates_and_the_ft_fixture_lint_without_errors() -> None:
         ("* Writes tests\n* Reviews code", ["Writes tests", "Reviews code"]),
         ("1. Writes tests.\n\n2. Reviews code. Weekly.", ["Writes tests.", "Reviews code. Weekly."]),
         ("1) Writes tests\n2) Reviews code", ["Writes tests", "Reviews code"]),
-        ("- Writes tests that catch\n  regressions\n- Reviews code", ["Writes tests that catch regressions", "Reviews code"]),
+        (
+            "- Writes tests that catch\n  regressions\n- Reviews code",
+            ["Writes tests that catch regressions", "Reviews code"],
+        ),
         ("At this level:\n- Writes tests\n- Reviews code", ["Writes tests", "Reviews code"]),
         ("Writes tests\nReviews code\nDeploys", ["Writes tests", "Reviews code", "Deploys"]),
         ("- Writes tests", ["Writes tests"]),
@@ -328,7 +331,9 @@ def test_same_text_is_one_warning_per_competency_listing_its_levels(
     descriptions["L2"] = descriptions["L4"] = descriptions["L1"]
     descriptions["L3"] = descriptions["L1"].replace(" ", "  ") + "\n"  # spacing is no difference
     (problem,) = [p for p in _lint(tmp_path, framework_data) if p.code == "same-text"]
-    assert problem.message.startswith(f"'{framework_data['competencies'][0]['name']}' reads the same at L1, L2, L3 and L4")
+    assert problem.message.startswith(
+        f"'{framework_data['competencies'][0]['name']}' reads the same at L1, L2, L3 and L4"
+    )
     assert problem.path == "competencies[0].descriptions.L2"
 
 
@@ -487,7 +492,10 @@ def test_every_allowable_code_is_documented() -> None:
 
 
 def test_behaviours_of_prose_are_its_sentences() -> None:
-    assert behaviours("Writes tests, e.g. unit tests. Reviews code.") == ["Writes tests, e.g. unit tests", "Reviews code"]
+    assert behaviours("Writes tests, e.g. unit tests. Reviews code.") == [
+        "Writes tests, e.g. unit tests",
+        "Reviews code",
+    ]
 
 
 def _lint(tmp_path: Path, data: dict[str, Any]) -> list[Problem]:

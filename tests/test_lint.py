@@ -320,6 +320,7 @@ def test_each_rule_fires_where_it_should(
     assert hits, [p.describe() for p in problems]
     assert path in [p.path for p in hits], [p.describe() for p in hits]
     assert all(p.line is not None and p.file for p in hits)
+    assert all(p.hint for p in hits if p.severity == "warning"), "every warning says how to fix it"
 
 
 def test_error_rules_are_errors_and_quality_rules_warnings(framework_data: dict[str, Any], write_yaml: Any) -> None:

@@ -388,9 +388,9 @@ def test_knowing_of_the_employee_is_vague(text: str) -> None:
     [
         "Communicates changes early, making sure everybody understands the benefits.",
         "Makes sure the team knows the escalation path.",
-        "Keeps stakeholders aware of delivery risks.",
-        "Ensures that customers understand the new pricing.",
-        "Builds the team's understanding of the incident process.",
+        "Keeps stakeholders aware of the risks.",
+        "Ensures that each customer understands the new pricing.",
+        "Grows the team's understanding of the incident process.",
         "Follows good practice for code review.",
         "Keeps the service cost-effective.",
     ],

@@ -386,14 +386,24 @@ def _check_cells(fw: Framework, name: str, cells: Sequence[_Cell]) -> list[Probl
                 "competency, or say what each rating point means in `anchors`",
             )
         )
-    for (_, hint), (word, places) in vague.items():
+    by_hint: dict[str, list[tuple[str, list[_Cell]]]] = {}  # one warning per kind of vagueness
+    for (_, hint), found in vague.items():
+        by_hint.setdefault(hint, []).append(found)
+    for hint, words in by_hint.items():
+        first_word = words[0][0]
+        levels = [_places([c.level_id for c in where]) for _, where in words]
+        if len(set(levels)) == 1:
+            quoted = _places([f"'{w}'" for w, _ in words])
+            said = f"at {levels[0]}: {quoted} {'is' if len(words) == 1 else 'are'}"
+        else:
+            said = ": " + _places([f"'{w}' at {at}" for (w, _), at in zip(words, levels, strict=True)]) + " are"
         problems.append(
             fw.problem(
-                places[0].loc,
-                f"'{name}' at {_places([c.level_id for c in places])}: '{word}' is vague or unobservable",
+                min((where[0] for _, where in words), key=cells.index).loc,
+                f"'{name}'{'' if said.startswith(':') else ' '}{said} vague or unobservable",
                 severity="warning",
                 code="vague-wording",
-                value=word,
+                value=first_word,
                 hint=hint,
             )
         )
@@ -450,8 +460,8 @@ def _check_neighbours(fw: Framework, name: str, ladders: Sequence[Sequence[_Cell
         )
     if repeats:
         said = "; ".join(
-            f"{cell.level_id} repeats {_quote(items[0]) if len(items) == 1 else f'{len(items)} items'} "
-            f"from {below.level_id}"
+            f"{cell.level_id} repeats {_places([_quote(item, 40) for item in items[:3]])}"
+            f"{f' and {len(items) - 3} more' if len(items) > 3 else ''} from {below.level_id}"
             for below, cell, items in repeats
         )
         problems.append(

@@ -507,3 +507,11 @@ def test_behaviours_of_prose_are_its_sentences() -> None:
 
 def _lint(tmp_path: Path, data: dict[str, Any]) -> list[Problem]:
     return lint_paths([_write(tmp_path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))])
+
+
+def test_allow_holds_in_a_file_with_structural_errors(tmp_path: Path) -> None:
+    broken = LADDER.replace("title: Director,", "title: [Director],", 1)  # M3 cannot be read
+    report = lint_report([_write(tmp_path, broken)])
+    assert "schema" in [p.code for p in report.problems if p.severity == "error"]
+    assert "same-text" in [p.code for p in report.allowed]
+    assert ("same-text", "competencies[1].descriptions.E2") not in _found(report.problems)

@@ -439,7 +439,7 @@ def _check_neighbours(fw: Framework, name: str, ladders: Sequence[Sequence[_Cell
             fw.problem(
                 same[0][1].loc,
                 f"'{name}' reads the same at {', and at '.join(_places([c.level_id for c in r]) for r in same)}: "
-                "only the expected rating changes, so a manager sees nothing that tells these levels apart",
+                "a manager sees nothing in the text that tells these levels apart",
                 severity="warning",
                 code="same-text",
                 hint="say what grows from one level to the next (scope, autonomy, influence, complexity); if it "

@@ -153,9 +153,8 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "a bullet repeated at the next level",
-        lambda d: (
-            _desc(d, 5, "L2", "- Ships a fix\n- Writes the test"),
-            _desc(d, 5, "L3", "- Ships a fix\n- Reviews the tests of the team"),
+        lambda d: d["competencies"][5]["descriptions"].update(
+            L2="- Ships a fix\n- Writes the test", L3="- Ships a fix\n- Reviews the tests of the team"
         ),
         "repeated-item",
         "competencies[5].descriptions.L3",

@@ -106,9 +106,10 @@ def lint(frameworks: tuple[str, ...], as_json: bool) -> None:
 
     Exit 1 on any error; warnings alone exit 0.
     """
-    from matrixkit.model.lint import lint_paths
+    from matrixkit.model.lint import lint_report
 
-    problems = lint_paths(frameworks)
+    report = lint_report(frameworks)
+    problems = report.problems
     if as_json:
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
@@ -116,6 +117,10 @@ def lint(frameworks: tuple[str, ...], as_json: bool) -> None:
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         summary = f"{errors} error(s), {warnings} warning(s) in {len(frameworks)} input(s)"
+        if report.allowed:  # accepted on purpose (`lint: {allow: [...]}`): counted, so never hidden entirely
+            codes = ", ".join(sorted({p.code for p in report.allowed}))
+            allowed = len(report.allowed)
+            summary += f"\n{allowed} finding{'s' if allowed > 1 else ''} allowed by the framework ({codes})"
         # A line of its own, below the table: the table's last line may be a long hint.
         click.echo(f"\n{summary}" if problems else f"No problems: {summary}", err=True)
     sys.exit(EXIT_PROBLEMS if has_errors(problems) else EXIT_OK)

@@ -59,10 +59,18 @@ class Scale(_Model):
         return range(self.min, self.max + 1)
 
 
+class LintSettings(_Model):
+    """Findings an author accepts on purpose, by code: `lint: {allow: [same-text]}` on a competency or at the
+    top of the file (for all of it). Left out of `model_dump`, so of the fingerprint: it changes no meaning."""
+
+    allow: tuple[Text, ...] = ()
+
+
 class Competency(_Model):
     id: Id
     name: Text
     kind: Kind
+    lint: LintSettings = Field(default_factory=LintSettings, exclude=True)
     tracks: tuple[Id, ...] | None = None
     weight: Number = 1.0
     descriptions: dict[Text, Text] = Field(default_factory=dict)
@@ -195,6 +203,7 @@ class Framework(_Model):
 
     matrixkit: Literal[1]
     family: Family
+    lint: LintSettings = Field(default_factory=LintSettings, exclude=True)
     scale: Scale = Field(default_factory=Scale)
     competencies: tuple[Competency, ...] = Field(min_length=1)
     evidence: tuple[EvidenceItem, ...] = ()

@@ -163,9 +163,8 @@ def collect_messages(
                     continue
                 seen_digests.add(reply.sha256)
                 checked = _check(reply, Path(scratch), limits)
-                if isinstance(checked, Problem):
+                if isinstance(checked, Problem):  # not logged: a later run reports it again
                     report.problems.append(checked)
-                    log.note(reply, None, saved=None)
                     continue
                 meta, modified = checked
                 problem = _belongs(reply, meta, roster, cycle)

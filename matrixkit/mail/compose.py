@@ -104,7 +104,11 @@ def fill_template(template: str, values: Mapping[str, str]) -> str:
     'Ana: {literal} '
     """
     check_template(template, "the template")
-    return template.format_map({name: values.get(name, "") for name in PLACEHOLDERS})
+    # Only {missing} is a list of lines; a name or a date is one line wherever it goes.
+    lines = {
+        name: values.get(name, "") if name == "missing" else header_text(values.get(name, "")) for name in PLACEHOLDERS
+    }
+    return template.format_map(lines)
 
 
 def message_id(key: str, sender: Address) -> str:

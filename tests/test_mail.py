@@ -182,7 +182,7 @@ def test_a_refused_recipient_is_sent_on_the_rerun_and_nobody_twice(scene: dict[s
         assert second.exit_code == 0, second.output
         third = _run(*args)
     assert "Sent 1 message(s); 2 already sent" in second.output
-    assert "Sent 0 message(s); 3 already sent" in third.output
+    assert "Nothing to send: all 3 message(s) went out in an earlier run" in third.output
     assert sorted(r.rcpt_tos[0] for r in recorder.received) == ["ma@example.com", "mb@example.com", "mc@example.com"]
 
 
@@ -383,7 +383,7 @@ def test_remind_reaches_only_the_managers_still_missing_something(scene: dict[st
     mc = _text(_parsed(recorder.to("mc@example.com")[0]))
     assert "Ratings missing or invalid: E03 Cy Dorsey." in mb and "E02" not in mb
     assert "has not come back yet" in mc and "E04 Di Evans" in mc
-    assert again.exit_code == 0 and "2 already sent" in again.output and len(recorder.received) == 2
+    assert again.exit_code == 0 and "all 2 reminder(s) went out" in again.output and len(recorder.received) == 2
 
 
 # ---------------------------------------------------------------- collect

@@ -637,7 +637,7 @@ def _dispatch(
     insecure: bool,
     cafile: str | None,
     log_path: Path,
-    verb: str,
+    noun: str,
 ) -> None:
     """Send (or write as drafts) every planned message, print what happened, exit as SPEC says."""
     from matrixkit.mail.loop import write_drafts
@@ -665,11 +665,13 @@ def _dispatch(
         with progress_bar(len(plan.messages), "Sending") as advance:
             delivery = deliver(plan.messages, form.compose, settings, log, progress=lambda _message: advance())
         for outgoing in delivery.sent:
-            shown = f" {outgoing.attachment.name}" if outgoing.attachment else ""
+            shown = f"  {outgoing.attachment.name}" if outgoing.attachment else ""
             click.echo(f"sent   {outgoing.manager_id}  {outgoing.manager_name} <{outgoing.address}>{shown}")
         problems.extend(delivery.problems)
-        summary = f"{verb} {len(delivery.sent)} message(s)"
-        if delivery.already:
+        summary = f"Sent {len(delivery.sent)} {noun}"
+        if delivery.already and not delivery.sent and not delivery.problems:
+            summary = f"Nothing to send: all {len(delivery.already)} {noun} went out in an earlier run ({log_path})"
+        elif delivery.already:
             summary += f"; {len(delivery.already)} already sent by an earlier run (see {log_path}), not sent again"
     if problems:
         print_problems(problems)
@@ -738,7 +740,7 @@ def send(
         insecure=insecure,
         cafile=cafile,
         log_path=Path(log_path) if log_path else Path(workbooks_dir) / LOG_NAME,
-        verb="Sent",
+        noun="message(s)",
     )
 
 
@@ -803,7 +805,7 @@ def remind(
         insecure=insecure,
         cafile=cafile,
         log_path=Path(log_path) if log_path else folder / LOG_NAME,
-        verb="Sent reminders:",
+        noun="reminder(s)",
     )
 
 
@@ -909,5 +911,7 @@ def collect(
     )
     if report.repeated:
         summary += f", {report.repeated} seen before (not saved again)"
+    if report.repeated == report.messages and not problems:
+        summary = f"Nothing new: all {report.messages} message(s) were collected by an earlier run (into {out})"
     click.echo(summary, err=True)
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)

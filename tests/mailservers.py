@@ -125,8 +125,11 @@ class Recorder:
 
 
 @contextmanager
-def smtp_server(recorder: Recorder, *, certificate: Certificate | None = None, login: bool = False) -> Iterator[int]:
-    """aiosmtpd on 127.0.0.1: plain, or with STARTTLS required (`certificate`), and a login required (`login`)."""
+def smtp_server(
+    recorder: Recorder, *, certificate: Certificate | None = None, login: bool = False, implicit_tls: bool = False
+) -> Iterator[int]:
+    """aiosmtpd on 127.0.0.1: plain, or with STARTTLS required (`certificate`) or TLS from the first byte
+    (`implicit_tls` too), and a login required (`login`)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -135,7 +138,9 @@ def smtp_server(recorder: Recorder, *, certificate: Certificate | None = None, l
         return AuthResult(success=ok, handled=False)
 
     options: dict[str, Any] = {}
-    if certificate is not None:
+    if certificate is not None and implicit_tls:
+        options.update(ssl_context=certificate.server_context())
+    elif certificate is not None:
         options.update(tls_context=certificate.server_context(), require_starttls=True)
     if login:
         options.update(authenticator=authenticate, auth_required=True, auth_require_tls=True)

@@ -263,6 +263,45 @@ def test_starttls_verifies_the_certificate(scene: dict[str, Any], tmp_path: Path
     assert len(recorder.received) == 3
 
 
+def test_ssl_sends_over_tls_from_the_first_byte(scene: dict[str, Any], tmp_path: Path) -> None:
+    workbooks = _workbooks(scene, tmp_path)
+    certificate = make_certificate(tmp_path / "tls")
+    recorder = Recorder()
+    with smtp_server(recorder, certificate=certificate, implicit_tls=True) as port:
+        result = _run(
+            "send",
+            workbooks,
+            "--roster",
+            scene["roster"],
+            "--smtp",
+            f"127.0.0.1:{port}",
+            "--ssl",
+            "--cafile",
+            certificate.cert,
+            "--from",
+            HR,
+        )
+    assert result.exit_code == 0, result.output
+    assert len(recorder.received) == 3
+
+
+def test_without_a_password_and_a_terminal_nothing_is_asked_or_sent(scene: dict[str, Any], tmp_path: Path) -> None:
+    result = _run(
+        "send",
+        scene["wb"]["MA"].parent,
+        "--roster",
+        scene["roster"],
+        "--smtp",
+        "127.0.0.1:9",
+        "--user",
+        USER,
+        "--from",
+        HR,
+        env={"MATRIXKIT_SMTP_PASSWORD": ""},
+    )
+    assert result.exit_code == 2 and "set MATRIXKIT_SMTP_PASSWORD" in result.output
+
+
 def test_a_plain_server_needs_insecure(scene: dict[str, Any], tmp_path: Path) -> None:
     workbooks = _workbooks(scene, tmp_path)
     recorder = Recorder()

@@ -214,12 +214,12 @@ def _check(reply: Reply, scratch: Path, limits: Limits | None) -> tuple[Workbook
     if isinstance(meta, Refusal):
         return Problem(
             "error",
-            f"not saved: {reply.describe()} cannot be read safely: {meta.message}",
+            f"not saved: {reply.describe()} cannot be read: {meta.message}",
             file=reply.source,
             sheet=meta.sheet,
             cell=meta.cell,
             code="mail-unsafe-attachment",
-            hint="ask the manager to save the workbook again and send it as a plain attachment",
+            hint="do not open it; ask the manager to save the workbook again and send it as a plain attachment",
         )
     return meta, _last_saved(copy)
 

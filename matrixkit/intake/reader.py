@@ -369,3 +369,17 @@ def _ingest_one(
         rows=rows,
         problems=summarise_floods(problems, left_out=caps.left_out()),
     )
+
+
+def read_metadata(path: str | Path, limits: Limits | None = None) -> WorkbookMetadata | Refusal:
+    """What one workbook says about itself (manager, cycle, kind), after the same safety scan `analyze`
+    runs; a `Refusal` says why the file cannot be read (hostile, broken, not a spreadsheet).
+
+    >>> read_metadata("sample_workbooks/engineering/filled/ENG-001_Siobhan-Ni-Bhriain.xlsx").manager_id
+    'ENG-001'
+    """
+    source = Path(path)
+    opened = open_spreadsheet(source, lambda name: name == METADATA_SHEET, limits)
+    if isinstance(opened, Refusal):
+        return opened
+    return _metadata(opened.grids.get(METADATA_SHEET), source, opened.scan)

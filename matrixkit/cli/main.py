@@ -89,13 +89,52 @@ framework_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# `--help` lists the commands in the order a review cycle uses them; a command not named here comes after,
+# alphabetically, and a name here without its command is skipped.
+CYCLE_ORDER = (
+    "templates",
+    "init",
+    "lint",
+    "generate",
+    "send",
+    "status",
+    "remind",
+    "collect",
+    "analyze",
+    "history",
+    "publish",
+    "diff",
+    "framework",
+)
+
+
+class CycleOrderedGroup(click.Group):
+    """A group whose `--help` lists commands as the cycle runs, each description whole (click cuts at 45)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        ordered = [name for name in CYCLE_ORDER if name in names]
+        return ordered + sorted(name for name in names if name not in CYCLE_ORDER)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                # No limit: the first sentence (or `short_help`) whole, wrapped by the formatter if long.
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=CycleOrderedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="matrixkit")
 def main() -> None:
     """Career progression frameworks as spreadsheets people use, and back into decisions."""
 
 
-@main.command()
+@main.command(short_help="Check frameworks for structural errors and vague criteria.")
 @click.argument("frameworks", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @translate_errors
@@ -129,7 +168,7 @@ def templates_command() -> None:
         click.echo(info.summary())
 
 
-@main.command()
+@main.command(short_help="Copy a shipped framework and its sample roster to start from.")
 @click.option("--template", "name", required=True, help="Template name, as `matrixkit templates` lists it.")
 @click.argument("directory", type=click.Path(file_okay=False))
 @translate_errors
@@ -141,7 +180,7 @@ def init(name: str, directory: str) -> None:
         click.echo(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Write one workbook per manager (or a blank matrix).")
 @framework_option
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
 @click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (required with --roster).")
@@ -236,7 +275,7 @@ class progress_bar:
             self._bar.__exit__(*exc)
 
 
-@main.command()
+@main.command(short_help="Read the returned workbooks and write the readiness report.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @framework_option
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX (the roster wins).")
@@ -381,7 +420,7 @@ def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 
     click.echo(f"Report: {out}" + (f"  JSON: {json_path}" if json_path else ""), err=True)
 
 
-@main.command()
+@main.command(short_help="What the history store holds, per cycle.")
 @click.option(
     "--store",
     required=True,
@@ -435,7 +474,7 @@ def _write_packets(analysis: Any, frameworks: Any, folder: str) -> None:
     )
 
 
-@main.command()
+@main.command(short_help="Before the deadline: who has sent back what, how complete.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @framework_option
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
@@ -468,7 +507,7 @@ def status(
     sys.exit(EXIT_OK if result.complete else EXIT_PROBLEMS)
 
 
-@main.command()
+@main.command(short_help="What changed between two versions of a framework file.")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
@@ -489,12 +528,12 @@ def diff(old: str, new: str, as_json: bool) -> None:
         click.echo(format_changes(changes, before, after))
 
 
-@main.group("framework")
+@main.group("framework", cls=CycleOrderedGroup, short_help="Edit a framework in a spreadsheet: export, then import.")
 def framework_group() -> None:
     """Author a framework in a spreadsheet: export it to .xlsx, edit it, import it back to YAML."""
 
 
-@framework_group.command("export")
+@framework_group.command("export", short_help="Write a framework file as a workbook to edit.")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx).")
 @translate_errors
@@ -511,7 +550,7 @@ def framework_export(source: str, out: str) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
-@framework_group.command("import")
+@framework_group.command("import", short_help="Read an edited workbook back into a framework file.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The framework file to write.")
 @translate_errors
@@ -540,7 +579,7 @@ def framework_import(workbook: str, out: str) -> None:
     click.echo(f"wrote {out}" + (f" ({warnings} warning(s))" if warnings else ""), err=True)
 
 
-@main.command()
+@main.command(short_help="Publish frameworks as one web page for every employee.")
 @click.argument("frameworks", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The page to write (.html).")
 @click.option(

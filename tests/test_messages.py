@@ -46,3 +46,57 @@ def test_a_command_added_later_keeps_its_whole_description() -> None:
     shown = CliRunner().invoke(group, ["--help"], terminal_width=120).output
     assert shown.index("send") < shown.index("remind")
     assert "with what is missing." in shown
+
+
+REPO_TEMPLATES = __import__("pathlib").Path(__file__).resolve().parent.parent / "templates"
+
+
+def _roster_problems(text: str, template: str = "engineering") -> list:  # type: ignore[type-arg]
+    import pytest
+
+    from matrixkit.model.framework import load_frameworks
+    from matrixkit.sources.roster import RosterError, roster_from_table
+    from matrixkit.sources.tables import Table
+
+    lines = [line.split(",") for line in text.strip().splitlines()]
+    table = Table("roster.csv", header=lines[0], rows=[(n, row) for n, row in enumerate(lines[1:], start=2)])
+    with pytest.raises(RosterError) as caught:
+        roster_from_table(table, load_frameworks([REPO_TEMPLATES / f"{template}.yaml"]))
+    return list(caught.value.problems)
+
+
+ENGINEERS = "employee_id,name,family,level,manager_id,manager_name\n" + "\n".join(
+    f"E-{n},Person {n},engineering,IC2,X-CTO,Ada" for n in range(1, 48)
+)
+
+
+def test_roster_of_another_family_is_one_problem_naming_the_framework_to_pass() -> None:
+    [problem] = _roster_problems(ENGINEERS, template="sales")
+    assert "unknown family 'engineering' in 47 rows" in problem.message and "Sales" in problem.message
+    assert problem.hint is not None and "--framework" in problem.hint and "engineering.yaml" in problem.hint
+
+
+def test_roster_level_typo_lists_the_levels_and_suggests_the_one_meant() -> None:
+    text = ENGINEERS.replace("E-5,Person 5,engineering,IC2", "E-5,Person 5,engineering,IC 3").replace(
+        "E-6,Person 6,engineering,IC2", "E-6,Person 6,enginering,IC2"
+    )
+    by_column = {problem.path: problem for problem in _roster_problems(text)}
+    level, family = by_column["level"], by_column["family"]
+    assert "unknown level 'IC 3' in row 6" in level.message and "did you mean IC3?" in level.message
+    assert "IC1, IC2, IC3" in level.message
+    assert "did you mean 'engineering'?" in family.message
+
+
+def test_a_manager_id_typo_warns_naming_rows_people_and_the_id_meant(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from matrixkit.cli.main import main
+
+    roster = (REPO_TEMPLATES / "rosters" / "engineering.csv").read_text(encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(roster.replace(",ENG-003,Nguyễn", ",ENG-0003,Nguyễn"), encoding="utf-8")
+    args = ["generate", "--framework", str(REPO_TEMPLATES / "engineering.yaml"), "--roster", str(tmp_path / "roster.csv")]
+    result = CliRunner().invoke(main, [*args, "--cycle", "2026-Q4", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0  # a warning: the workbooks are still written
+    assert "manager_id ENG-0003 in 8 rows" in result.output and "did you mean ENG-003" in result.output
+    assert "ENG-016 (Søren Kjærgaard)" in result.output
+    assert list((tmp_path / "out").glob("*.xlsx"))

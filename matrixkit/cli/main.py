@@ -213,7 +213,7 @@ def generate(
     """Write one workbook per manager, or with no --roster a blank role × competency matrix."""
     from matrixkit.model.framework import load_frameworks
     from matrixkit.outputs.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
-    from matrixkit.sources.roster import read_roster
+    from matrixkit.sources.roster import manager_id_warnings, read_roster
 
     frameworks = load_frameworks(framework_paths)
     if roster is None:
@@ -227,6 +227,7 @@ def generate(
     if cycle is None:
         raise UsageError("--cycle is required with --roster (e.g. --cycle 2026-Q4)")
     people = read_roster(roster, frameworks)
+    print_problems(manager_id_warnings(people))  # warnings: the workbooks are still written
     managers = people.managers
     with progress_bar(len(managers), "Writing workbooks") as advance:
         paths = generate_workbooks(

@@ -26,7 +26,7 @@ from pathlib import Path
 from matrixkit.assess.analyze import Past, analyze, earlier_cycles_needed
 from matrixkit.assess.results import Analysis, RatedRow
 from matrixkit.assess.returns import ReturnStatus, tally_returns
-from matrixkit.intake.reader import expand_inputs, ingest_workbooks
+from matrixkit.intake.reader import expand_inputs, fold_by_cause, ingest_workbooks
 from matrixkit.intake.safety import Limits
 from matrixkit.model.cycles import cycle_for_store, parse_cycle, settle_cycle
 from matrixkit.model.framework import Framework
@@ -71,7 +71,8 @@ def analyze_workbooks(
     if calibration_file is not None:
         calibration, calibration_problems = read_calibration(calibration_file)
         problems.extend(calibration_problems)
-    workbooks = ingest_workbooks(files, frameworks, limits, progress)
+    workbooks, folded = fold_by_cause(ingest_workbooks(files, frameworks, limits, progress), frameworks)
+    problems.extend(folded)
     rows: list[tuple[Framework, RatedRow]] = []
     self_rows: list[tuple[Framework, RatedRow]] = []  # self-assessments: shown beside, never mixed in
     for workbook in workbooks:

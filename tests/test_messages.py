@@ -100,3 +100,47 @@ def test_a_manager_id_typo_warns_naming_rows_people_and_the_id_meant(tmp_path) -
     assert "manager_id ENG-0003 in 8 rows" in result.output and "did you mean ENG-003" in result.output
     assert "ENG-016 (Søren Kjærgaard)" in result.output
     assert list((tmp_path / "out").glob("*.xlsx"))
+
+
+SAMPLES = REPO_TEMPLATES.parent / "sample_workbooks"
+
+
+def _analyze(tmp_path, *args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from matrixkit.cli.main import main
+
+    return CliRunner().invoke(main, ["analyze", *args, "--out", str(tmp_path / "report.xlsx")])
+
+
+def test_workbooks_of_another_family_say_so_once_with_the_framework_to_pass(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    filled = SAMPLES / "engineering" / "filled"
+    result = _analyze(tmp_path, str(filled), "--framework", str(REPO_TEMPLATES / "sales.yaml"))
+    assert result.exit_code == 2
+    count = len(list(filled.glob("*.xlsx")))
+    assert f"these workbooks are Engineering 2026.1 ({count} files)" in result.output
+    assert "the frameworks given are Sales 2026.1: pass --framework" in result.output
+    assert "engineering.yaml" in result.output
+    assert result.output.count("error") == 1  # no per-file, per-column or per-row problems for the same cause
+
+
+def _edited_framework(tmp_path, rename: bool):  # type: ignore[no-untyped-def]
+    import yaml
+
+    data = yaml.safe_load((REPO_TEMPLATES / "engineering.yaml").read_text(encoding="utf-8"))
+    data["competencies"][0]["descriptions"]["IC1"] += " Edited."
+    if rename:
+        data["competencies"][1]["name"] = "Teamwork"
+    path = tmp_path / "engineering.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_framework_edited_without_a_version_bump_warns_once_saying_what_changed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    filled = SAMPLES / "engineering" / "filled"
+    count = len(list(filled.glob("*.xlsx")))
+    result = _analyze(tmp_path, str(filled), "--framework", str(_edited_framework(tmp_path, rename=True)))
+    assert result.exit_code == 1
+    assert result.output.count("changed since these workbooks were generated") == 1
+    assert f"({count} files) but its version is still 2026.1" in result.output
+    assert "'Collaboration' renamed 'Teamwork'" in result.output and "bump `family.version`" in result.output

@@ -144,3 +144,11 @@ def test_a_framework_edited_without_a_version_bump_warns_once_saying_what_change
     assert result.output.count("changed since these workbooks were generated") == 1
     assert f"({count} files) but its version is still 2026.1" in result.output
     assert "'Collaboration' renamed 'Teamwork'" in result.output and "bump `family.version`" in result.output
+
+
+def test_workbooks_with_no_rating_at_all_say_nothing_was_rated(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sent = SAMPLES / "engineering" / "generated"
+    result = _analyze(tmp_path, str(sent), "--framework", str(REPO_TEMPLATES / "engineering.yaml"))
+    assert result.exit_code == 1
+    workbooks = len(list(sent.glob("*.xlsx")))
+    assert f"none of the 47 employees in {workbooks} workbooks has a rating yet" in result.output

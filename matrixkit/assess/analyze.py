@@ -89,12 +89,40 @@ def analyze(
     if files_read is None:
         files_read = len({row.source.file for _, row in [*rows, *self_rows]})
     reconciled = _reconcile_with_roster(list(rows), roster, frameworks, found)
+    found.extend(nothing_rated(reconciled, found))
     history = None if past is None else past.records
     known = frozenset() if past is None else past.cycles
     employees = _assess_all(reconciled, roster, cycle, calibration, found, history, known)
     comparisons = compare_self_assessments(employees, self_rows, found)
     analysis = _analysis(cycle, employees, reconciled, roster, frameworks, calibration, found, files_read)
     return replace(analysis, self_assessment=comparisons)
+
+
+def nothing_rated(rows: Sequence[tuple[Framework, RatedRow]], problems: Sequence[Problem]) -> list[Problem]:
+    """A warning when there are employees but not one rating, blank or invalid: most likely the workbooks as
+    they were sent out (a run that is otherwise clean and says nothing would read as success).
+
+    >>> from matrixkit.assess.results import Source
+    >>> row = RatedRow("E1", "Ann", "eng", "IC1", "M1", {"communication": None}, {}, None, {}, "", Source("a.xlsx", "Ratings", 2))
+    >>> [p.message for p in nothing_rated([(None, row)], [])]
+    ['none of the 1 employees in 1 workbook has a rating yet: were these the workbooks as sent?']
+    """
+    if not rows or any(p.code == "rating-invalid" for p in problems):
+        return []
+    if any(rating is not None for _, row in rows for rating in row.ratings.values()):
+        return []
+    files = sorted({row.source.file for _, row in rows})
+    people = len({row.employee_id for _, row in rows})
+    workbooks = "1 workbook" if len(files) == 1 else f"{len(files)} workbooks"
+    return [
+        Problem(
+            "warning",
+            f"none of the {people} employees in {workbooks} has a rating yet: were these the workbooks as sent?",
+            file=files[0] if len(files) == 1 else None,
+            hint="analyze the workbooks the managers sent back, once they have filled in the ratings",
+            code="nothing-rated",
+        )
+    ]
 
 
 def earlier_cycles_needed(frameworks: Sequence[Framework], cycle: str) -> list[str]:

@@ -152,3 +152,49 @@ def test_workbooks_with_no_rating_at_all_say_nothing_was_rated(tmp_path) -> None
     assert result.exit_code == 1
     workbooks = len(list(sent.glob("*.xlsx")))
     assert f"none of the 47 employees in {workbooks} workbooks has a rating yet" in result.output
+
+
+def _status(*args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from matrixkit.cli.main import main
+
+    return CliRunner().invoke(main, ["status", *args, "--roster", str(REPO_TEMPLATES / "rosters" / "engineering.csv")])
+
+
+def test_status_without_framework_reads_what_the_workbooks_describe() -> None:
+    for folder in ("generated", "filled"):
+        workbooks = str(SAMPLES / "engineering" / folder)
+        without = _status(workbooks, "--json")
+        given = _status(workbooks, "--json", "--framework", str(REPO_TEMPLATES / "engineering.yaml"))
+        assert without.exit_code == given.exit_code == (1 if folder == "generated" else 0), without.output
+        assert without.stdout == given.stdout
+
+
+def test_status_names_the_cells_hr_chases(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import openpyxl
+
+    returned = tmp_path / "returned"
+    shutil.copytree(SAMPLES / "engineering" / "filled", returned)
+    path = returned / "ENG-002_Rafael-Gutierrez.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Ratings"]
+    employee = sheet["A3"].value
+    sheet["D3"], sheet["E3"], sheet["F5"] = None, None, "four"
+    workbook.save(path)
+    result = _status(str(returned))
+    assert result.exit_code == 1
+    assert f"(Ratings row 3): 2 blank (D3, E3)" in result.stdout and employee in result.stdout
+    assert "F5 'four' is no rating" in result.stdout
+    assert "Of 47 employees, 2 not fully rated" in result.stdout
+
+
+def test_status_help_speaks_to_the_user_not_of_functions() -> None:
+    from click.testing import CliRunner
+
+    from matrixkit.cli.main import main
+
+    shown = CliRunner().invoke(main, ["status", "--help"]).output
+    assert "(...)" not in shown and "to_dict" not in shown and "return_status" not in shown

@@ -477,30 +477,39 @@ def _write_packets(analysis: Any, frameworks: Any, folder: str) -> None:
 
 @main.command(short_help="Before the deadline: who has sent back what, how complete.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@framework_option
+@click.option(
+    "--framework",
+    "framework_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Framework file or folder (default: what the workbooks' own metadata describes).",
+)
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
 @click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (default: the one most workbooks name).")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (as return_status(...).to_dict()) instead of a table."
-)
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON instead of a table.")
 @translate_errors
 def status(
     inputs: tuple[str, ...], framework_paths: tuple[str, ...], roster: str, cycle: str | None, as_json: bool
 ) -> None:
     """Before the deadline: per manager, returned or not, file(s), rated cells, and reports still missing.
 
-    INPUT: the returned workbooks (files or folders). Exit 0 when every manager returned a complete workbook;
-    1 when one has not, a rating is missing or invalid, a report is in no workbook, or a file has a problem
-    (unreadable, another cycle, someone not in the roster); 2 on a usage error.
+    INPUT: the returned workbooks (files or folders). Without --framework, the workbooks say which framework
+    they were generated from. Exit 0 when every manager returned a complete workbook; 1 when one has not, a
+    rating is missing or invalid, a report is in no workbook, or a file has a problem (unreadable, another
+    cycle, someone not in the roster); 2 on a usage error.
     """
     from matrixkit.assess.returns import status_table
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.run import return_status
+    from matrixkit.run import frameworks_in_workbooks, return_status
     from matrixkit.sources.roster import read_roster
 
-    frameworks = load_frameworks(framework_paths)
+    described = None
+    if framework_paths:
+        frameworks = load_frameworks(framework_paths)
+    else:
+        frameworks, described = frameworks_in_workbooks(inputs)
     people = read_roster(roster, frameworks)
-    result = return_status(inputs, frameworks, people, cycle=cycle)
+    result = return_status(inputs, frameworks, people, cycle=cycle, described=described)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

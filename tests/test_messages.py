@@ -94,7 +94,13 @@ def test_a_manager_id_typo_warns_naming_rows_people_and_the_id_meant(tmp_path) -
 
     roster = (REPO_TEMPLATES / "rosters" / "engineering.csv").read_text(encoding="utf-8")
     (tmp_path / "roster.csv").write_text(roster.replace(",ENG-003,Nguyễn", ",ENG-0003,Nguyễn"), encoding="utf-8")
-    args = ["generate", "--framework", str(REPO_TEMPLATES / "engineering.yaml"), "--roster", str(tmp_path / "roster.csv")]
+    args = [
+        "generate",
+        "--framework",
+        str(REPO_TEMPLATES / "engineering.yaml"),
+        "--roster",
+        str(tmp_path / "roster.csv"),
+    ]
     result = CliRunner().invoke(main, [*args, "--cycle", "2026-Q4", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0  # a warning: the workbooks are still written
     assert "manager_id ENG-0003 in 8 rows" in result.output and "did you mean ENG-003" in result.output
@@ -186,7 +192,7 @@ def test_status_names_the_cells_hr_chases(tmp_path) -> None:  # type: ignore[no-
     workbook.save(path)
     result = _status(str(returned))
     assert result.exit_code == 1
-    assert f"(Ratings row 3): 2 blank (D3, E3)" in result.stdout and employee in result.stdout
+    assert "(Ratings row 3): 2 blank (D3, E3)" in result.stdout and employee in result.stdout
     assert "F5 'four' is no rating" in result.stdout
     assert "Of 47 employees, 2 not fully rated" in result.stdout
 

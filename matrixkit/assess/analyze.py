@@ -103,7 +103,8 @@ def nothing_rated(rows: Sequence[tuple[Framework, RatedRow]], problems: Sequence
     they were sent out (a run that is otherwise clean and says nothing would read as success).
 
     >>> from matrixkit.assess.results import Source
-    >>> row = RatedRow("E1", "Ann", "eng", "IC1", "M1", {"communication": None}, {}, None, {}, "", Source("a.xlsx", "Ratings", 2))
+    >>> source = Source("a.xlsx", "Ratings", 2)
+    >>> row = RatedRow("E1", "Ann", "eng", "IC1", "M1", {"communication": None}, {}, None, {}, "", source)
     >>> [p.message for p in nothing_rated([(None, row)], [])]
     ['none of the 1 employees in 1 workbook has a rating yet: were these the workbooks as sent?']
     """

@@ -20,7 +20,7 @@ Pure: `tally_returns` counts workbooks already read; `matrixkit.run.return_statu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -232,7 +232,7 @@ def tally_returns(
 
 
 def _unrated_cells(
-    person: Employee, row: RatedRow, fw: Framework, bad_cells: dict[tuple[str | None, str | None, str | None], str]
+    person: Employee, row: RatedRow, fw: Framework, bad_cells: Mapping[tuple[str | None, str | None, str], str]
 ) -> PersonRef:
     blank, invalid = [], []
     for comp in fw.competencies_for(fw.track_of_level[person.level].id):

@@ -66,7 +66,9 @@ def frameworks_from_workbooks(
     return list(found.values()), problems
 
 
-def _framework(stamp: FamilyStamp, profile: Sequence[Sequence[Any]], guide: Sequence[Sequence[Any]]) -> Framework | None:
+def _framework(
+    stamp: FamilyStamp, profile: Sequence[Sequence[Any]], guide: Sequence[Sequence[Any]]
+) -> Framework | None:
     columns = {kind: header for header, kind in stamp.headers.items()}
     competencies = {kind.removeprefix("rating:"): name for kind, name in columns.items() if kind.startswith("rating:")}
     if not competencies:
@@ -136,7 +138,7 @@ def _track_id(name: str, position: int) -> str:
 
 def _scale(guide: Sequence[Sequence[Any]], family_name: str) -> tuple[int, int]:
     """The Guide's scale table under this family's block; 1–5 when it cannot be found."""
-    inside, values = False, []
+    inside, values = False, list[int]()
     for row in guide:
         first = "" if not row or row[0] is None else str(row[0]).strip()
         if first == f"{family_name} — competency":

@@ -482,9 +482,7 @@ def _changed(fw: Framework, fingerprint: str, group: Sequence[IngestedWorkbook])
     if stamp.version == fw.family.version:
         message = (
             f"the {fw.family.name} framework changed since these workbooks were generated ({count}) but its "
-            f"version is still {fw.family.version}"
-            + (f": {what}" if what else "")
-            + "; competencies are matched by id"
+            f"version is still {fw.family.version}" + (f": {what}" if what else "") + "; competencies are matched by id"
         )
         hint = "bump `family.version` when you change the framework"
     else:

@@ -175,7 +175,8 @@ def manager_id_warnings(roster: Roster) -> list[Problem]:
     real one gets none. A manager outside the roster with an id of their own (X-CTO) is not warned about.
 
     >>> from matrixkit.model.roster import Employee
-    >>> people = (Employee("E-003", "Ann", "eng", "IC3", "X-CTO", 2), Employee("E-010", "Bo", "eng", "IC1", "E-0003", 3))
+    >>> people = (Employee("E-003", "Ann", "eng", "IC3", "X-CTO", 2),
+    ...           Employee("E-010", "Bo", "eng", "IC1", "E-0003", 3))
     >>> [p.message for p in manager_id_warnings(Roster("r.csv", people))]  # doctest: +ELLIPSIS
     ["manager_id E-0003 in row 3 is nobody's employee_id: did you mean E-003 (Ann)? ..."]
     """

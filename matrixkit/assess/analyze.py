@@ -106,7 +106,7 @@ def nothing_rated(rows: Sequence[tuple[Framework, RatedRow]], problems: Sequence
     >>> source = Source("a.xlsx", "Ratings", 2)
     >>> row = RatedRow("E1", "Ann", "eng", "IC1", "M1", {"communication": None}, {}, None, {}, "", source)
     >>> [p.message for p in nothing_rated([(None, row)], [])]
-    ['none of the 1 employees in 1 workbook has a rating yet: were these the workbooks as sent?']
+    ['the 1 employee in 1 workbook has no rating yet: were these the workbooks as sent?']
     """
     if not rows or any(p.code == "rating-invalid" for p in problems):
         return []
@@ -115,10 +115,12 @@ def nothing_rated(rows: Sequence[tuple[Framework, RatedRow]], problems: Sequence
     files = sorted({row.source.file for _, row in rows})
     people = len({row.employee_id for _, row in rows})
     workbooks = "1 workbook" if len(files) == 1 else f"{len(files)} workbooks"
+    who = "the 1 employee" if people == 1 else f"none of the {people} employees"
+    verb = "has no rating yet" if people == 1 else "has a rating yet"
     return [
         Problem(
             "warning",
-            f"none of the {people} employees in {workbooks} has a rating yet: were these the workbooks as sent?",
+            f"{who} in {workbooks} {verb}: were these the workbooks as sent?",
             file=files[0] if len(files) == 1 else None,
             hint="analyze the workbooks the managers sent back, once they have filled in the ratings",
             code="nothing-rated",

@@ -469,7 +469,7 @@ def _mismatch(family_id: str, group: Sequence[IngestedWorkbook], frameworks: Seq
         file=_where(files),
         value=family_id,
         expected=", ".join(fw.family.id for fw in frameworks),
-        hint=None if len(files) == 1 else "first files: " + ", ".join(Path(f).name for f in files[:3]),
+        hint=None if len(files) == 1 else "among them " + ", ".join(Path(f).name for f in files[:3]),
         code=FAMILY_NOT_GIVEN,
     )
 

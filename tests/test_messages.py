@@ -23,6 +23,8 @@ def test_help_lists_commands_in_cycle_order_each_line_whole() -> None:
     assert names == [name for name in CYCLE_ORDER if name in main.commands]
     assert names[:4] == ["templates", "init", "lint", "generate"] and names.index("analyze") > names.index("status")
     assert not any(line.rstrip().endswith("...") for line in listing)
+    narrow = CliRunner().invoke(main, ["--help"], terminal_width=80).output.split("Commands:")[1].splitlines()
+    assert all(line.startswith("  ") and line[2] != " " for line in narrow if line.strip())  # one line each
 
 
 def test_a_command_added_later_keeps_its_whole_description() -> None:

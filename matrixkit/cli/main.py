@@ -106,6 +106,13 @@ CYCLE_ORDER = (
     "diff",
     "framework",
 )
+# One line each for the email loop's commands (the email helper's), whose first sentences run longer; a
+# command's own `short_help` wins.
+CYCLE_SUMMARIES = {
+    "send": "Email each manager their own workbook.",
+    "remind": "Email the managers whose workbook is missing or incomplete.",
+    "collect": "Save the workbooks managers sent back, one per manager.",
+}
 
 
 class CycleOrderedGroup(click.Group):
@@ -122,7 +129,8 @@ class CycleOrderedGroup(click.Group):
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
                 # No limit: the first sentence (or `short_help`) whole, wrapped by the formatter if long.
-                rows.append((name, command.get_short_help_str(limit=10_000)))
+                summary = command.short_help or CYCLE_SUMMARIES.get(name)
+                rows.append((name, summary or command.get_short_help_str(limit=10_000)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)

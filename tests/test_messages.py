@@ -38,16 +38,20 @@ def test_a_command_added_later_keeps_its_whole_description() -> None:
         """A group."""
 
     @group.command()
+    def archive() -> None:
+        """Zip every returned workbook of the cycle, with the report, for the records of the HR team."""
+
+    @group.command()
     def remind() -> None:
-        """Email each manager whose workbook has not come back, with what is missing."""
+        """Email each manager whose workbook has not come back."""
 
     @group.command()
     def send() -> None:
         """Email each manager their workbook."""
 
     shown = CliRunner().invoke(group, ["--help"], terminal_width=120).output
-    assert shown.index("send") < shown.index("remind")
-    assert "with what is missing." in shown
+    assert shown.index("send") < shown.index("remind") < shown.index("archive")  # unknown names last
+    assert "for the records of the HR team." in shown
 
 
 REPO_TEMPLATES = __import__("pathlib").Path(__file__).resolve().parent.parent / "templates"

@@ -81,6 +81,12 @@ def _framework(
         for comp_id, name in competencies.items():
             if name in track["_applies"]:
                 in_track[comp_id].append(track["id"])
+        for level in track["levels"]:
+            # n/a at one level of a track that rates it elsewhere: not assessed at that level (SPEC rev 2)
+            skipped = level.pop("_skipped")
+            nulls = {comp_id: None for comp_id, name in competencies.items() if name in track["_applies"] & skipped}
+            if nulls:
+                level["expected"] = nulls
     low, high = _scale(guide, stamp.name or stamp.family_id)
     document = {
         "matrixkit": 1,
@@ -123,11 +129,14 @@ def _tracks(profile: Sequence[Sequence[Any]], names: Sequence[str]) -> list[dict
         track = tracks.setdefault(cells[0], {"id": _track_id(cells[0], len(tracks)), "name": cells[0], "levels": []})
         track.setdefault("_applies", set())
         title = cells[2] if len(cells) > 2 and cells[2] else cells[1]
+        skipped = set()
         for index, text in enumerate(cells[3 : len(header)], start=3):
             if header[index] in names and text.casefold() != NOT_APPLICABLE:
                 track["_applies"].add(header[index])
+            elif header[index] in names:
+                skipped.add(header[index])
         # No expected values: counting returns needs only which competencies each level rates.
-        track["levels"].append({"id": cells[1], "title": title})
+        track["levels"].append({"id": cells[1], "title": title, "_skipped": skipped})
     return list(tracks.values())
 
 

@@ -296,7 +296,12 @@ def status_table(status: ReturnStatus) -> str:
         lines.append("Unreadable files:")
         for p in status.unreadable:
             lines.append(f"  {p.file}: {p.message}")
-    others = [p for p in status.problems if p.severity == "error" and p not in status.unreadable]
+    named = {(r.file, r.sheet, cell) for m in status.managers for r in m.incomplete for cell, _ in r.invalid}
+    others = [
+        p
+        for p in status.problems
+        if p.severity == "error" and p not in status.unreadable and (p.file, p.sheet, p.cell) not in named
+    ]
     if others:
         lines.append(f"{len(others)} other error(s) in readable files (run analyze for the full list), e.g.:")
         for p in others[:10]:

@@ -210,3 +210,9 @@ def test_status_help_speaks_to_the_user_not_of_functions() -> None:
 
     shown = CliRunner().invoke(main, ["status", "--help"]).output
     assert "(...)" not in shown and "to_dict" not in shown and "return_status" not in shown
+
+
+def test_status_of_workbooks_as_sent_says_nothing_is_rated_per_manager() -> None:
+    result = _status(str(SAMPLES / "engineering" / "generated"))
+    assert result.exit_code == 1
+    assert result.stdout.count("nothing rated yet") == len(list((SAMPLES / "engineering" / "generated").glob("*.xlsx")))

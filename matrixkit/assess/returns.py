@@ -276,7 +276,9 @@ def status_table(status: ReturnStatus) -> str:
         lines.append(f"{who:<30} {'yes' if m.returned else 'NO':<8} {rated:>11} {done:>5}  {files}")
         if m.missing:
             lines.append(f"{'':<4}missing from every workbook: {_people(m.missing)}")
-        if m.incomplete:
+        if m.incomplete and m.rated == 0 and not any(person.invalid for person in m.incomplete):
+            lines.append(f"{'':<4}nothing rated yet: every rating cell is blank, as the workbook was sent")
+        elif m.incomplete:
             lines.append(f"{'':<4}{len(m.incomplete)} of {m.reports} report(s) not fully rated:")
             lines.extend(f"{'':<6}{person.chase()}" for person in m.incomplete)
     returned = sum(m.returned for m in status.managers)

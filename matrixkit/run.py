@@ -26,11 +26,13 @@ from pathlib import Path
 from matrixkit.assess.analyze import Past, analyze, earlier_cycles_needed
 from matrixkit.assess.results import Analysis, RatedRow
 from matrixkit.assess.returns import ReturnStatus, tally_returns
-from matrixkit.intake.reader import expand_inputs, ingest_workbooks
+from matrixkit.errors import UsageError
+from matrixkit.intake.described import frameworks_from_workbooks
+from matrixkit.intake.reader import VERSION_DIFFERS, expand_inputs, fold_by_cause, ingest_workbooks
 from matrixkit.intake.safety import Limits
 from matrixkit.model.cycles import cycle_for_store, parse_cycle, settle_cycle
 from matrixkit.model.framework import Framework
-from matrixkit.model.problems import Problem
+from matrixkit.model.problems import Problem, sort_problems
 from matrixkit.model.roster import Roster
 from matrixkit.sources.calibration import read_calibration
 from matrixkit.store.sqlite import PastRecord, Store, open_store
@@ -71,7 +73,8 @@ def analyze_workbooks(
     if calibration_file is not None:
         calibration, calibration_problems = read_calibration(calibration_file)
         problems.extend(calibration_problems)
-    workbooks = ingest_workbooks(files, frameworks, limits, progress)
+    workbooks, folded = fold_by_cause(ingest_workbooks(files, frameworks, limits, progress), frameworks)
+    problems.extend(folded)
     rows: list[tuple[Framework, RatedRow]] = []
     self_rows: list[tuple[Framework, RatedRow]] = []  # self-assessments: shown beside, never mixed in
     for workbook in workbooks:
@@ -126,8 +129,11 @@ def return_status(
     cycle: str | None = None,
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
+    described: Sequence[Problem] | None = None,
 ) -> ReturnStatus:
     """Read the returned workbooks (files or folders) and tally, per manager in the roster, what came back.
+
+    `described`: the problems of `frameworks_in_workbooks` when `frameworks` came from it (no --framework).
 
     >>> import tempfile
     >>> from matrixkit import load_frameworks, read_roster
@@ -142,5 +148,35 @@ def return_status(
     """
     if cycle is not None:
         parse_cycle(cycle)
-    workbooks = ingest_workbooks(expand_inputs(inputs), frameworks, limits, progress)
-    return tally_returns(workbooks, frameworks, roster, cycle=cycle)
+    workbooks, folded = fold_by_cause(ingest_workbooks(expand_inputs(inputs), frameworks, limits, progress), frameworks)
+    if described is not None:
+        folded = [p for p in folded if p.code != VERSION_DIFFERS]  # a rebuilt framework never has the same print
+        folded.extend(described)
+    status = tally_returns(workbooks, frameworks, roster, cycle=cycle)
+    if not folded:
+        return status
+    unreadable = [p for p in folded if p.severity == "error"]
+    return replace(
+        status,
+        unreadable=sort_problems([*status.unreadable, *unreadable]),
+        problems=sort_problems([*status.problems, *folded]),
+    )
+
+
+def frameworks_in_workbooks(
+    inputs: Iterable[str | Path], limits: Limits | None = None
+) -> tuple[list[Framework], list[Problem]]:
+    """The frameworks the workbooks (files or folders) describe in their metadata, for `status` without
+    `--framework` (see `matrixkit.intake.described`); a `UsageError` when none does.
+
+    >>> frameworks, problems = frameworks_in_workbooks(["sample_workbooks/sales/generated"])
+    >>> [fw.family.id for fw in frameworks], problems
+    (['sales'], [])
+    """
+    found, problems = frameworks_from_workbooks(expand_inputs(inputs), limits)
+    if not found:
+        raise UsageError(
+            "the workbooks do not say which framework they were generated from (no matrixkit metadata): "
+            "pass --framework"
+        )
+    return found, problems

@@ -186,7 +186,8 @@ def test_roster_text_is_never_a_formula_or_link(tmp_path: Path) -> None:
 
 def test_file_names_are_safe() -> None:
     assert safe_file_stem("Zoë Ó'Brien / CON") == "Zoe-O-Brien_CON"
-    assert safe_file_stem("李小龍") == "workbook"
+    assert safe_file_stem("李小龍") == "LiXiaoLong"  # transliterated, no longer dropped
+    assert safe_file_stem("?*/") == "workbook"
     assert safe_file_stem("CON") == "_CON"
     assert safe_file_stem('a<b>c:"d|e?f*g') == "a-b-c-d-e-f-g"
 

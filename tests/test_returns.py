@@ -144,7 +144,7 @@ def test_status_cli_table_and_exit_code(scene: dict[str, Any]) -> None:
     assert " NO " in mc and "0/12" in mc
     assert "missing from every workbook: E07 (Gus Hale)" in result.stdout
     assert "missing from every workbook: E08 (Hal Ives), E09 (Ida Jones)" in result.stdout
-    assert "ratings missing or invalid: E05 (Ed Fox)" in result.stdout
+    assert "E05 Ed Fox (Ratings row 3): 2 blank (G3, H3); I3 '7' is no rating" in result.stdout
     assert "Unreadable files:" in result.stdout and "broken.xlsx" in result.stdout
     assert "2 of 3 manager(s) returned a workbook; 1 complete." in result.stdout
 

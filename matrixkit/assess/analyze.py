@@ -90,6 +90,7 @@ def analyze(
         files_read = len({row.source.file for _, row in [*rows, *self_rows]})
     caps = FloodCaps()  # 100,000 rows of strangers are 100 problems and a count, never 100,000 objects
     reconciled = _reconcile_with_roster(list(rows), roster, frameworks, found, caps)
+    found.extend(nothing_rated(reconciled, found))
     history = None if past is None else past.records
     known = frozenset() if past is None else past.cycles
     employees = _assess_all(reconciled, roster, cycle, calibration, found, history, known)
@@ -154,6 +155,36 @@ def ready_out_of_reach(
             f"The promotion criteria ask for the rating bar met in consecutive cycles, and {where}: {who(blocked)}."
         )
     return reasons
+
+
+def nothing_rated(rows: Sequence[tuple[Framework, RatedRow]], problems: Sequence[Problem]) -> list[Problem]:
+    """A warning when there are employees but not one rating, blank or invalid: most likely the workbooks as
+    they were sent out (a run that is otherwise clean and says nothing would read as success).
+
+    >>> from matrixkit.assess.results import Source
+    >>> source = Source("a.xlsx", "Ratings", 2)
+    >>> row = RatedRow("E1", "Ann", "eng", "IC1", "M1", {"communication": None}, {}, None, {}, "", source)
+    >>> [p.message for p in nothing_rated([(None, row)], [])]
+    ['the 1 employee in 1 workbook has no rating yet: were these the workbooks as sent?']
+    """
+    if not rows or any(p.code == "rating-invalid" for p in problems):
+        return []
+    if any(rating is not None for _, row in rows for rating in row.ratings.values()):
+        return []
+    files = sorted({row.source.file for _, row in rows})
+    people = len({row.employee_id for _, row in rows})
+    workbooks = "1 workbook" if len(files) == 1 else f"{len(files)} workbooks"
+    who = "the 1 employee" if people == 1 else f"none of the {people} employees"
+    verb = "has no rating yet" if people == 1 else "has a rating yet"
+    return [
+        Problem(
+            "warning",
+            f"{who} in {workbooks} {verb}: were these the workbooks as sent?",
+            file=files[0] if len(files) == 1 else None,
+            hint="analyze the workbooks the managers sent back, once they have filled in the ratings",
+            code="nothing-rated",
+        )
+    ]
 
 
 def earlier_cycles_needed(frameworks: Sequence[Framework], cycle: str) -> list[str]:

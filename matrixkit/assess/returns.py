@@ -20,7 +20,7 @@ Pure: `tally_returns` counts workbooks already read; `matrixkit.run.return_statu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,11 +35,36 @@ from matrixkit.model.roster import Employee, Roster
 
 @dataclass(frozen=True)
 class PersonRef:
+    """A report; when found but not fully rated, where (file, sheet, row) and which rating cells HR chases."""
+
     employee_id: str
     name: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    blank: tuple[str, ...] = ()  # rating cells left empty ("D6")
+    invalid: tuple[tuple[str, str], ...] = ()  # (cell, value found) of ratings that are no rating
 
-    def to_dict(self) -> dict[str, str]:
-        return {"employee_id": self.employee_id, "name": self.name}
+    def to_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"employee_id": self.employee_id, "name": self.name}
+        if self.row is not None:
+            found.update(file=self.file, sheet=self.sheet, row=self.row, blank=list(self.blank))
+            found["invalid"] = [{"cell": cell, "value": value} for cell, value in self.invalid]
+        return found
+
+    def chase(self) -> str:
+        """What to ask the manager about this report, naming the cells.
+
+        >>> PersonRef("E4", "Ann", "a.xlsx", "Ratings", 6, ("D6", "E6"), (("G6", "four"),)).chase()
+        "E4 Ann (Ratings row 6): 2 blank (D6, E6); G6 'four' is no rating"
+        """
+        where = f"{self.employee_id} {self.name} ({self.sheet} row {self.row})"
+        parts = []
+        if self.blank:
+            shown = ", ".join(self.blank[:6]) + (", …" if len(self.blank) > 6 else "")
+            parts.append(f"{len(self.blank)} blank ({shown})")
+        parts.extend(f"{cell} '{value}' is no rating" for cell, value in self.invalid)
+        return f"{where}: {'; '.join(parts) or 'a rating is missing or invalid'}"
 
 
 @dataclass(frozen=True)
@@ -160,6 +185,8 @@ def tally_returns(
     caps = FloodCaps()
     files_of: dict[str, set[str]] = defaultdict(set)
     rated_of: dict[str, int] = {}  # employee id → valid ratings in their best row
+    best_row: dict[str, RatedRow] = {}
+    bad_cells = {(p.file, p.sheet, p.cell): p.value or "" for p in problems if p.severity == "error" and p.cell}
     for file, manager_id, _, rows in counted:
         if manager_id:
             files_of[manager_id].add(file)
@@ -170,7 +197,9 @@ def tally_returns(
                 continue
             files_of[person.manager_id].add(file)
             rated = _valid_ratings(row, person, by_family[person.family])
-            rated_of[person.employee_id] = max(rated, rated_of.get(person.employee_id, 0))
+            if person.employee_id not in rated_of or rated > rated_of[person.employee_id]:
+                rated_of[person.employee_id] = rated
+                best_row[person.employee_id] = row
 
     managers: list[ManagerReturn] = []
     for manager in roster.managers:
@@ -178,7 +207,7 @@ def tally_returns(
         to_rate = sum(_applicable(e, by_family[e.family]) for e in reports)
         missing = [PersonRef(e.employee_id, e.name) for e in reports if e.employee_id not in rated_of]
         partial = [
-            PersonRef(e.employee_id, e.name)
+            _unrated_cells(e, best_row[e.employee_id], by_family[e.family], bad_cells)
             for e in reports
             if e.employee_id in rated_of and rated_of[e.employee_id] < _applicable(e, by_family[e.family])
         ]
@@ -200,6 +229,26 @@ def tally_returns(
         files=sorted(w.file for w in workbooks),
         unreadable=sort_problems(unreadable),
         problems=summarise_floods(problems, left_out=caps.left_out()),
+    )
+
+
+def _unrated_cells(
+    person: Employee, row: RatedRow, fw: Framework, bad_cells: Mapping[tuple[str | None, str | None, str], str]
+) -> PersonRef:
+    blank, invalid = [], []
+    for comp in fw.competencies_for(fw.track_of_level[person.level].id):
+        cell = row.cells.get(comp.id)
+        if row.ratings.get(comp.id) is not None or cell is None:
+            continue
+        key = (row.source.file, row.source.sheet, cell)
+        if key in bad_cells:
+            invalid.append((cell, bad_cells[key]))
+        else:
+            blank.append(cell)
+    blank.sort(key=lambda cell: (len(cell.rstrip("0123456789")), cell.rstrip("0123456789")))  # column order
+    source = row.source
+    return PersonRef(
+        person.employee_id, person.name, source.file, source.sheet, source.row, tuple(blank), tuple(invalid)
     )
 
 
@@ -227,17 +276,34 @@ def status_table(status: ReturnStatus) -> str:
         lines.append(f"{who:<30} {'yes' if m.returned else 'NO':<8} {rated:>11} {done:>5}  {files}")
         if m.missing:
             lines.append(f"{'':<4}missing from every workbook: {_people(m.missing)}")
-        if m.incomplete:
-            lines.append(f"{'':<4}ratings missing or invalid: {_people(m.incomplete)}")
+        if m.incomplete and m.rated == 0 and not any(person.invalid for person in m.incomplete):
+            lines.append(f"{'':<4}nothing rated yet: every rating cell is blank, as the workbook was sent")
+        elif m.incomplete:
+            lines.append(f"{'':<4}{len(m.incomplete)} of {m.reports} report(s) not fully rated:")
+            lines.extend(f"{'':<6}{person.chase()}" for person in m.incomplete)
     returned = sum(m.returned for m in status.managers)
     complete = sum(m.complete for m in status.managers)
     lines.append("")
     lines.append(f"{returned} of {len(status.managers)} manager(s) returned a workbook; {complete} complete.")
+    people = sum(m.reports for m in status.managers)
+    unrated = sum(len(m.incomplete) for m in status.managers)
+    absent = sum(len(m.missing) for m in status.managers)
+    if unrated or absent:
+        lines.append(
+            f"Of {people} employees, {unrated} not fully rated"
+            + (" (the cells are named above)" if unrated else "")
+            + f" and {absent} in no workbook."
+        )
     if status.unreadable:
         lines.append("Unreadable files:")
         for p in status.unreadable:
             lines.append(f"  {p.file}: {p.message}")
-    others = [p for p in status.problems if p.severity == "error" and p not in status.unreadable]
+    named = {(r.file, r.sheet, cell) for m in status.managers for r in m.incomplete for cell, _ in r.invalid}
+    others = [
+        p
+        for p in status.problems
+        if p.severity == "error" and p not in status.unreadable and (p.file, p.sheet, p.cell) not in named
+    ]
     if others:
         lines.append(f"{len(others)} other error(s) in readable files (run analyze for the full list), e.g.:")
         for p in others[:10]:

@@ -91,13 +91,60 @@ framework_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# `--help` lists the commands in the order a review cycle uses them; a command not named here comes after,
+# alphabetically, and a name here without its command is skipped.
+CYCLE_ORDER = (
+    "templates",
+    "init",
+    "lint",
+    "generate",
+    "send",
+    "status",
+    "remind",
+    "collect",
+    "analyze",
+    "history",
+    "publish",
+    "diff",
+    "framework",
+)
+# One line each for the email loop's commands (the email helper's), whose first sentences run longer; a
+# command's own `short_help` wins.
+CYCLE_SUMMARIES = {
+    "send": "Email each manager their own workbook.",
+    "remind": "Email the managers whose workbook is missing or incomplete.",
+    "collect": "Save the workbooks managers sent back, one per manager.",
+}
+
+
+class CycleOrderedGroup(click.Group):
+    """A group whose `--help` lists commands as the cycle runs, each description whole (click cuts at 45)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        ordered = [name for name in CYCLE_ORDER if name in names]
+        return ordered + sorted(name for name in names if name not in CYCLE_ORDER)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                # No limit: the first sentence (or `short_help`) whole, wrapped by the formatter if long.
+                summary = command.short_help or CYCLE_SUMMARIES.get(name)
+                rows.append((name, summary or command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=CycleOrderedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="matrixkit")
 def main() -> None:
     """Career progression frameworks as spreadsheets people use, and back into decisions."""
 
 
-@main.command()
+@main.command(short_help="Check frameworks for structural errors and vague criteria.")
 @click.argument("frameworks", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @translate_errors
@@ -136,7 +183,7 @@ def templates_command() -> None:
         click.echo(info.summary())
 
 
-@main.command()
+@main.command(short_help="Copy a shipped framework and its sample roster to start from.")
 @click.option("--template", "name", required=True, help="Template name, as `matrixkit templates` lists it.")
 @click.argument("directory", type=click.Path(file_okay=False))
 @translate_errors
@@ -148,7 +195,7 @@ def init(name: str, directory: str) -> None:
         click.echo(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Write one workbook per manager (or a blank matrix).")
 @framework_option
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
 @click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (required with --roster).")
@@ -181,7 +228,7 @@ def generate(
     """Write one workbook per manager, or with no --roster a blank role × competency matrix."""
     from matrixkit.model.framework import load_frameworks
     from matrixkit.outputs.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
-    from matrixkit.sources.roster import read_roster
+    from matrixkit.sources.roster import manager_id_warnings, read_roster
 
     frameworks = load_frameworks(framework_paths)
     if roster is None:
@@ -195,6 +242,7 @@ def generate(
     if cycle is None:
         raise UsageError("--cycle is required with --roster (e.g. --cycle 2026-Q4)")
     people = read_roster(roster, frameworks)
+    print_problems(manager_id_warnings(people))  # warnings: the workbooks are still written
     managers = people.managers
     with progress_bar(len(managers), "Writing workbooks") as advance:
         paths = generate_workbooks(
@@ -243,7 +291,7 @@ class progress_bar:
             self._bar.__exit__(*exc)
 
 
-@main.command()
+@main.command(short_help="Read the returned workbooks and write the readiness report.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @framework_option
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX (the roster wins).")
@@ -396,7 +444,7 @@ def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 
     click.echo(f"Report: {out}" + (f"  JSON: {json_path}" if json_path else ""), err=True)
 
 
-@main.command()
+@main.command(short_help="What the history store holds, per cycle.")
 @click.option(
     "--store",
     required=True,
@@ -450,32 +498,41 @@ def _write_packets(analysis: Any, frameworks: Any, folder: str) -> None:
     )
 
 
-@main.command()
+@main.command(short_help="Before the deadline: who has sent back what, how complete.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@framework_option
+@click.option(
+    "--framework",
+    "framework_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Framework file or folder (default: what the workbooks' own metadata describes).",
+)
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
 @click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (default: the one most workbooks name).")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (as return_status(...).to_dict()) instead of a table."
-)
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON instead of a table.")
 @translate_errors
 def status(
     inputs: tuple[str, ...], framework_paths: tuple[str, ...], roster: str, cycle: str | None, as_json: bool
 ) -> None:
     """Before the deadline: per manager, returned or not, file(s), rated cells, and reports still missing.
 
-    INPUT: the returned workbooks (files or folders). Exit 0 when every manager returned a complete workbook;
-    1 when one has not, a rating is missing or invalid, a report is in no workbook, or a file has a problem
-    (unreadable, another cycle, someone not in the roster); 2 on a usage error.
+    INPUT: the returned workbooks (files or folders). Without --framework, the workbooks say which framework
+    they were generated from. Exit 0 when every manager returned a complete workbook; 1 when one has not, a
+    rating is missing or invalid, a report is in no workbook, or a file has a problem (unreadable, another
+    cycle, someone not in the roster); 2 on a usage error.
     """
     from matrixkit.assess.returns import status_table
     from matrixkit.model.framework import load_frameworks
-    from matrixkit.run import return_status
+    from matrixkit.run import frameworks_in_workbooks, return_status
     from matrixkit.sources.roster import read_roster
 
-    frameworks = load_frameworks(framework_paths)
+    described = None
+    if framework_paths:
+        frameworks = load_frameworks(framework_paths)
+    else:
+        frameworks, described = frameworks_in_workbooks(inputs)
     people = read_roster(roster, frameworks)
-    result = return_status(inputs, frameworks, people, cycle=cycle)
+    result = return_status(inputs, frameworks, people, cycle=cycle, described=described)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -483,7 +540,7 @@ def status(
     sys.exit(EXIT_OK if result.complete else EXIT_PROBLEMS)
 
 
-@main.command()
+@main.command(short_help="What changed between two versions of a framework file.")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
@@ -504,12 +561,12 @@ def diff(old: str, new: str, as_json: bool) -> None:
         click.echo(format_changes(changes, before, after))
 
 
-@main.group("framework")
+@main.group("framework", cls=CycleOrderedGroup, short_help="Edit a framework in a spreadsheet: export, then import.")
 def framework_group() -> None:
     """Author a framework in a spreadsheet: export it to .xlsx, edit it, import it back to YAML."""
 
 
-@framework_group.command("export")
+@framework_group.command("export", short_help="Write a framework file as a workbook to edit.")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx).")
 @translate_errors
@@ -526,7 +583,7 @@ def framework_export(source: str, out: str) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
-@framework_group.command("import")
+@framework_group.command("import", short_help="Read an edited workbook back into a framework file.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The framework file to write.")
 @translate_errors
@@ -555,7 +612,7 @@ def framework_import(workbook: str, out: str) -> None:
     click.echo(f"wrote {out}" + (f" ({warnings} warning(s))" if warnings else ""), err=True)
 
 
-@main.command()
+@main.command(short_help="Publish frameworks as one web page for every employee.")
 @click.argument("frameworks", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The page to write (.html).")
 @click.option(

@@ -28,6 +28,8 @@ from matrixkit.workbook.metadata import FamilyStamp, WorkbookMetadata, decode_pr
 from matrixkit.workbook.sheetxml import text_from_content
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
+FAMILY_NOT_GIVEN = "family-not-given"
+VERSION_DIFFERS = "framework-version-differs"
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
@@ -104,6 +106,20 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
         return fail("no sheet named 'Ratings…': not a matrixkit workbook, or the sheet was renamed", "no-ratings-sheet")
     for name in ratings:
         fw, info = _family_of(name, grids[name], frameworks, content.metadata)
+        if fw is None and info is not None:  # the metadata names a family none of the frameworks is
+            given = ", ".join(f"{f.family.name} {f.family.version}" for f in frameworks) or "none"
+            content.problems.append(
+                Problem(
+                    "error",
+                    f"this sheet rates {_label(info)}; the frameworks given are {given}",
+                    file=file,
+                    sheet=name,
+                    value=info.family_id,
+                    expected=", ".join(f.family.id for f in frameworks),
+                    code=FAMILY_NOT_GIVEN,
+                )
+            )
+            continue
         if fw is None:
             fail(
                 "cannot tell which job family this sheet rates: no metadata, and its name and columns match "
@@ -122,7 +138,7 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
                     sheet=name,
                     value=info.fingerprint,
                     expected=fw.fingerprint,
-                    code="framework-version-differs",
+                    code=VERSION_DIFFERS,
                 )
             )
         sheet_scan = scan.sheets.get(name)
@@ -160,12 +176,20 @@ def read_workbook(path: Path, frameworks: Sequence[Framework], limits: Limits | 
 def _family_of(
     sheet: str, grid: Sequence[Sequence[Any]], frameworks: Sequence[Framework], metadata: WorkbookMetadata
 ) -> tuple[Framework | None, FamilyStamp | None]:
-    """The sheet's family: from the hidden metadata, else the only framework, its name, or its columns."""
+    """The sheet's family: from the hidden metadata, else the only framework, its name, or its columns.
+
+    (None, the workbook's stamp) when its metadata names a family that none of `frameworks` is.
+    """
     by_id = {fw.family.id: fw for fw in frameworks}
     described = {stamp.family_id: stamp for stamp in metadata.families}
     for family_id, info in described.items():
         if info.sheet == sheet and family_id in by_id:
             return by_id[family_id], info
+    stamped = [info for info in metadata.families if info.sheet == sheet] or [
+        info for info in metadata.families if len(metadata.families) == 1 and info.sheet is None
+    ]
+    if stamped and stamped[0].family_id not in by_id:
+        return None, stamped[0]  # the workbook says what it rates, and it is none of these frameworks
     found: Framework | None = None
     if len(frameworks) == 1:
         found = frameworks[0]
@@ -227,6 +251,7 @@ class IngestedWorkbook:
     cycle: str | None
     rows: list[tuple[Framework, RatedRow]]
     problems: list[Problem]
+    families: tuple[FamilyStamp, ...] = ()  # as its metadata records them
 
 
 def ingest_workbooks(
@@ -368,7 +393,123 @@ def _ingest_one(
         cycle=content.metadata.cycle,
         rows=rows,
         problems=summarise_floods(problems, left_out=caps.left_out()),
+        families=content.metadata.families,
     )
+
+
+def _label(stamp: FamilyStamp) -> str:
+    return f"{stamp.name or stamp.family_id} {stamp.version}".strip()
+
+
+def fold_by_cause(
+    workbooks: Sequence[IngestedWorkbook], frameworks: Sequence[Framework]
+) -> tuple[list[IngestedWorkbook], list[Problem]]:
+    """Problems with one cause across many files said once: workbooks of a family no framework given is
+    (the wrong --framework), and workbooks generated from an earlier edit of a framework. The workbooks come
+    back without those problems; the folded problems name how many files and what to do.
+
+    >>> fold_by_cause([], [])
+    ([], [])
+    """
+    mismatched: dict[str, list[IngestedWorkbook]] = {}
+    changed: dict[tuple[str, str], list[IngestedWorkbook]] = {}
+    kept: list[IngestedWorkbook] = []
+    for workbook in workbooks:
+        stamps = {stamp.family_id: stamp for stamp in workbook.families}
+        by_print = {stamp.fingerprint: stamp for stamp in workbook.families}
+        for p in workbook.problems:
+            if p.code == FAMILY_NOT_GIVEN and p.value in stamps:
+                mismatched.setdefault(p.value, []).append(workbook)
+            elif p.code == VERSION_DIFFERS and p.value in by_print:
+                changed.setdefault((by_print[p.value].family_id, p.value), []).append(workbook)
+        foldable = {FAMILY_NOT_GIVEN, VERSION_DIFFERS}
+        kept.append(replace(workbook, problems=[p for p in workbook.problems if p.code not in foldable]))
+    folded = [_mismatch(family_id, group, frameworks) for family_id, group in mismatched.items()]
+    by_id = {fw.family.id: fw for fw in frameworks}
+    folded += [_changed(by_id[family_id], fingerprint, group) for (family_id, fingerprint), group in changed.items()]
+    return kept, folded
+
+
+def _unique(group: Sequence[IngestedWorkbook]) -> list[str]:
+    return list(dict.fromkeys(w.file for w in group))
+
+
+def _where(files: Sequence[str]) -> str:
+    """The one file, or the folder holding them all (the problem is about the set, not one file)."""
+    if len(files) == 1:
+        return files[0]
+    try:
+        return os.path.commonpath(files) or "."
+    except ValueError:  # different drives
+        return "."
+
+
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count} files"
+
+
+def _mismatch(family_id: str, group: Sequence[IngestedWorkbook], frameworks: Sequence[Framework]) -> Problem:
+    from matrixkit.sources.roster import suggest_framework_file
+
+    files = _unique(group)
+    stamp = next(s for s in group[0].families if s.family_id == family_id)
+    given = ", ".join(f"{fw.family.name} {fw.family.version}" for fw in frameworks) or "none"
+    these = "this workbook is" if len(files) == 1 else "these workbooks are"
+    return Problem(
+        "error",
+        f"{these} {_label(stamp)} ({_files(len(files))}); the frameworks given are {given}: "
+        f"pass --framework {suggest_framework_file(family_id)}",
+        file=_where(files),
+        value=family_id,
+        expected=", ".join(fw.family.id for fw in frameworks),
+        hint=None if len(files) == 1 else "among them " + ", ".join(Path(f).name for f in files[:3]),
+        code=FAMILY_NOT_GIVEN,
+    )
+
+
+def _changed(fw: Framework, fingerprint: str, group: Sequence[IngestedWorkbook]) -> Problem:
+    files = _unique(group)
+    stamp = next(s for s in group[0].families if s.fingerprint == fingerprint)
+    count = _files(len(files))
+    what = _what_changed(stamp, fw)
+    if stamp.version == fw.family.version:
+        message = (
+            f"the {fw.family.name} framework changed since these workbooks were generated ({count}) but its "
+            f"version is still {fw.family.version}" + (f": {what}" if what else "") + "; competencies are matched by id"
+        )
+        hint = "bump `family.version` when you change the framework"
+    else:
+        message = (
+            f"generated from {fw.family.name} version {stamp.version or '?'} ({count}), analysed with version "
+            f"{fw.family.version}" + (f": {what}" if what else "") + "; competencies are matched by id"
+        )
+        hint = None
+    return Problem(
+        "warning",
+        message,
+        file=_where(files),
+        value=fingerprint,
+        expected=fw.fingerprint,
+        hint=hint,
+        code=VERSION_DIFFERS,
+    )
+
+
+def _what_changed(stamp: FamilyStamp, fw: Framework) -> str:
+    """What the workbook's recorded column headers tell of the change; a description's edit leaves no trace."""
+    if not stamp.headers:
+        return ""
+    before = {}
+    for header, kind in stamp.headers.items():
+        if kind.startswith("rating:"):
+            before[kind.removeprefix("rating:")] = header
+    now = {c.id: c.name for c in fw.competencies}
+    changes = [f"'{before[c]}' renamed '{now[c]}'" for c in now if c in before and before[c] != now[c]]
+    changes += [f"'{now[c]}' added" for c in now if c not in before]
+    changes += [f"'{before[c]}' removed" for c in before if c not in now]
+    if not changes:
+        return "its competencies keep their names, so a description, level or criterion changed"
+    return "competency " + ", ".join(changes)
 
 
 def read_metadata(path: str | Path, limits: Limits | None = None) -> WorkbookMetadata | Refusal:

@@ -7,7 +7,7 @@
 >>> roster = read_roster("templates/rosters/startup.csv", frameworks)
 >>> paths = generate_workbooks(frameworks, roster, "2026-Q4", tempfile.mkdtemp())
 >>> len(paths), paths[0].name
-(5, 'ST-001_Ingrid-Lvaas.xlsx')
+(5, 'ST-001_Ingrid-Lovaas.xlsx')
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from anyascii import anyascii
 
 from matrixkit.errors import FrameworkError
 from matrixkit.fileio import atomic_write_bytes, atomic_write_files
@@ -43,10 +45,16 @@ BLANK_MATRIX_ROWS = 50
 def safe_file_stem(text: str, limit: int = 60) -> str:
     """ASCII letters, digits, dot, dash and underscore only: safe on every OS and in every mail client.
 
+    Letters outside ASCII are transliterated (ø → o, Ł → L, 张伟 → ZhangWei), never dropped: a name keeps
+    its letters. ASCII rather than "safe Unicode" because a zip made on Windows, an attachment name in an
+    older mail client and macOS's decomposed file names each garble or re-encode non-ASCII names.
+
     >>> safe_file_stem("M-7 / Zoë Nguyễn: CON")
     'M-7_Zoe-Nguyen-CON'
+    >>> safe_file_stem("Søren Kjærgaard"), safe_file_stem("Łukasz Wójcik")
+    ('Soren-Kjaergaard', 'Lukasz-Wojcik')
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = anyascii(unicodedata.normalize("NFC", text))
     parts = [_UNSAFE.sub("-", part).strip("-.") for part in ascii_text.split("/")]
     stem = "_".join(p for p in parts if p)
     stem = re.sub(r"-{2,}", "-", stem).replace("_-", "_").replace("-_", "_")
@@ -57,7 +65,7 @@ def safe_file_stem(text: str, limit: int = 60) -> str:
 
 
 def person_file_name(identifier: str, name: str) -> str:
-    """`<id>_<name>.xlsx`, safe on every OS; the id alone when the name has no ASCII letters."""
+    """`<id>_<name>.xlsx`, safe on every OS; the id alone when the name has no letters or digits."""
     stem = safe_file_stem(name)
     identifier = safe_file_stem(identifier, 30)
     return f"{identifier}_{stem}.xlsx" if stem != "workbook" else f"{identifier}.xlsx"

@@ -261,7 +261,7 @@ def write_employee_reports(
     >>> folder = Path(tempfile.mkdtemp())
     >>> analysis = analyze_workbooks(generate_workbooks(frameworks, roster, "2026-Q4", folder), frameworks)
     >>> write_employee_reports(analysis, frameworks, folder / "reports")[0].name
-    'ST-001_Ingrid-Lvaas.xlsx'
+    'ST-001_Ingrid-Lovaas.xlsx'
     """
     by_family = {fw.family.id: fw for fw in frameworks}
     employees = [e for e in analysis.employees if e.family in by_family]

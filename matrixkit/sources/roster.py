@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -20,7 +21,7 @@ from matrixkit.model.roster import Employee, Roster
 from matrixkit.sources.tables import Table, read_table
 from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, excel_length
 
-__all__ = ["RosterError", "read_roster", "roster_from_table"]
+__all__ = ["RosterError", "manager_id_warnings", "read_roster", "roster_from_table"]
 
 REQUIRED = ("employee_id", "name", "family", "level", "manager_id")
 OPTIONAL = ("manager_name", "manager_email", "email", "level_since")
@@ -80,6 +81,9 @@ def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
             Problem("error", message, **where, path=column, value=value, expected=expected, code="roster-row")
         )
 
+    # One problem per unknown family, and per unknown level of a family: a typo copied down a column is one.
+    unknown_families: dict[str, list[int]] = {}
+    unknown_levels: dict[tuple[str, str], list[int]] = {}
     for number, raw in table.rows:
         values = {header[i]: clean_text(v) for i, v in enumerate(raw) if i < len(header)}
         if not any(values.values()):
@@ -109,18 +113,11 @@ def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
         seen[employee_id] = number
         fw = families.get(values["family"].casefold())
         if fw is None:
-            known = ", ".join(sorted(f.family.id for f in frameworks))
-            bad(number, "family", values["family"], f"unknown family '{values['family']}'", expected=known)
+            unknown_families.setdefault(values["family"], []).append(number)
             continue
         level = _match_level(fw, values["level"])
         if level is None:
-            bad(
-                number,
-                "level",
-                values["level"],
-                f"unknown level '{values['level']}' for family {fw.family.id}",
-                expected=", ".join(fw.level_by_id),
-            )
+            unknown_levels.setdefault((fw.family.id, values["level"]), []).append(number)
             continue
         since: date | None = None
         if values.get("level_since"):
@@ -151,6 +148,11 @@ def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
                 extra=extra,
             )
         )
+    for family, rows in unknown_families.items():
+        problems.append(_unknown_family(table, header.index("family"), family, rows, frameworks))
+    by_id = {fw.family.id: fw for fw in frameworks}
+    for (family, level), rows in unknown_levels.items():
+        problems.append(_unknown_level(table, header.index("level"), by_id[family], level, rows))
     ids = {e.employee_id for e in employees} | set(seen)
     for e in employees:
         if e.manager_id == e.employee_id:
@@ -165,6 +167,133 @@ def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
     if problems:
         raise RosterError(problems)
     return Roster(file, tuple(employees))
+
+
+def manager_id_warnings(roster: Roster) -> list[Problem]:
+    """A manager_id that is nobody's employee_id but looks like someone's (a near id, or that person's name as
+    manager_name): most likely a typo, which would send a workbook to a manager who does not exist while the
+    real one gets none. A manager outside the roster with an id of their own (X-CTO) is not warned about.
+
+    >>> from matrixkit.model.roster import Employee
+    >>> people = (Employee("E-003", "Ann", "eng", "IC3", "X-CTO", 2),
+    ...           Employee("E-010", "Bo", "eng", "IC1", "E-0003", 3))
+    >>> [p.message for p in manager_id_warnings(Roster("r.csv", people))]  # doctest: +ELLIPSIS
+    ["manager_id E-0003 in row 3 is nobody's employee_id: did you mean E-003 (Ann)? ..."]
+    """
+    people = roster.by_id
+    ids = sorted(people)
+    by_name = {e.name.casefold(): e.employee_id for e in roster.employees}
+    problems = []
+    for manager in roster.managers:
+        if manager.id in people:
+            continue
+        reports = sorted(roster.reports_of(manager.id), key=lambda e: e.row)
+        named = by_name.get((reports[0].manager_name or "").casefold())
+        meant = named or closest(manager.id, ids)
+        if meant is None:
+            continue
+        rows = [e.row for e in reports]
+        affected = ", ".join(f"{e.employee_id} ({e.name})" for e in reports[:5])
+        if len(reports) > 5:
+            affected += f" and {len(reports) - 5} more"
+        problems.append(
+            Problem(
+                "warning",
+                f"manager_id {manager.id} in {_rows(rows)} is nobody's employee_id: did you mean {meant} "
+                f"({people[meant].name})? As written, {affected} go in a workbook for a manager who is not in "
+                f"the roster, and {meant} gets no workbook for them",
+                file=roster.file,
+                cell=f"row {rows[0]}",
+                path="manager_id",
+                value=manager.id,
+                expected=meant,
+                hint=f"correct manager_id to {meant}, or leave it if {manager.id} is someone outside the roster",
+                code="manager-id-unknown",
+            )
+        )
+    return problems
+
+
+def _unknown_family(
+    table: Table, column: int, family: str, rows: Sequence[int], frameworks: Sequence[Framework]
+) -> Problem:
+    """One problem for every row of a family none of the frameworks holds: a typo, or the wrong --framework."""
+    given = ", ".join(f"{fw.family.name} ({fw.family.id})" for fw in frameworks) or "none"
+    names = [fw.family.id for fw in frameworks] + [fw.family.name for fw in frameworks]
+    close = closest(family, names)
+    if close:
+        hint = f"correct the family to '{close}'"
+    else:
+        hint = f"pass the {family} framework too: --framework {suggest_framework_file(family)}"
+    return Problem(
+        "error",
+        f"unknown family '{family}' in {_rows(rows)}: the frameworks given are {given}"
+        + (f"; did you mean '{close}'?" if close else ""),
+        **table.where(rows[0], column),
+        path="family",
+        value=family,
+        expected=", ".join(sorted(fw.family.id for fw in frameworks)),
+        hint=hint,
+        code="roster-row",
+    )
+
+
+def _unknown_level(table: Table, column: int, fw: Framework, level: str, rows: Sequence[int]) -> Problem:
+    levels = ", ".join(fw.level_by_id)
+    close = closest(level, list(fw.level_by_id))
+    return Problem(
+        "error",
+        f"unknown level '{level}' in {_rows(rows)}: {fw.family.name}'s levels are {levels}"
+        + (f"; did you mean {close}?" if close else ""),
+        **table.where(rows[0], column),
+        path="level",
+        value=level,
+        expected=levels,
+        hint=f"correct the level to {close}" if close else None,
+        code="roster-row",
+    )
+
+
+def _rows(rows: Sequence[int]) -> str:
+    """`row 7` or `12 rows (7, 9, 12, 15, 20 and 7 more)`."""
+    shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+    return f"row {shown}" if len(rows) == 1 else f"{len(rows)} rows ({shown})"
+
+
+def suggest_framework_file(family_id: str) -> str:
+    """The shipped template for `family_id`, as a path to pass to --framework; else a placeholder.
+
+    >>> suggest_framework_file("engineering").endswith("engineering.yaml"), suggest_framework_file("zzz")
+    (True, 'FILE.yaml (the zzz framework)')
+    """
+    from matrixkit.sources.templates import list_templates
+
+    for info in list_templates():
+        if info.framework.family.id == family_id:
+            try:
+                return str(info.path.relative_to(Path.cwd()))
+            except ValueError:
+                return str(info.path)
+    return f"FILE.yaml (the {family_id} framework)"
+
+
+def closest(text: str, choices: Sequence[str]) -> str | None:
+    """The choice `text` most likely meant: equal but for case, spaces and punctuation, else a near spelling.
+
+    >>> closest("IC 3", ["IC1", "IC2", "IC3"]), closest("enginering", ["engineering", "sales"]), closest("x", ["IC1"])
+    ('IC3', 'engineering', None)
+    """
+    folded: dict[str, str] = {}
+    for choice in choices:
+        folded.setdefault(_folded(choice), choice)  # the first spelling given wins (ids before names)
+    if _folded(text) in folded:
+        return folded[_folded(text)]
+    near = difflib.get_close_matches(_folded(text), list(folded), n=1, cutoff=0.75)
+    return folded[near[0]] if near else None
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"[\s\-_.]+", "", text).casefold()
 
 
 def _match_level(fw: Framework, text: str) -> str | None:

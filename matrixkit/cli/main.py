@@ -67,8 +67,8 @@ def print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
             position = f"{p.sheet}!{p.cell or ''}"
         else:
             position = p.cell or ""
-        if not position and not p.path:
-            click.echo(f"  {'':>5}  {_severity(p.severity)}  {p.message}", err=err)
+        if not p.path:  # a cell or no place: the message on the same line
+            click.echo(f"  {position:>5}  {_severity(p.severity)}  {p.message}", err=err)
         else:
             click.echo(f"  {position:>5}  {_severity(p.severity)}  {p.path or ''}".rstrip(), err=err)
             click.echo(f"  {'':>5}  {'':<7}  {p.message}", err=err)

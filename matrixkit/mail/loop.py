@@ -11,7 +11,7 @@
 >>> form = MessageForm.of("HR <hr@example.com>", kind="send")
 >>> drafts = write_drafts(plan.messages, form, folder / "drafts")
 >>> len(drafts), drafts[0].name, "X-Unsent: 1" in drafts[0].read_text()
-(5, 'send_ST-001_Ingrid-Lvaas.eml', True)
+(5, 'send_ST-001_Ingrid-Lovaas.eml', True)
 """
 
 from __future__ import annotations

@@ -55,3 +55,4 @@ def test_the_terminal_says_it_under_the_counts(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "report.xlsx")])
     assert result.exit_code == 0, result.output
     assert "nobody can be Ready in this run" in result.output
+    assert "Ready 0 · On track 7 · Not ready 40" in result.output  # statuses in words, as on the Summary

@@ -422,14 +422,14 @@ def analyze(
 def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 20) -> None:
     from collections import Counter
 
-    from matrixkit.assess.results import STATUSES
+    from matrixkit.assess.results import STATUS_WORDS, STATUSES
 
     counts = Counter(e.status for e in analysis.employees)
     click.echo(
         f"{len(analysis.employees)} employee(s) from {analysis.files_read} workbook(s), cycle {analysis.cycle or '?'}",
         err=True,
     )
-    click.echo("  " + " · ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES), err=True)
+    click.echo("  " + " · ".join(f"{STATUS_WORDS[status]} {counts.get(status, 0)}" for status in STATUSES), err=True)
     if analysis.missing:
         click.echo(f"  missing from every workbook: {len(analysis.missing)}", err=True)
     width = max(40, shutil.get_terminal_size().columns - 2)

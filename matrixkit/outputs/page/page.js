@@ -189,8 +189,8 @@
       result.appendChild(block(seen[id], note, a, b, a.level.descriptions[id], b.level.descriptions[id],
         rating(va, a.family.scale), rating(vb, b.family.scale)));
     });
-    summary.textContent = b.level.id + " expects more in " + higher + " of " + ids.length +
-      " competencies and the same in " + same + ".";
+    summary.textContent = b.level.id + " expects more in " + higher + " of " + ids.length + " competencies" +
+      (same ? " and the same in " + same : "") + ".";
   }
   selA.addEventListener("change", compare);
   selB.addEventListener("change", compare);

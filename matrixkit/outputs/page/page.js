@@ -189,7 +189,7 @@
       result.appendChild(block(seen[id], note, a, b, a.level.descriptions[id], b.level.descriptions[id],
         rating(va, a.family.scale), rating(vb, b.family.scale)));
     });
-    summary.textContent = b.level.id + " expects more in " + higher + " of " + ids.length + " competencies" +
+    summary.textContent = levelName(b) + " expects more in " + higher + " of " + ids.length + " competencies" +
       (same ? " and the same in " + same : "") + ".";
   }
   selA.addEventListener("change", compare);

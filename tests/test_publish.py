@@ -25,7 +25,7 @@ from conftest import FT_ENGINEERING, TEMPLATES, base_framework
 from matrixkit.cli.main import main
 from matrixkit.errors import UsageError
 from matrixkit.model.framework import Framework, load_framework, load_frameworks
-from matrixkit.outputs.publish import publish_html, word_diff_html
+from matrixkit.outputs.publish import change_segments, publish_html, word_diff_html
 
 DAY = date(2026, 5, 1)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -181,21 +181,21 @@ def test_promotion_criteria_are_in_plain_words(write_yaml: Callable[..., Path]) 
     l2 = squash(tree.find_id("eng:level:L2").text())
     assert "To reach L3 Engineer 3" in l2
     for phrase in (
-        "An average of at least 3.5 with no competency below 3",
-        "At most 1 competency below L3's profile",
-        "The rating criteria met for 2 consecutive cycles",
-        "At least 12 months in level",
+        "An average rating of at least 3.5 with no competency rated below 3",
+        "No more than 1 competency rated below what L3 (Engineer 3) expects",
+        "The rating criteria above met in 2 review cycles in a row",
+        "At least 12 months at the current level",
         "Evidence: Has led a project with 3+ cross-team stakeholders",
         "Manager endorsement",
         "Confirmed in a calibration session",
     ):
         assert phrase in l2
     # L2 is where people may cross over to management, and where the lateral path to data starts.
-    assert "To cross over to Management (M1)" in l2 and "No competency below 3" in l2
-    assert "Move to another job family: data: L2".replace("L2", "DS2") in l2
+    assert "To cross over to Management: M1 Manager 1" in l2 and "No competency rated below 3" in l2
+    assert "Move to another job family: level DS2 of the 'data' job family (a framework not on this page)" in l2
     # The first level overrides the average only; the default's other keys still apply.
     l1 = squash(tree.find_id("eng:level:L1").text())
-    assert "An average of at least 3 " in l1 + " " and "Manager endorsement" in l1
+    assert "An average rating of at least 3 " in l1 + " " and "Manager endorsement" in l1
     assert "This is the top of the track." in squash(tree.find_id("eng:level:L4").text())
 
 
@@ -204,7 +204,7 @@ def test_role_profile_shows_expected_proficiency_in_text_not_colour_alone(write_
     tree = parse(publish_html([fw], DAY))
     table = next(tree.find_id("eng:level:L2").iter("table"))
     rows = [[squash(cell.text()) for cell in row.iter() if cell.tag in ("th", "td")] for row in table.iter("tr")]
-    assert rows[0] == ["Competency", "Expected", "At L3"]
+    assert rows[0] == ["Competency", "Expected at L2", "At L3 Engineer 3"]
     assert ["Communication", "●●●○○ 3 Proficient", "●●●●○ 4 Advanced ▲ +1"] in rows
     dots = [n for n in table.iter("span") if "dots" in (n.attrs.get("class") or "")]
     assert dots and all(n.attrs.get("aria-hidden") == "true" for n in dots)
@@ -215,16 +215,18 @@ def test_equivalent_levels_share_a_row_and_the_crossover_is_marked(write_yaml: C
     tree = parse(publish_html([fw], DAY))
     table = next(tree.find_id("eng:ladder").parent.iter("table"))  # type: ignore[union-attr]
     rows = [squash(row.text()) for row in next(table.iter("tbody")).iter("tr")]
-    assert rows[0].startswith("L4 Engineer 4") and "M4 Manager 4 equivalent to L4" in rows[0]
+    assert rows[0].startswith("L4 Engineer 4") and "M4 Manager 4 equivalent to L4 Engineer 4" in rows[0]
     assert any("L1 Engineer 1" in row and "M1 Manager 1" in row for row in rows)
     l2_row = next(row for row in rows if row.startswith("L2"))
-    assert "may cross over to Management (M1)" in l2_row and "↗ data DS2" in l2_row
-    assert "entry from L2" in squash(table.text())
+    assert "may cross over to Management (M1 Manager 1)" in l2_row
+    assert "↗ level DS2 of the 'data' job family (a framework not on this page)" in l2_row
+    assert "entry from L2 Engineer 2" in squash(table.text())
 
 
 def test_lateral_paths_link_families_both_ways(tree: Node) -> None:
     engineering = squash(tree.find_id("engineering:ladder").parent.text())  # type: ignore[union-attr]
-    assert "IC3 Senior Software Engineer ↗ Data Science: DS2" in engineering
+    assert "IC3 Senior Software Engineer ↗ Data Science: DS2 Data Scientist II" in engineering
+    assert "↗ Data Science: DS2 Data Scientist II" in engineering, "the ladder names the other family's level"
     assert "From Data Science: DS3 Senior Data Scientist ↗ Engineering: IC3" in engineering
     hrefs = {a.attrs.get("href") for a in tree.find_id("engineering:level:IC3").iter("a")}
     assert "#data:level:DS2" in hrefs
@@ -233,16 +235,42 @@ def test_lateral_paths_link_families_both_ways(tree: Node) -> None:
 # -- diff ------------------------------------------------------------------------------------------
 
 
-def test_word_diff_marks_inserted_words() -> None:
-    assert word_diff_html("Ships small changes.", "Ships large changes safely.") == (
-        "Ships <ins>large</ins> changes <ins>safely.</ins>"
+def test_words_are_marked_only_where_most_of_the_text_is_kept() -> None:
+    assert word_diff_html("Writes the plan for the team.", "Writes the yearly plan for the team.") == (
+        "Writes the <ins>yearly</ins> plan for the team."
     )
     assert word_diff_html(None, "All new <text>") == "All new &lt;text&gt;"
-    shown = word_diff_html("Writes the plan.", "Writes the yearly plan.", show_deleted=True)
-    assert shown == "Writes the <ins>yearly</ins> plan."
-    assert word_diff_html("Writes a plan.", "Writes a budget.", show_deleted=True) == (
-        "Writes a <del>plan.</del> <ins>budget.</ins>"
+    # Rewritten rather than changed: the old word-by-word diff marked all but "the" and "a"; now plain.
+    rewritten = "Sets the department's yearly plans and reports results against them every quarter."
+    assert word_diff_html("Plans and delivers a project for the team.", rewritten) == html.escape(rewritten)
+
+
+def test_lists_are_compared_item_by_item_and_markers_are_never_new() -> None:
+    old = "- Logs every question in the tracker\n- Answers policy questions from the handbook"
+    new = (
+        "- Logs every question in the tracker the same day\n"
+        "- Answers policy questions from the handbook\n"
+        "- Trains new partners on the tracker"
     )
+    assert word_diff_html(old, new) == (
+        "- Logs every question in the tracker <ins>the same day</ins>\n"
+        "- Answers policy questions from the handbook\n"
+        "- <ins>Trains new partners on the tracker</ins>"
+    )
+    numbered = word_diff_html("1. Reviews code\n2. Writes tests", "1. Reviews code\n2. Writes tests\n3. Runs demos")
+    assert numbered == "1. Reviews code\n2. Writes tests\n3. <ins>Runs demos</ins>"
+    # A list written afresh is shown as it is, not as one long mark.
+    fresh = "- Handles routine cases end to end\n- Escalates cases with legal risk"
+    assert word_diff_html(old, fresh) == fresh
+    # Old code: "Writes the <ins>- yearly</ins> plan." style marks began with the marker.
+    assert not re.search(r"<ins>\s*(?:[-*•]|\d+[.)])\s", word_diff_html(old, new) + numbered)
+
+
+def test_real_descriptions_are_rewritten_so_tables_read_as_plain_text() -> None:
+    """The shipped templates write each level afresh: marking words would mark nearly all of them."""
+    for template in sorted(TEMPLATES.glob("*.yaml")):
+        page = publish_html([load_framework(template)], DAY)
+        assert "<ins>" not in page.split('id="mk-data"')[0].replace("<ins class=", "<ins-sample"), template.name
 
 
 def test_competency_table_marks_what_is_new_at_each_level(write_yaml: Callable[..., Path]) -> None:
@@ -447,7 +475,7 @@ def phone_harness(page: str, width: int) -> str:
         "document.body.setAttribute('data-scroll-width', d.scrollWidth);"
         "document.body.setAttribute('data-client-width', d.clientWidth);"
         "var r = this.contentDocument.getElementById('mk-compare-result');"
-        "document.body.setAttribute('data-compare-rows', r ? r.querySelectorAll('tbody tr').length : -1);"
+        "document.body.setAttribute('data-compare-rows', r ? r.querySelectorAll('.cmp').length : -1);"
         "var doc = this.contentDocument, box = doc.getElementById('mk-search');"
         "box.value = 'incident response'; box.dispatchEvent(new Event('input'));"
         "document.body.setAttribute('data-search-total', doc.querySelectorAll('[data-search-item]').length);"
@@ -521,6 +549,130 @@ def test_browser_renders_phone_and_desktop_and_prints(tmp_path: Path) -> None:
     chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", path.as_uri())
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) > 5
+
+
+# What the page measures of itself in a real browser: a script run after the page's own, whose findings
+# it writes as JSON into the DOM of the frame around it, for --dump-dom (the command line cannot measure).
+MEASURE = """
+function rightOf(n) { return n.getBoundingClientRect().right; }
+function leftOf(n) { return n.getBoundingClientRect().left; }
+function all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
+function clipped(root) {
+  return all(root, "*").filter(function (n) {
+    return n.scrollWidth > n.clientWidth + 1 && getComputedStyle(n).overflowX !== "visible";
+  }).length;
+}
+function segments(node) {
+  return Array.prototype.map.call(node.childNodes, function (c) { return [c.textContent, c.nodeName === "INS"]; });
+}
+function lastLevels() {
+  return all(document, ".competencies table").map(function (table) {
+    var links = all(table, "a"), cells = all(table, "td");
+    var link = links[links.length - 1], cell = cells[cells.length - 1];
+    return {
+      caption: table.caption.textContent, level: link.textContent,
+      inside: leftOf(link) >= 0 && rightOf(link) <= innerWidth && leftOf(cell) >= 0 && rightOf(cell) <= innerWidth
+    };
+  });
+}
+function compareBlocks() {
+  return all(document, "#mk-compare-result .cmp").map(function (block) {
+    var sides = all(block, ".side p.text");
+    return { name: block.querySelector("h4").firstChild.textContent, to: segments(sides[sides.length - 1]) };
+  });
+}
+function underlined() {
+  var ins = document.querySelector(".competencies td ins");
+  return ins ? getComputedStyle(ins).textDecorationLine : null;
+}
+var root = document.documentElement, result = document.getElementById("mk-compare-result");
+var found = {
+  width: innerWidth, pageWidth: root.scrollWidth,
+  compareClipped: clipped(document.getElementById("compare")),
+  compareOutside: all(result, "*").filter(function (n) { return rightOf(n) > innerWidth + 0.5; }).length,
+  lastLevels: lastLevels(), marksOff: compareBlocks(), tableMarkOff: underlined()
+};
+var box = document.getElementById("mk-marks-compare");
+if (box) {
+  box.click();
+  found.checkedTogether = all(document, ".mk-marks").every(function (b) { return b.checked; });
+  found.marksOn = compareBlocks();
+  found.tableMarkOn = underlined();
+}
+var probe = document.createElement("pre");
+probe.id = "mk-probe";
+probe.textContent = JSON.stringify(found);
+parent.document.body.appendChild(probe);
+"""
+
+
+def measure(tmp_path: Path, page: str, width: int) -> dict[str, Any]:
+    """The page at `width` CSS pixels, as MEASURE finds it (first the marks off, then switched on).
+
+    --dump-dom gives a window at least 500 px wide, so the page runs in a frame `width` wide (as phone_harness)."""
+    measured = page.replace("</body>", f"<script>\n{MEASURE}</script>\n</body>")
+    path = tmp_path / f"measured-{width}.html"
+    path.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe style="border:0;width:{width}px;height:900px" srcdoc="{html.escape(measured, quote=True)}">'
+        "</iframe></body></html>",
+        encoding="utf-8",
+    )
+    window = f"--window-size={max(width, 500) + 20},900"
+    dom = chromium(tmp_path, window, "--virtual-time-budget=5000", "--dump-dom", path.as_uri())
+    found = re.search(r'<pre id="mk-probe">(.*?)</pre>', dom.stdout, re.S)
+    assert found is not None, dom.stdout[-2000:]
+    result: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    assert result["width"] == width, "chromium gave the page the window's width"
+    return result
+
+
+@pytest.fixture(scope="module")
+def shipped_page() -> str:
+    return publish_html(load_frameworks([TEMPLATES / "engineering.yaml", TEMPLATES / "data-science.yaml"]), DAY)
+
+
+@needs_chromium
+def test_compare_fits_a_phone_one_level_below_the_other(tmp_path: Path, shipped_page: str) -> None:
+    found = measure(tmp_path, shipped_page, 390)
+    assert found["pageWidth"] <= 390, "the page does not scroll sideways"
+    # Old page: the comparison was a five-column table scrolling inside its box, descriptions off-screen.
+    assert found["compareClipped"] == 0 and found["compareOutside"] == 0, found
+    assert len(found["marksOff"]) > 5
+    assert all(level["inside"] for level in found["lastLevels"]), "competency tables fit the phone"
+
+
+@needs_chromium
+def test_every_level_of_every_competency_table_is_on_screen_at_1280(tmp_path: Path, shipped_page: str) -> None:
+    found = measure(tmp_path, shipped_page, 1280)
+    assert found["pageWidth"] <= 1280
+    # Old page: one column per level, cut off after IC5 with IC6 and IC7 beyond a hidden scroll bar.
+    cut = [f"{t['caption']} ({t['level']})" for t in found["lastLevels"] if not t["inside"]]
+    assert not cut, f"last level out of sight in: {cut}"
+    assert {t["level"] for t in found["lastLevels"]} >= {"IC7 Distinguished Engineer", "M4 VP of Engineering"}
+
+
+@needs_chromium
+def test_marks_are_off_until_the_reader_switches_them_on(tmp_path: Path, write_yaml: Callable[..., Path]) -> None:
+    data = base_framework()
+    descriptions = data["competencies"][0]["descriptions"]
+    descriptions["L1"] = "- Writes status updates for the team\n- Answers questions in the team channel"
+    descriptions["L2"] = (
+        "- Writes weekly status updates for the team\n- Answers questions in the team channel\n- Runs the team demo"
+    )
+    data["competencies"][1]["descriptions"]["L2"] = "Chairs the design review that other teams bring their plans to."
+    fw = framework_from(data, write_yaml)
+    found = measure(tmp_path, publish_html([fw], DAY), 1280)
+    off = {block["name"]: block["to"] for block in found["marksOff"]}
+    assert not any(is_new for segments in off.values() for _, is_new in segments), "plain text by default"
+    assert found["tableMarkOff"] == "none", "the tables' marks are not shown either"
+    on = {block["name"]: block["to"] for block in found["marksOn"]}
+    assert found["checkedTogether"] and found["tableMarkOn"] == "underline"
+    communication = fw.competency_by_id["communication"].descriptions
+    expected = change_segments(communication["L1"], communication["L2"])
+    assert [tuple(s) for s in on["Communication"]] == expected, "the script marks what the tables mark"
+    assert [s for s, is_new in expected if is_new] == ["weekly", "Runs the team demo"]
+    assert not any(is_new for _, is_new in on["Collaboration"]), "a description written afresh is not marked"
 
 
 def test_stylesheet_and_script_come_from_the_package_files(page: str) -> None:

@@ -16,13 +16,12 @@ True
 
 from __future__ import annotations
 
-import difflib
 import functools
 import html
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -32,10 +31,10 @@ import jinja2
 
 from matrixkit import __version__
 from matrixkit.errors import UsageError
-from matrixkit.model.criteria import criteria_phrases
+from matrixkit.model.criteria import criterion
 from matrixkit.model.framework import Competency, Criteria, Framework, Level, Track
 
-__all__ = ["publish_html", "word_diff_html"]
+__all__ = ["change_segments", "publish_html", "word_diff_html"]
 
 
 def publish_html(frameworks: Sequence[Framework], published: date) -> str:
@@ -64,6 +63,13 @@ def _clean(text: str) -> str:
 
 
 _WORD = re.compile(r"(\s*)(\S+)")
+# A line that starts like a list item: "- ", "* ", "• ", "1. ", "2) ".
+_ITEM = re.compile(r"^(\s*(?:[-*•]|\d+[.)])\s+)(.*)$")
+# Words are marked only where this share of the two texts is the same (2 × shared words / all words);
+# below it the text is rewritten rather than changed, and marking nearly every word helps no one.
+SIMILAR = 0.6
+
+Segment = tuple[str, bool]  # a stretch of the new text, and whether a reader would call it new
 
 
 def _words(text: str) -> list[tuple[str, str]]:
@@ -72,63 +78,175 @@ def _words(text: str) -> list[tuple[str, str]]:
 
 
 def _key(word: str) -> str:
-    # Compare words, not their punctuation or case: "team." and "team" are the same word.
-    return re.sub(r"\W+", "", word.casefold()) or word
+    # Compare words, not their punctuation or case: "team." and "team" are the same word. page.js's
+    # key() is the same rule, so the page marks the same words with or without JavaScript.
+    return "".join(ch for ch in word.lower() if ch.isalnum()) or word
 
 
-def word_diff_html(old: str | None, new: str, *, show_deleted: bool = False) -> str:
-    """`new` as escaped HTML with the words that are not in `old` inside `<ins>` (and, when asked, the
-    words of `old` that `new` drops inside `<del>`). With no `old`, nothing is marked.
+def _common(before: Sequence[str], after: Sequence[str]) -> list[bool]:
+    """For each word of `after`, whether it belongs to a longest common subsequence with `before`.
 
-    >>> word_diff_html("Ships small changes.", "Ships large changes safely.")
-    'Ships <ins>large</ins> changes <ins>safely.</ins>'
+    The same dynamic programme, and the same choice between equally long ones, as page.js's common().
+    """
+    n, m = len(before), len(after)
+    lcs = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            lcs[i][j] = lcs[i + 1][j + 1] + 1 if before[i] == after[j] else max(lcs[i + 1][j], lcs[i][j + 1])
+    kept, i, j = [False] * m, 0, 0
+    while i < n and j < m:
+        if before[i] == after[j]:
+            kept[j], i, j = True, i + 1, j + 1
+        elif lcs[i + 1][j] >= lcs[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return kept
+
+
+def _similarity(before: Sequence[str], after: Sequence[str]) -> float:
+    if not before and not after:
+        return 1.0
+    return 2 * sum(_common(before, after)) / (len(before) + len(after))
+
+
+def _word_segments(old: str, new: str) -> list[Segment]:
+    before, after = _words(old), _words(new)
+    kept = _common([_key(w) for _, w in before], [_key(w) for _, w in after])
+    # A lone "and" or "the" kept between two new stretches is noise: show the stretch as one change.
+    for j in range(1, len(after) - 1):
+        if kept[j] and not kept[j - 1] and not kept[j + 1] and len(_key(after[j][1])) <= 3:
+            kept[j] = False
+    pieces: list[Segment] = []
+    for j, ((space, word), same) in enumerate(zip(after, kept, strict=True)):
+        # The space before a new stretch stays outside the mark; spaces inside one are part of it.
+        pieces += [(space, not same and j > 0 and not kept[j - 1]), (word, not same)]
+    return _merged(pieces)
+
+
+def _merged(pieces: Sequence[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for text, is_new in pieces:
+        if merged and merged[-1][1] == is_new:
+            merged[-1] = (merged[-1][0] + text, is_new)
+        elif text:
+            merged.append((text, is_new))
+    return merged
+
+
+def _item_lines(text: str) -> list[tuple[str, str]] | None:
+    """(marker, rest) per line when the text is a list (two or more lines start like an item), else None."""
+    lines = text.split("\n")
+    split = [(m.group(1), m.group(2)) if (m := _ITEM.match(line)) else ("", line) for line in lines]
+    return split if sum(1 for marker, _ in split if marker) >= 2 else None
+
+
+def change_segments(old: str | None, new: str) -> list[Segment]:
+    """`new` cut into stretches, those a reader would call new flagged True. Nothing is flagged when
+    there is no `old`, or when `new` is rewritten rather than changed (less than `SIMILAR` shared).
+
+    A list is compared item by item: an item found in `old` is unchanged, an item much like one of
+    `old`'s has its new words marked, any other item is new as a whole. A list marker is never new.
+
+    >>> change_segments("Ships small changes to the team.", "Ships large changes to the team.")
+    [('Ships ', False), ('large', True), (' changes to the team.', False)]
+    >>> change_segments("Plans own tasks.", "Sets the department's yearly plans.")
+    [("Sets the department's yearly plans.", False)]
     """
     new = _clean(new)
     if old is None:
-        return _esc(new)
-    before, after = _words(_clean(old)), _words(new)
-    matcher = difflib.SequenceMatcher(None, [_key(w) for _, w in before], [_key(w) for _, w in after], autojunk=False)
-    parts: list[str] = []
-
-    def marked(tag: str, words: list[tuple[str, str]]) -> None:
-        if words:
-            first_space, first_word = words[0]
-            rest = "".join(space + word for space, word in words[1:])
-            # Words side by side in the old and new text keep a space between them.
-            space = first_space or (" " if parts else "")
-            parts.append(f"{_esc(space)}<{tag}>{_esc(first_word + rest)}</{tag}>")
-
-    for op, i1, i2, j1, j2 in _absorb_small_words(matcher.get_opcodes(), after):
-        if op == "equal":
-            parts.append(_esc("".join(space + word for space, word in after[j1:j2])))
+        return [(new, False)]
+    old = _clean(old)
+    items = _item_lines(new)
+    if items is None:
+        if _similarity([_key(w) for _, w in _words(old)], [_key(w) for _, w in _words(new)]) < SIMILAR:
+            return [(new, False)]
+        return _word_segments(old, new)
+    old_lines = _item_lines(old) or [("", line) for line in old.split("\n")]
+    old_items = [rest for _, rest in old_lines if rest.strip()]
+    old_keys = [[_key(w) for _, w in _words(rest)] for rest in old_items]
+    segments: list[Segment] = []
+    items_with_words = items_new = 0
+    for index, (marker, rest) in enumerate(items):
+        segments.append((("\n" if index else "") + marker, False))
+        keys = [_key(w) for _, w in _words(rest)]
+        if not keys:
+            segments.append((rest, False))
             continue
-        if show_deleted and op in ("delete", "replace"):
-            marked("del", before[i1:i2])
-        if op in ("insert", "replace"):
-            marked("ins", after[j1:j2])
-    return "".join(parts).lstrip()
+        items_with_words += 1
+        scores = [_similarity(before, keys) for before in old_keys]
+        best = max(range(len(scores)), key=scores.__getitem__, default=None)
+        if best is None or scores[best] < SIMILAR:
+            segments.append((rest, True))
+            items_new += 1
+        elif scores[best] == 1.0:
+            segments.append((rest, False))
+        else:
+            segments += _word_segments(old_items[best], rest)
+    if items_new == items_with_words:
+        return [(new, False)]  # a list rewritten throughout reads best as it is
+    return _merged(segments)
 
 
-Opcode = tuple[str, int, int, int, int]
+def word_diff_html(old: str | None, new: str) -> str:
+    """`new` as escaped HTML with what `change_segments` calls new inside `<ins>`.
+
+    >>> word_diff_html("Ships small changes to the team.", "Ships small changes to the whole team.")
+    'Ships small changes to the <ins>whole</ins> team.'
+    >>> word_diff_html("- Reviews code\\n- Writes tests", "- Reviews code\\n- Mentors one engineer")
+    '- Reviews code\\n- <ins>Mentors one engineer</ins>'
+    """
+    return "".join(
+        f"<ins>{_esc(text)}</ins>" if new_text else _esc(text) for text, new_text in change_segments(old, new)
+    )
 
 
-def _absorb_small_words(opcodes: Sequence[Opcode], after: list[tuple[str, str]]) -> list[Opcode]:
-    """A lone "and" or "the" kept between two rewritten stretches is noise: show the stretch as one change."""
-    result: list[Opcode] = []
-    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
-        between_changes = 0 < index < len(opcodes) - 1
-        if op == "equal" and between_changes and j2 - j1 == 1 and len(_key(after[j1][1])) <= 3:
-            op = "replace"
-        if result and op != "equal" and result[-1][0] != "equal":
-            _, p1, _, q1, _ = result.pop()
-            op, i1, j1 = "replace", p1, q1
-        result.append((op, i1, i2, j1, j2))
-    return result
+def _rating(fw: Framework, value: float) -> str:
+    label = fw.scale.labels.get(int(value)) if float(value).is_integer() else None
+    return f"{value:g} ({label})" if label else f"{value:g}"
 
 
-def _criteria_phrases(criteria: Criteria, fw: Framework, next_level: str | None) -> list[str]:
-    """One phrase per criterion, from the criteria registry, so the page says what the workbooks say."""
-    return [phrase[:1].upper() + phrase[1:] for phrase in criteria_phrases(criteria, fw, next_level)]
+def _level_named(level: Level | None) -> str:
+    return f"{level.id} ({level.title})" if level is not None else "the next level"
+
+
+# The page's words for a criterion where the registry's (shared with the workbook's Instructions and the
+# packets, which managers read beside the ratings) would be jargon to an employee: "IC3's profile".
+PageWords = Callable[[Any, Framework, "Level | None"], list[str]]
+_PAGE_WORDS: dict[str, PageWords] = {
+    "average_at_least": lambda value, fw, target: [f"an average rating of at least {value:g}"],
+    "each_at_least": lambda value, fw, target: [f"no competency rated below {_rating(fw, value)}"],
+    "next_level_gaps_at_most": lambda gaps, fw, target: [
+        f"every competency rated at least what {_level_named(target)} expects"
+        if gaps == 0
+        else f"no more than {gaps} {'competency' if gaps == 1 else 'competencies'} rated below what "
+        f"{_level_named(target)} expects"
+    ],
+    "sustained_cycles": lambda cycles, fw, target: (
+        [f"the rating criteria above met in {cycles} review cycles in a row"] if cycles > 1 else []
+    ),
+    "months_in_level_at_least": lambda months, fw, target: [f"at least {months} months at the current level"],
+}
+
+
+def _criteria_phrases(criteria: Criteria, fw: Framework, target: Level | None) -> list[str]:
+    """One phrase per criterion, in the registry's order and joins, in words an employee reads.
+
+    Kinds without page words of their own (`_PAGE_WORDS`) say what the workbooks say.
+    """
+    phrases: list[str] = []
+    single: dict[str, int] = {}  # kind key → index of its one phrase, for a kind that joins it
+    for key, value in criteria.checked().items():
+        kind = criterion(key)
+        page_words = _PAGE_WORDS.get(key)
+        own = page_words(value, fw, target) if page_words else kind.words(value, fw, target.id if target else None)
+        if kind.joins is not None and kind.joins[0] in single and len(own) == 1:
+            phrases[single[kind.joins[0]]] += kind.joins[1] + own[0]
+            continue
+        if len(own) == 1:
+            single[key] = len(phrases)
+        phrases.extend(own)
+    return [phrase[:1].upper() + phrase[1:] for phrase in phrases]
 
 
 def _slug(*parts: str) -> str:
@@ -240,7 +358,7 @@ class LevelView:
     scope: str
     equivalent: Link | None
     profile_anchor: str
-    following: str | None  # the next level's id
+    following: LevelRef | None  # the next level
     rows: tuple[ProfileRow, ...]
     next_step: Step | None  # None at the top of the track
     crossovers: tuple[Step, ...]
@@ -284,6 +402,10 @@ class CompetencyTrack:
     track: str
     levels: tuple[LevelRef, ...]
     cells: tuple[CompetencyCell, ...]
+
+    @property
+    def rows(self) -> tuple[tuple[LevelRef, CompetencyCell], ...]:
+        return tuple(zip(self.levels, self.cells, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,10 +477,13 @@ class _Page:
         return LevelRef(self.level_anchor(fw, level.id), level.id, level.title)
 
     def lateral_target(self, target_family: str, level_id: str) -> Target:
+        """The level a move to another family leads to: a link when that family is on this page; else
+        its id is all that is known of it (the framework names the family by id)."""
         target = self.by_family.get(target_family)
         if target is not None and level_id in target.level_by_id:
-            return Target(self.level_link(target, level_id, family_name=True), "")
-        return Target(None, f"{target_family}: {level_id}")
+            link = self.level_link(target, level_id, family_name=True)
+            return Target(link, link.label)
+        return Target(None, f"level {level_id} of the {target_family!r} job family (a framework not on this page)")
 
     def proficiency(self, fw: Framework, value: int | None) -> Proficiency | None:
         if value is None:
@@ -419,17 +544,15 @@ class _Page:
     def rung(self, fw: Framework, track: Track, level: Level) -> Rung:
         notes: list[str] = []
         if level.equivalent:
-            notes.append(f"equivalent to {level.equivalent}")
+            notes.append(f"equivalent to {self.level_link(fw, level.equivalent).label}")
         if track.entry is not None and track.entry.to == level.id:
-            notes.append(f"entry from {track.entry.from_}")
+            notes.append(f"entry from {self.level_link(fw, track.entry.from_).label}")
         for other in fw.tracks:
             if other.entry is not None and other.entry.from_ == level.id:
-                notes.append(f"may cross over to {other.name} ({other.entry.to})")
+                notes.append(f"may cross over to {other.name} ({self.level_link(fw, other.entry.to).label})")
         for path in fw.lateral_paths:
             if path.from_ == level.id:
-                target = self.by_family.get(path.to_family)
-                family = target.family.name if target else path.to_family
-                notes.append(f"↗ {family} {path.to_level}")
+                notes.append(f"↗ {self.lateral_target(path.to_family, path.to_level).text}")
         return Rung(self.level_ref(fw, level), tuple(notes))
 
     def moves(self, fw: Framework) -> tuple[Move, ...]:
@@ -491,7 +614,7 @@ class _Page:
             families.append(
                 {
                     "name": fw.family.name,
-                    "scale": {"min": fw.scale.min, "max": fw.scale.max},
+                    "scale": {"min": fw.scale.min, "max": fw.scale.max, "labels": fw.scale.labels},
                     "competencies": [{"id": c.id, "name": c.name} for c in fw.competencies],
                     "levels": levels,
                 }
@@ -518,7 +641,7 @@ class _Page:
     def track(self, fw: Framework, track: Track) -> TrackView:
         entry = None
         if track.entry is not None:
-            criteria = _criteria_phrases(track.entry.criteria, fw, track.entry.to)
+            criteria = _criteria_phrases(track.entry.criteria, fw, fw.level_by_id.get(track.entry.to))
             entry = Entry(self.level_link(fw, track.entry.to), self.level_link(fw, track.entry.from_), tuple(criteria))
         levels = tuple(self.level(fw, track, level) for level in track.levels)
         return TrackView(_slug(fw.family.id, "track", track.id), track.name, entry, levels)
@@ -542,12 +665,12 @@ class _Page:
             )
         next_step = None
         if following is not None:
-            criteria = _criteria_phrases(fw.criteria_for(level.id), fw, following.id)
+            criteria = _criteria_phrases(fw.criteria_for(level.id), fw, following)
             next_step = Step(f"To reach {following.id} {following.title}", tuple(criteria))
         crossovers = tuple(
             Step(
-                f"To cross over to {other.name} ({other.entry.to})",
-                tuple(_criteria_phrases(other.entry.criteria, fw, other.entry.to)),
+                f"To cross over to {other.name}: {self.level_link(fw, other.entry.to).label}",
+                tuple(_criteria_phrases(other.entry.criteria, fw, fw.level_by_id.get(other.entry.to))),
             )
             for other in fw.tracks
             if other.entry is not None and other.entry.from_ == level.id
@@ -569,7 +692,7 @@ class _Page:
             scope=_clean(level.scope) if level.scope else "",
             equivalent=self.level_link(fw, level.equivalent) if level.equivalent else None,
             profile_anchor=_slug(fw.family.id, "profile", level.id),
-            following=following.id if following is not None else None,
+            following=self.level_ref(fw, following) if following is not None else None,
             rows=tuple(rows),
             next_step=next_step,
             crossovers=crossovers,

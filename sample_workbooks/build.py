@@ -70,7 +70,7 @@ def fill_workbook(source: Path, target: Path, framework: Framework) -> None:
                 comp = by_name[title]
                 expected = profile.expected.get(comp.id, 3)
                 cell.value = rating_for(employee_id, comp.id, expected, framework.scale.values)
-            elif title in evidence or title == "Manager endorsement":
+            elif (title in evidence and cell.value != "n/a") or title == "Manager endorsement":
                 cell.value = _pick(f"{employee_id}/{title}", ["Yes", "Yes", "No"])
             elif title in metrics:
                 cell.value = int(str(_pick(f"{employee_id}/{title}", [85, 96, 104, 112, 131])))

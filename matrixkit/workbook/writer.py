@@ -17,11 +17,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from matrixkit import __version__
+from matrixkit.errors import UsageError
+from matrixkit.model.criteria import months_between
+from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
-from matrixkit.model.roster import Manager
+from matrixkit.model.roster import Employee, Manager
 from matrixkit.model.words import describe_criteria
 from matrixkit.workbook.cells import cell_ref, col_letter, excel_length, excel_prefix
 from matrixkit.workbook.formulas import (
@@ -33,6 +37,7 @@ from matrixkit.workbook.formulas import (
     lookup_inputs,
     lowest_formula,
     ready_formula,
+    still_needed_formula,
 )
 from matrixkit.workbook.layout import (
     FORMULA_COLUMNS,
@@ -47,6 +52,7 @@ from matrixkit.workbook.layout import (
     LevelLookup,
     RatingsSheet,
     WorkbookPlan,
+    evidence_asked,
 )
 from matrixkit.workbook.metadata import (
     PROPERTY_NAMES,
@@ -126,6 +132,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "average": {**_BASE, "locked": True, "num_format": "0.00", "bg_color": _PALETTE["formula"]},
     "integer": {**_BASE, "locked": True, "num_format": "0", "bg_color": _PALETTE["formula"]},
     "ready": {**_BASE, "locked": True, "bold": True, "align": "center", "bg_color": _PALETTE["formula"]},
+    "needed": {**_BASE, "locked": True, "text_wrap": True, "font_size": 9, "bg_color": _PALETTE["formula"]},
     "title": TITLE,
     "heading": HEADING,
     "plain_wrap": {"text_wrap": True, "valign": "top"},
@@ -136,6 +143,10 @@ HIGHLIGHTS: dict[str, dict[str, Any]] = {
     "below": {"bg_color": _PALETTE["below"], "font_color": "#9C0006"},
     "between": {"bg_color": _PALETTE["between"], "font_color": "#7F6000"},
     "meets": {"bg_color": _PALETTE["meets"], "font_color": "#006100"},
+    # Ready?: green only for a promise the report keeps; amber while something is decided after return.
+    "ready_yes": {"bg_color": "#63BE7B", "font_color": "#FFFFFF", "bold": True},
+    "ready_pending": {"bg_color": "#FFD966", "font_color": "#7F6000"},
+    "ready_no": {"bg_color": "#E7E6E6", "font_color": "#595959"},
 }
 
 
@@ -171,7 +182,11 @@ class WorkbookWriter:
             if slot.name == INSTRUCTIONS_SHEET:
                 sheets.append(self._instructions(styles, shape, plan))
             elif slot.name in ratings:
-                sheets.append(self._ratings(styles, ratings[slot.name], blank_matrix=plan.kind == "blank_matrix"))
+                sheets.append(
+                    self._ratings(
+                        styles, ratings[slot.name], blank_matrix=plan.kind == "blank_matrix", cycle=plan.cycle
+                    )
+                )
             elif slot.name == METADATA_SHEET:
                 sheets.append(_metadata_sheet(meta).xml())
             else:
@@ -218,12 +233,15 @@ class WorkbookWriter:
             return _lookup_sheet(LevelLookup(plan.frameworks[0]))
         raise AssertionError(name)
 
-    def _ratings(self, styles: _Styles, sheet: RatingsSheet, *, blank_matrix: bool) -> bytes:
-        def row_template(sheet: RatingsSheet, level_id: str) -> _RowTemplate:
-            key = (sheet.framework.fingerprint, level_id)  # the columns follow from the framework
+    def _ratings(self, styles: _Styles, sheet: RatingsSheet, *, blank_matrix: bool, cycle: str | None) -> bytes:
+        cycle_end = _cycle_end(cycle)
+
+        def row_template(sheet: RatingsSheet, employee: Employee) -> _RowTemplate:
+            months = _months_so_far(sheet.framework, employee, cycle_end)
+            key = (sheet.framework.fingerprint, employee.level, months)  # the columns follow from the framework
             found = self._row_templates.get(key)
             if found is None:
-                found = self._row_templates[key] = _RowTemplate.of(styles, sheet, level_id)
+                found = self._row_templates[key] = _RowTemplate.of(styles, sheet, employee.level, months)
             return found
 
         return _ratings_sheet(
@@ -274,8 +292,10 @@ class _Styles:
         self.header, self.text, self.wrap = s["header"], s["text"], s["wrap"]
         self.input, self.input_text, self.input_number = s["input"], s["input_text"], s["input_number"]
         self.na, self.average, self.integer, self.ready = s["na"], s["average"], s["integer"], s["ready"]
+        self.needed = s["needed"]
         self.title, self.heading, self.plain_wrap, self.bold = s["title"], s["heading"], s["plain_wrap"], s["bold"]
         self.na_highlight, self.below, self.between, self.meets = h["na"], h["below"], h["between"], h["meets"]
+        self.ready_yes, self.ready_pending, self.ready_no = h["ready_yes"], h["ready_pending"], h["ready_no"]
 
 
 def _protected(ws: Worksheet, password: str | None) -> Worksheet:
@@ -293,7 +313,7 @@ def _ratings_sheet(
     *,
     blank_matrix: bool,
     validation: Callable[[Framework, str, str], Validation],
-    row_template: Callable[[RatingsSheet, str], _RowTemplate],
+    row_template: Callable[[RatingsSheet, Employee], _RowTemplate],
 ) -> Worksheet:
     fw = sheet.framework
     ws = _protected(Worksheet(), password)
@@ -332,12 +352,12 @@ def _ratings_sheet(
         ws.text(row.row, id_col, employee.employee_id, styles.text)
         ws.text(row.row, name_col, employee.name, styles.text)
         ws.text(row.row, level_col, employee.level, styles.text)
-        template = row_template(sheet, employee.level)
+        template = row_template(sheet, employee)
         number = str(row.row + 1)
         if template.pieces:
             ws.raw(row.row, level_col + 1, number.join(template.pieces))
         else:
-            _employee_cells(styles, ws, sheet, row.row, employee.level)
+            _employee_cells(styles, ws, sheet, row.row, employee.level, template.months)
         for key, letter in template.rated:
             groups[(key, employee.level)].append(letter + number)
 
@@ -349,8 +369,14 @@ def _ratings_sheet(
             ws.conditional(" ".join(refs), rules)
     ready = cell_ref(first, sheet.column("ready").index)
     span = f"{ready}:{cell_ref(last, sheet.column('ready').index)}"
-    ws.conditional(span, [(f'{ready}="Yes"', styles.meets, False)])
-    ws.conditional(span, [(f'{ready}="No"', styles.below, False)])
+    ws.conditional(
+        span,
+        [
+            (f'{ready}="Yes"', styles.ready_yes, True),
+            (f'{ready}="Pending"', styles.ready_pending, True),
+            (f'{ready}="No"', styles.ready_no, True),
+        ],
+    )
 
     ws.freeze = (HEADER_ROW + 1, sheet.column("level").index + 1)
     ws.autofilter = (last, last_col)
@@ -360,7 +386,9 @@ def _ratings_sheet(
     return ws
 
 
-def _employee_cells(styles: _Styles, ws: Worksheet, sheet: RatingsSheet, row: int, level_id: str) -> None:
+def _employee_cells(
+    styles: _Styles, ws: Worksheet, sheet: RatingsSheet, row: int, level_id: str, months_so_far: int | None
+) -> None:
     """Every cell of an employee's row after the level: ratings (or n/a), inputs and formulas."""
     fw = sheet.framework
     applicable = {c.id for c in fw.competencies_for(fw.track_of_level[level_id].id)}
@@ -369,8 +397,28 @@ def _employee_cells(styles: _Styles, ws: Worksheet, sheet: RatingsSheet, row: in
             ws.blank(row, column.index, styles.input)
         else:
             ws.text(row, column.index, NOT_APPLICABLE, styles.na)
-    _inputs(ws, styles, sheet, row)
-    _row_formulas(ws, styles, sheet, row, literal_inputs(fw, sheet, row, level_id), guard=False)
+    _inputs(ws, styles, sheet, row, asked=evidence_asked(fw, level_id))
+    _row_formulas(ws, styles, sheet, row, literal_inputs(fw, sheet, row, level_id, months_so_far), guard=False)
+
+
+def _cycle_end(cycle: str | None) -> date | None:
+    if cycle is None:
+        return None
+    try:
+        return parse_cycle(cycle).end
+    except UsageError:
+        return None
+
+
+def _months_so_far(fw: Framework, employee: Employee, cycle_end: date | None) -> int | None:
+    """Whole months in level on the cycle's last day, capped at what the next level asks (rows past it
+    share one template); 0 where no criterion counts them; None without a `level_since`."""
+    needed = fw.criteria_for(employee.level).months_in_level_at_least
+    if needed is None or fw.next_level(employee.level) is None:
+        return 0
+    if employee.level_since is None or cycle_end is None:
+        return None
+    return min(months_between(employee.level_since, cycle_end), needed)
 
 
 @dataclass(frozen=True)
@@ -380,23 +428,24 @@ class _RowTemplate:
 
     pieces: tuple[str, ...]  # empty: render each row in full
     rated: tuple[tuple[str, str], ...]  # (competency id, column letter) of the rating cells
+    months: int | None  # months in level so far, as `_months_so_far` gives them
 
     # Two rows no sheet reaches: the cells rendered at both must differ only in the row number.
     _PROBES = (876_543, 987_654)
 
     @classmethod
-    def of(cls, styles: _Styles, sheet: RatingsSheet, level_id: str) -> _RowTemplate:
+    def of(cls, styles: _Styles, sheet: RatingsSheet, level_id: str, months: int | None) -> _RowTemplate:
         fw = sheet.framework
         applicable = {c.id for c in fw.competencies_for(fw.track_of_level[level_id].id)}
         rated = tuple((c.key or "", c.letter) for c in sheet.columns_of("rating") if c.key in applicable)
         splits = []
         for probe in cls._PROBES:
             scratch = Worksheet()
-            _employee_cells(styles, scratch, sheet, probe, level_id)
+            _employee_cells(styles, scratch, sheet, probe, level_id, months)
             splits.append(tuple(scratch.cells_xml(probe).split(str(probe + 1))))
         if splits[0] != splits[1]:  # a constant in a formula spelled like a row number: no shortcut
-            return cls((), rated)
-        return cls(splits[0], rated)
+            return cls((), rated, months)
+        return cls(splits[0], rated, months)
 
 
 def _column_runs(sheet: RatingsSheet) -> list[tuple[int, int, float]]:
@@ -424,13 +473,18 @@ def _width(kind: str) -> float:
         "average": 10,
         "lowest": 9,
         "gaps": 11,
-        "ready": 9,
+        "ready": 10,
+        "still_needed": 36,
     }[kind]
 
 
-def _inputs(ws: Worksheet, styles: _Styles, sheet: RatingsSheet, row: int) -> None:
+def _inputs(ws: Worksheet, styles: _Styles, sheet: RatingsSheet, row: int, asked: frozenset[str] | None) -> None:
+    """The row's input cells; an evidence item no criterion of the row asks for (`asked`; None: any may
+    be) is not applicable: n/a, locked, grey."""
     for column in sheet.columns:
-        if column.kind in ("evidence", "endorsement"):
+        if column.kind == "evidence" and asked is not None and column.key not in asked:
+            ws.text(row, column.index, NOT_APPLICABLE, styles.na)
+        elif column.kind in ("evidence", "endorsement"):
             ws.blank(row, column.index, styles.input)
         elif column.kind == "metric":
             ws.blank(row, column.index, styles.input_number)
@@ -449,6 +503,7 @@ def _row_formulas(
         ("lowest", lowest_formula(inputs, refs["average"]), styles.integer),
         ("gaps", gaps_formula(inputs, refs["average"]), styles.integer),
         ("ready", ready_formula(inputs, refs["average"], refs["lowest"], refs["gaps"]), styles.ready),
+        ("still_needed", still_needed_formula(inputs, refs["average"], refs["lowest"], refs["gaps"]), styles.needed),
     ]
     for kind, formula, style in cells:
         col = sheet.column(kind).index  # type: ignore[arg-type]
@@ -523,7 +578,7 @@ def _blank_rows(ws: Worksheet, styles: _Styles, sheet: RatingsSheet) -> None:
         ws.blank(row, level_col, styles.input)
         for column in sheet.columns_of("rating"):
             ws.blank(row, column.index, styles.input)
-        _inputs(ws, styles, sheet, row)
+        _inputs(ws, styles, sheet, row, asked=None)
         _row_formulas(ws, styles, sheet, row, lookup_inputs(sheet, row, lookup), guard=True)
 
 

@@ -147,7 +147,7 @@ def gap_cells(fw: Framework, e: EmployeeResult) -> list[GapCell | None]:
     Against the next level means its expected proficiency, or the current level's at the top of a track
     or where the next level expects nothing. `e.level` must be a level of `fw`.
     """
-    applicable = {c.id for c in fw.competencies_for(e.track)} if e.track in fw.track_by_id else set()
+    applicable = {c.id for c in fw.competencies_at(e.level)} if e.level in fw.level_by_id else set()
     current = fw.level_by_id[e.level]
     following = fw.level_by_id.get(e.next_level) if e.next_level is not None else None
     cells: list[GapCell | None] = []

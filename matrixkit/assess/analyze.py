@@ -396,7 +396,7 @@ def crossover_candidates(
             row = row_of[e.employee_id]
             person = people.get(e.employee_id)
             context = Context(cycle_end, person.level_since if person else None, calibration)
-            ratings = {c: e.ratings.get(c) for c in (comp.id for comp in fw.competencies_for(e.track))}
+            ratings = {c: e.ratings.get(c) for c in (comp.id for comp in fw.competencies_at(e.level))}
             results = evaluate_criteria(fw, entry.criteria, fw.level_by_id[entry.to], ratings, row, context)
             if all(r.result == "met" for r in results):
                 candidates.append(

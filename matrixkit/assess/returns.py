@@ -203,13 +203,12 @@ def tally_returns(
 
 
 def _applicable(person: Employee, fw: Framework) -> int:
-    return len(fw.competencies_for(fw.track_of_level[person.level].id))
+    return len(fw.competencies_at(person.level))
 
 
 def _valid_ratings(row: RatedRow, person: Employee, fw: Framework) -> int:
     """Valid ratings of the competencies the roster's level applies (the roster wins, as in analyze)."""
-    track = fw.track_of_level[person.level]
-    return sum(1 for c in fw.competencies_for(track.id) if row.ratings.get(c.id) is not None)
+    return sum(1 for c in fw.competencies_at(person.level) if row.ratings.get(c.id) is not None)
 
 
 def status_table(status: ReturnStatus) -> str:

@@ -78,11 +78,10 @@ def row_figures(
     """Average, Lowest, Gaps to next level, Ready? and Still needed for valid whole-number ratings of one
     employee, with the row's other inputs (`facts`: all blank when None) and months in level (None: unknown).
 
-    `ratings` holds every competency of the employee's track; a None (missing or invalid) rating
+    `ratings` holds every competency rated at the employee's level; a None (missing or invalid) rating
     empties every figure, as the spreadsheet does.
     """
-    track = fw.track_of_level[level_id]
-    competencies = [c.id for c in fw.competencies_for(track.id)]
+    competencies = [c.id for c in fw.competencies_at(level_id)]
     given = {c: ratings.get(c) for c in competencies}
     if any(value is None for value in given.values()):
         return RowFigures(None, None, None, None)

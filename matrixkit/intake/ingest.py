@@ -245,8 +245,7 @@ class _RowPlan:
     def applicable_to(self, fw: Framework, level: str) -> frozenset[str]:
         found = self.applicable.get(level)
         if found is None:
-            track = fw.track_of_level.get(level)
-            chosen = fw.competencies_for(track.id) if track else fw.competencies
+            chosen = fw.competencies_at(level) if level in fw.level_by_id else fw.competencies
             found = self.applicable[level] = frozenset(c.id for c in chosen)
         return found
 
@@ -296,6 +295,8 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
     number = str(row + 1)
     for competency_id, competency_name, col in plan.ratings:
         if competency_id not in applicable:
+            if col is not None and level in fw.level_by_id and competency_id in fw.level_by_id[level].not_assessed:
+                _not_assessed_rating(reader, values, row, col, competency_name, level)
             continue
         if col is None:
             ratings[competency_id] = None
@@ -323,6 +324,23 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
         cycle=reader.sheet.cycle,
         cells=cells,
         id_cell=plan.letters[columns["employee_id"]] + number,
+    )
+
+
+def _not_assessed_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, name: str, level: str) -> None:
+    """A rating typed where the framework does not assess the competency (`expected: {id: null}`): a
+    warning naming the cell; the value counts nowhere. The workbook's own `n/a` is no news."""
+    value = values[col] if col < len(values) else None
+    if value is None or (isinstance(value, str) and value.strip().casefold() in ("", NOT_APPLICABLE)):
+        return
+    reader.problem(
+        "warning",
+        row,
+        col,
+        value,
+        NOT_APPLICABLE,
+        f"{name}: not assessed at level {level}, so this rating is ignored",
+        "rating-not-assessed",
     )
 
 

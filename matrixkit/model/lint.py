@@ -27,7 +27,7 @@ from matrixkit.model.framework import (
     salvage_framework,
 )
 from matrixkit.model.problems import Problem, sort_problems
-from matrixkit.sources.yamldoc import Loc, YamlDocument, read_yaml
+from matrixkit.sources.yamldoc import Loc, YamlDocument, format_path, read_yaml
 from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, excel_length
 from matrixkit.workbook.layout import HEADERS
 
@@ -153,6 +153,9 @@ def check_descriptions(fw: Framework) -> list[Problem]:
             for level in track.levels:
                 loc: Loc = ("competencies", ci, "descriptions", level.id)
                 text = (comp.descriptions.get(level.id) or "").strip()
+                if not text and comp.id in level.not_assessed:  # `expected: {id: null}`: nothing to rate
+                    previous = None
+                    continue
                 if not text:
                     problems.append(
                         fw.problem(
@@ -282,7 +285,7 @@ def check_role_profiles(fw: Framework) -> list[Problem]:
                             expected=f"{low}–{high}",
                         )
                     )
-            missing = [c.name for c in competencies if c.id not in level.expected]
+            missing = [c.name for c in competencies if c.id not in level.expected and c.id not in level.not_assessed]
             if missing:
                 problems.append(
                     fw.problem(
@@ -567,7 +570,28 @@ def check_scale_and_columns(fw: Framework) -> list[Problem]:
     return problems
 
 
+def check_level_ids(fw: Framework) -> list[Problem]:
+    """One warning for the level ids a file writes as numbers: they are read as text (SPEC rev 2)."""
+    places = fw.numeric_level_ids
+    if not places:
+        return []
+    shown = ", ".join(format_path(loc) for loc in places[:5]) + (
+        f" and {len(places) - 5} more" if len(places) > 5 else ""
+    )
+    return [
+        fw.problem(
+            places[0],
+            f"{len(places)} level id{'s are' if len(places) > 1 else ' is'} written as a number and read as "
+            f"text ({shown})",
+            severity="warning",
+            code="numeric-level-id",
+            hint='quote them ("1") so that every tool reading the file sees text',
+        )
+    ]
+
+
 CHECKS: tuple[Callable[[Framework], list[Problem]], ...] = (
+    check_level_ids,
     check_scale_and_columns,
     check_descriptions,
     check_role_profiles,

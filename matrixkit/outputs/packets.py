@@ -133,7 +133,7 @@ def packet_bytes(
         )
         doc.heading(f"Ratings against {e.level} and {target}")
         rows: list[list[Any]] = []
-        for comp in fw.competencies_for(e.track):
+        for comp in fw.competencies_at(e.level):
             rating = e.ratings.get(comp.id)
             now = level.expected.get(comp.id)
             nxt = following.expected.get(comp.id) if following else None
@@ -311,7 +311,7 @@ def employee_report_bytes(
         target = following.id if following else e.level
         doc.heading("Your ratings")
         rows: list[list[Any]] = []
-        for comp in fw.competencies_for(e.track):
+        for comp in fw.competencies_at(e.level):
             rating = e.ratings.get(comp.id)
             now = level.expected.get(comp.id)
             nxt = following.expected.get(comp.id) if following else None

@@ -151,8 +151,7 @@ def literal_inputs(
 ) -> RowFormulaInputs:
     """A roster row: everything is known, so formulas hold plain numbers; `months_so_far` is the
     employee's whole months in level on the cycle's last day (None: no `level_since`)."""
-    track = fw.track_of_level[level_id]
-    applicable = {c.id for c in fw.competencies_for(track.id)}
+    applicable = {c.id for c in fw.competencies_at(level_id)}
     following = fw.next_level(level_id)
     terms = tuple(
         RatingTerm(

@@ -338,7 +338,7 @@ def test_metric_with_only_a_minimum_says_so(tmp_path: Path) -> None:
 
 
 def test_instructions_speak_in_level_titles(engineering_out: Any) -> None:
-    paths, fw, _ = engineering_out
+    paths, _, _ = engineering_out
     ws = openpyxl.load_workbook(paths[0])["Instructions"]
     labels = [row[0].value for row in ws.iter_rows() if row[0].value]
     assert "Software Engineer I → Software Engineer II" in labels

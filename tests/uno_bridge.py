@@ -689,7 +689,7 @@ def run(session: Session, request: dict[str, Any]) -> dict[str, Any]:
                     row = rows.getByIndex(r)
                     row.OptimalHeight = True
                     needed.append(row.Height)
-                heights[name] = [[a, b] for a, b in zip(shown, needed)]
+                heights[name] = [[a, b] for a, b in zip(shown, needed, strict=True)]
             return {"ok": True, "path": path, "heights": heights}
         # convert
         output = request.get("output")

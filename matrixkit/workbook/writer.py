@@ -551,9 +551,7 @@ def _blank_rows(ws: Worksheet, styles: _Styles, sheet: RatingsSheet) -> None:
                 "list",
                 quoted_list(str(v) for v in fw.scale.values),
                 input_title=shorten(column.header, INPUT_TITLE_LIMIT),
-                input_message=shorten(
-                    f"{labels}. The Guide sheet says what each level looks like.", INPUT_MESSAGE_LIMIT
-                ),
+                input_message=_blank_matrix_message(fw, column.key or "", labels),
                 error_title="Rating",
                 error_message=shorten(f"Pick a whole number from the list: {labels}.", INPUT_MESSAGE_LIMIT),
             ),
@@ -592,6 +590,21 @@ def _blank_rows(ws: Worksheet, styles: _Styles, sheet: RatingsSheet) -> None:
             ws.blank(row, column.index, styles.input)
         _inputs(ws, styles, sheet, row, asked=None)
         _row_formulas(ws, styles, sheet, row, lookup_inputs(sheet, row, lookup), guard=True)
+
+
+def _blank_matrix_message(fw: Framework, competency_id: str, labels: str) -> str:
+    """The level is picked later: the competency's anchors where it has them, else the scale's labels."""
+    anchors = fw.competency_by_id[competency_id].anchors
+    if not anchors:
+        return shorten(f"{labels}. The Role profile sheet says what each level expects.", INPUT_MESSAGE_LIMIT)
+    lines = [
+        f"{v} {fw.scale.labels.get(v, '')}".rstrip() + f" — {_lines(anchors[v])}"
+        for v in reversed(fw.scale.values)
+        if v in anchors
+    ]
+    pointer = "Expected per level: Role profile sheet."
+    room = INPUT_MESSAGE_LIMIT - excel_length(pointer) - 1
+    return cut_message("\n".join(lines), room, "…") + "\n" + pointer
 
 
 def _lookup_sheet(lookup: LevelLookup) -> Worksheet:

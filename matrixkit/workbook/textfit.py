@@ -8,8 +8,8 @@ clients wrap them: at spaces, a word longer than the line broken by character, l
 
 >>> row_points(["Writes code."], 46), row_points(["word " * 40], 46) > 60
 (15.0, True)
->>> wrapped_lines("one two three", 6.5)
-3
+>>> wrapped_lines("one two three", 30), wrapped_lines("one two three", 300), wrapped_lines("one two\nthree", 300)
+(3, 1, 2)
 """
 
 from __future__ import annotations

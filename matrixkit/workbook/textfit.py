@@ -1,4 +1,4 @@
-"""How tall a row must be for its wrapped text: LibreOffice opens an .xlsx with the heights it stores and
+r"""How tall a row must be for its wrapped text: LibreOffice opens an .xlsx with the heights it stores and
 never grows a row to fit wrapped text by itself, so every row of wrapped text gets its height written.
 
 Text is measured with the advance widths of DejaVu Sans, the widest font a spreadsheet here may show

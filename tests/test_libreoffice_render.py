@@ -139,7 +139,7 @@ def _keep_pictures(libreoffice: Any, path: Path, pdf: Path, kinds: dict[str, int
         "instructions": (pdf, kinds["instructions"], 60, None),
         "ratings-left": (filled_pdf, kinds["ratings"], 150, (0, 60, 1000, 330)),
         "ratings-right": (filled_pdf, kinds["ratings"], 150, (1000, 60, 754, 330)),
-        "guide": (pdf, kinds["guide"], 150, (0, 60, 1100, 420)),
+        "guide": (pdf, kinds["guide"], 110, (0, 40, 820, 320)),
     }
     for name, (source, index, dpi, box) in crops.items():
         page = str(index + 1)

@@ -27,7 +27,7 @@ from matrixkit.model.framework import (
     salvage_framework,
 )
 from matrixkit.model.problems import Problem, sort_problems
-from matrixkit.sources.yamldoc import Loc, YamlDocument, format_path, read_yaml
+from matrixkit.sources.yamldoc import Loc, YamlDocument, read_yaml
 from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, excel_length
 from matrixkit.workbook.layout import HEADERS
 
@@ -572,20 +572,18 @@ def check_scale_and_columns(fw: Framework) -> list[Problem]:
 
 def check_level_ids(fw: Framework) -> list[Problem]:
     """One warning for the level ids a file writes as numbers: they are read as text (SPEC rev 2)."""
-    places = fw.numeric_level_ids
+    places = sorted(fw.numeric_level_ids, key=lambda loc: fw.problem(loc, "", code="numeric-level-id").line or 0)
     if not places:
         return []
-    shown = ", ".join(format_path(loc) for loc in places[:5]) + (
-        f" and {len(places) - 5} more" if len(places) > 5 else ""
-    )
+    numbers = [level.id for level in fw.level_by_id.values() if level.id.isdigit()] or ["…"]
     return [
         fw.problem(
             places[0],
-            f"{len(places)} level id{'s are' if len(places) > 1 else ' is'} written as a number and read as "
-            f"text ({shown})",
+            f"level ids written as numbers ({', '.join(numbers)}) are read as text, in {len(places)} "
+            f"place{'s' if len(places) > 1 else ''}",
             severity="warning",
             code="numeric-level-id",
-            hint='quote them ("1") so that every tool reading the file sees text',
+            hint='quote them ("1") so that the file says what matrixkit reads',
         )
     ]
 

@@ -91,20 +91,24 @@ _BASE = {**BASE_FONT, "border": 1, "border_color": "#BFBFBF"}
 
 
 def shorten(text: str, limit: int, suffix: str = "") -> str:
-    """Collapse whitespace; cut at a word boundary so that text plus suffix fits in `limit` characters
-    as Excel counts them: UTF-16 units, two for an emoji or any other character past U+FFFF.
+    """Collapse whitespace within each line, keeping line breaks (a list of behaviours stays a list); cut
+    at a word boundary so that text plus suffix fits in `limit` characters as Excel counts them: UTF-16
+    units, two for an emoji or any other character past U+FFFF.
 
     >>> shorten("Writes  tested code", 12), len(shorten("🚀" * 20, 32))
     ('Writes', 16)
+    >>> shorten("- Writes tests\\n  - Reviews  code\\n", 40)
+    '- Writes tests\\n- Reviews code'
     """
-    flat = " ".join(text.split())
+    flat = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     if excel_length(flat) <= limit:
         return flat
     room = limit - excel_length(suffix)
     cut = excel_prefix(flat, room)
-    if " " in cut:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:.") + suffix
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary > 0:
+        cut = cut[:boundary]
+    return cut.rstrip(" ,;:.\n") + suffix
 
 
 STYLES: dict[str, dict[str, Any]] = {

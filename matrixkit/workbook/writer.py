@@ -692,8 +692,9 @@ def rating_message(fw: Framework, competency_id: str, level_id: str) -> str:
         if anchor:
             meanings.append((point, _lines(anchor)))
         elif first is not None and text:
-            lines = _lines(text)  # a list of behaviours starts on its own line, as it is written
-            meanings.append((point, f"as {_level_name(first.id)}:{chr(10) if chr(10) in lines else ' '}{lines}"))
+            described = _lines(text)  # a list of behaviours starts on its own line, as it is written
+            gap = "\n" if "\n" in described else " "
+            meanings.append((point, f"as {_level_name(first.id)}:{gap}{described}"))
         elif label:
             meanings.append((point, ""))
     full = "\n".join([head, *(f"{p} — {m}" if m else p for p, m in meanings)]).strip()

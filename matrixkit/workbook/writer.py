@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -327,8 +328,7 @@ def _ratings_sheet(
     ws.columns = _column_runs(sheet)
     for column in sheet.columns:
         ws.text(HEADER_ROW, column.index, column.header, styles.header)
-    tallest = max(row_points([c.header], _width(c.kind), bold=True) for c in sheet.columns)
-    ws.height(HEADER_ROW, max(62, tallest))
+    ws.height(HEADER_ROW, _header_height(tuple((c.header, _width(c.kind)) for c in sheet.columns)))
     first, last = HEADER_ROW + 1, max(sheet.last_row, HEADER_ROW + 1)
 
     for column in sheet.columns:
@@ -391,6 +391,12 @@ def _ratings_sheet(
     ws.paper = 9
     ws.selected = blank_matrix
     return ws
+
+
+@lru_cache(maxsize=256)
+def _header_height(headers: tuple[tuple[str, float], ...]) -> float:
+    """The ratings header's height: its tallest wrapped header (the same for every sheet of a framework)."""
+    return max(62, *(row_points([header], width, bold=True) for header, width in headers))
 
 
 def _employee_cells(

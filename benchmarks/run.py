@@ -147,7 +147,7 @@ def planned_values(grid: Sequence[Sequence[Any]]) -> dict[str, str]:
                 comp = by_name[title]
                 value = rating_for(employee_id, comp.id, profile.expected.get(comp.id, 3), fw.scale.values)
                 planned[ref] = f"<v>{value}</v>"
-            elif title in evidence or title == "Manager endorsement":
+            elif (title in evidence and row[col] != "n/a") or title == "Manager endorsement":
                 planned[ref] = f"<is><t>{pick(f'{employee_id}/{title}', ['Yes', 'Yes', 'No'])}</t></is>"
             elif title in metrics:
                 planned[ref] = f"<v>{pick(f'{employee_id}/{title}', [85, 96, 104, 112, 131])}</v>"

@@ -32,6 +32,9 @@ sys.path.insert(0, str(REPO))
 from matrixkit.model.framework import Framework, load_frameworks  # noqa: E402
 from matrixkit.outputs.generate import generate_workbooks  # noqa: E402
 from matrixkit.sources.roster import read_roster  # noqa: E402
+from matrixkit.workbook.textfit import row_points  # noqa: E402
+
+COMMENTS_WIDTH = 40  # the ratings sheet's Comments column, in characters
 
 SAMPLES = {"engineering": "2026-Q4", "sales": "2026-H2"}
 
@@ -70,12 +73,14 @@ def fill_workbook(source: Path, target: Path, framework: Framework) -> None:
                 comp = by_name[title]
                 expected = profile.expected.get(comp.id, 3)
                 cell.value = rating_for(employee_id, comp.id, expected, framework.scale.values)
-            elif title in evidence or title == "Manager endorsement":
+            elif (title in evidence and cell.value != "n/a") or title == "Manager endorsement":
                 cell.value = _pick(f"{employee_id}/{title}", ["Yes", "Yes", "No"])
             elif title in metrics:
                 cell.value = int(str(_pick(f"{employee_id}/{title}", [85, 96, 104, 112, 131])))
             elif title == "Comments":
                 cell.value = f"Sample comment for {employee_id}: concrete examples go here."
+                # As Excel and LibreOffice grow a row while a manager types; a script has to say it.
+                ws.row_dimensions[row].height = row_points([cell.value], COMMENTS_WIDTH)
     target.parent.mkdir(parents=True, exist_ok=True)
     wb.save(target)
     _freeze_timestamps(target)

@@ -527,6 +527,11 @@ class LibreOffice:
             request["cells"] = {k: list(v) for k, v in cells.items()}
         return LOWorkbook(self.request(request))
 
+    def row_heights(self, src: str | os.PathLike[str], sheets: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+        """Per sheet, per row (from the first): (height as shown, height LibreOffice's layout needs), 1/100 mm."""
+        response = self.request({"op": "row_heights", "path": str(Path(src).resolve()), "sheets": list(sheets)})
+        return {name: [(a, b) for a, b in rows] for name, rows in response["heights"].items()}
+
     def convert_pdf(self, src: str | os.PathLike[str], dst: str | os.PathLike[str], *, recalc: bool = False) -> Path:
         """Export ``src`` to PDF at ``dst`` (filter calc_pdf_Export) and return ``dst``."""
         dst_path = Path(dst).resolve()

@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import yaml
 from conftest import REPO
 from filling import fill
 
@@ -25,6 +26,7 @@ from matrixkit.run import analyze_workbooks
 from matrixkit.sources.roster import read_roster
 from matrixkit.sources.yamldoc import parse_yaml
 from matrixkit.sources.yamlwriter import framework_yaml, same_framework
+from matrixkit.workbook.writer import rating_message
 
 FRAMEWORKS = REPO / "tests" / "frameworks"
 PEOPLE_TEAM = FRAMEWORKS / "people-team.yaml"
@@ -82,11 +84,20 @@ def test_guide_keeps_line_breaks_and_lists_anchors(people_workbook: Any) -> None
     assert fw.competency_by_id["communication"].anchors[3] in texts
 
 
-def test_rating_input_messages_keep_line_breaks(people_workbook: Any) -> None:
-    _fw, _roster, path = people_workbook
+def test_rating_input_messages_keep_line_breaks(people_workbook: Any, tmp_path: Path) -> None:
+    fw, _roster, path = people_workbook
     ws = openpyxl.load_workbook(path)["Ratings"]
     prompts = [v.prompt or "" for v in ws.data_validations.dataValidation]
-    assert any("\n- " in prompt for prompt in prompts), "a bullet-list description reaches the message as a list"
+    # SPEC rev 2: a competency's anchors where it has them (one line per point), else the descriptions.
+    anchored = fw.competency_by_id["employee_relations"].anchors
+    assert any(all(f"— {anchors[:25]}" in p for anchors in list(anchored.values())[:2]) for p in prompts)
+    data = yaml.safe_load((REPO / "tests" / "frameworks" / "people-team.yaml").read_text(encoding="utf-8"))
+    for competency in data["competencies"]:
+        competency.pop("anchors", None)
+    (tmp_path / "plain.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plain = load_framework(tmp_path / "plain.yaml")
+    message = rating_message(plain, "employee_relations", "3")
+    assert "\n- " in message, "a bullet-list description reaches the message as a list"
 
 
 def test_analyze_leaves_not_assessed_competencies_out(people_workbook: Any, tmp_path: Path) -> None:

@@ -8,14 +8,14 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FT_ENGINEERING, TEMPLATES
+from conftest import FT_ENGINEERING, REPO, TEMPLATES
 
 from matrixkit import load_frameworks
 from matrixkit.cli.main import main
 from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks, safe_file_stem
 from matrixkit.sources.roster import read_roster
 from matrixkit.workbook.layout import ratings_sheet_names
-from matrixkit.workbook.writer import INPUT_MESSAGE_LIMIT
+from matrixkit.workbook.writer import INPUT_MESSAGE_LIMIT, _rating_title, rating_message
 
 ALLOWED_FUNCTIONS = {
     "AVERAGE",
@@ -34,9 +34,10 @@ ALLOWED_FUNCTIONS = {
     "SUMPRODUCT",
     "COUNTIF",
     "COUNTIFS",
+    "MID",  # Excel 2007 and every LibreOffice: Still needed drops its leading separator
 }
 SPEC_HEADERS_START = ["Employee ID", "Name", "Level"]
-SPEC_HEADERS_END = ["Comments", "Average", "Lowest", "Gaps to next level", "Ready?"]
+SPEC_HEADERS_END = ["Comments", "Average", "Lowest", "Gaps to next level", "Ready?", "Still needed"]
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +107,32 @@ def test_rating_cells_have_dropdown_message_and_alert(engineering_out: Any) -> N
     rule = rules[0]
     assert rule.type == "list" and rule.formula1 == '"1,2,3,4,5"'
     assert rule.showErrorMessage and rule.errorStyle in (None, "stop")
-    assert rule.prompt.startswith(f"{target.id}: ")
+    # SPEC rev 2: both levels' expected values, then what the numbers around them mean.
+    current = fw.level_by_id[employee.level]
+    now, goal = current.expected["communication"], target.expected["communication"]
+    assert rule.prompt.startswith(f"{current.id} expects {now}, {target.id} expects {goal} here.\n")
     assert len(rule.prompt) <= INPUT_MESSAGE_LIMIT
-    assert " ".join(fw.description("communication", target.id).split())[:60] in rule.prompt
+    label = fw.scale.labels[goal]
+    assert f"\n{goal} {label} — as {target.id}: " in rule.prompt
+    assert " ".join(fw.description("communication", target.id).split())[:20] in rule.prompt
+    assert rule.prompt.endswith("\nFull text: Guide sheet.")
+    assert rule.promptTitle == f"Communication · {current.id}"
+
+
+def test_rating_message_uses_anchors_and_keeps_line_breaks() -> None:
+    """Anchors where the framework has them; a cut never splits a word; titles keep their level."""
+    [fw] = load_frameworks([REPO / "tests" / "frameworks" / "people-team.yaml"])
+    competency = next(c for c in fw.competencies if c.anchors)
+    level = next(lv for lv in fw.tracks[0].levels if fw.assessed(competency.id, lv.id) and fw.next_level(lv.id))
+    message = rating_message(fw, competency.id, level.id)
+    assert len(message) <= INPUT_MESSAGE_LIMIT and message.count("\n") >= 2
+    value = level.expected[competency.id]
+    anchor = " ".join(competency.anchors[value].split())
+    assert message.startswith(f"level {level.id} expects {value}, level ")  # a numeric id reads as a level
+    line = next(part for part in message.split("\n")[1:] if part.startswith(f"{value} "))
+    assert anchor.startswith(line.split(" — ", 1)[1].rstrip("…"))
+    assert _rating_title("Accomplishment and delivery excellence", "senior-2-pm") == "Accomplishment… · senior-2-pm"
+    assert len(_rating_title("A" * 40, "IC3")) <= 32 and _rating_title("A" * 40, "IC3").endswith(" · IC3")
 
 
 def test_not_applicable_cells_are_locked_and_inputs_unlocked(engineering_out: Any) -> None:
@@ -242,7 +266,7 @@ def test_long_real_world_descriptions_are_cut_at_a_word_with_a_pointer(tmp_path:
     [path] = generate_workbooks(frameworks, read_roster(roster_path, frameworks), "2026-Q4", tmp_path / "o")
     wb = openpyxl.load_workbook(path)
     prompts = [dv.prompt for dv in wb["Ratings"].data_validations.dataValidation if dv.formula1 == '"1,2,3,4,5"']
-    long_ones = [p for p in prompts if p.endswith("(full text: Guide sheet)")]
+    long_ones = [p for p in prompts if p.endswith("\nFull text: Guide sheet.")]
     assert long_ones and all(len(p) <= INPUT_MESSAGE_LIMIT for p in prompts)
     guide = wb["Guide"]
     full = fw.description("technical", "senior-2-ic").strip()  # type: ignore[union-attr]
@@ -302,3 +326,24 @@ def test_cli_generate_and_blank_matrix(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "2026-Q5" in result.output
+
+
+def test_metric_with_only_a_minimum_says_so(tmp_path: Path) -> None:
+    from matrixkit.workbook.writer import _metric_validation
+
+    [fw] = load_frameworks([TEMPLATES / "sales.yaml"])
+    only_min = fw.model_copy(update={"metrics": [fw.metrics[0].model_copy(update={"max": None})]})
+    rule = _metric_validation(only_min, fw.metrics[0].id)
+    assert rule.input_message == "A number of at least 0." and "1e+15" not in rule.error_message
+    assert _metric_validation(fw, fw.metrics[0].id).input_message == "A number from 0 to 1000."
+
+
+def test_instructions_speak_in_level_titles(engineering_out: Any) -> None:
+    paths, _, _ = engineering_out
+    ws = openpyxl.load_workbook(paths[0])["Instructions"]
+    labels = [row[0].value for row in ws.iter_rows() if row[0].value]
+    assert "Software Engineer I → Software Engineer II" in labels
+    assert not any(str(label).startswith("IC1 →") for label in labels)
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    heights = [ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)]
+    assert any(h and h > 30 for h in heights), "long steps get taller rows"

@@ -4,6 +4,7 @@ even when a rating is typed over an n/a cell anyway (SPEC rev 2)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from conftest import REPO
 
 from matrixkit import load_frameworks
 from matrixkit.assess.scoring import row_figures
+from matrixkit.model.criteria import months_between
 from matrixkit.model.framework import Framework
 from matrixkit.outputs.generate import generate_blank_matrix, generate_self_assessments, generate_workbooks
 from matrixkit.sources.roster import read_roster
@@ -29,8 +31,9 @@ def shown(book: Any, header: list[Any], row: int) -> dict[str, Any]:
     return {name: None if value in (None, "") else value for name, value in values.items()}
 
 
-def expected(fw: Framework, level: str, ratings: dict[str, int]) -> dict[str, Any]:
-    figures = row_figures(fw, level, ratings)
+def expected(fw: Framework, level: str, ratings: dict[str, int], since: date | None = None) -> dict[str, Any]:
+    months = months_between(since, date(2026, 12, 31)) if since else None  # the cycle here is 2026-Q4
+    figures = row_figures(fw, level, ratings, None, months)
     return dict(zip(FIGURES, (figures.average, figures.lowest, figures.gaps, figures.ready), strict=True))
 
 
@@ -80,7 +83,7 @@ def test_not_assessed_cells_are_locked_grey_and_ignored_by_formulas(
             assert first.value("Ratings", ref) == "n/a", ref
             assert cell["locked"] is True and cell["background"] == NOT_APPLICABLE_FILL.upper(), ref
             edits.append(("Ratings", ref, 4))  # typed over the n/a anyway: counts nowhere
-        want[row] = expected(fw, employee.level, ratings)
+        want[row] = expected(fw, employee.level, ratings, employee.level_since)
     assert any(fw.level_by_id[roster.by_id[first.value("Ratings", cell_ref(r, 0))].level].not_assessed for r in want)
     book = libreoffice.fill(path, tmp_path / "filled.xlsx", edits)
     for row, figures in want.items():

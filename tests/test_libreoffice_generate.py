@@ -7,6 +7,7 @@ row, on the first screen (no recalculation) and after ratings are typed in.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from conftest import FT_ENGINEERING, TEMPLATES
 
 from matrixkit import load_frameworks
 from matrixkit.assess.scoring import RowFigures, row_figures
+from matrixkit.model.criteria import months_between
 from matrixkit.model.framework import Framework
 from matrixkit.outputs.generate import generate_blank_matrix, generate_workbooks
 from matrixkit.run import analyze_workbooks
@@ -24,7 +26,7 @@ from matrixkit.workbook.cells import cell_ref
 from matrixkit.workbook.layout import plan_blank_matrix, ratings_columns
 
 pytestmark = pytest.mark.libreoffice
-FORMULA_COLUMNS = ("Average", "Lowest", "Gaps to next level", "Ready?")
+FORMULA_COLUMNS = ("Average", "Lowest", "Gaps to next level", "Ready?", "Still needed")
 
 
 def _shown(value: Any) -> Any:
@@ -41,6 +43,7 @@ def figures_expected(figures: RowFigures) -> dict[str, Any]:
         "Lowest": figures.lowest,
         "Gaps to next level": figures.gaps,
         "Ready?": figures.ready,
+        "Still needed": figures.still_needed or None,
     }
 
 
@@ -105,7 +108,9 @@ def fill_and_compare(libreoffice: Any, path: Path, out: Path, fw: Framework, ros
             col = header.index(fw.competency_by_id[comp_id].name)
             if value is not None:
                 edits.append(("Ratings", cell_ref(row, col), value))
-        expected[row] = figures_expected(row_figures(fw, employee.level, valid_ratings(fw, typed)))
+        since, end = employee.level_since, date(2026, 12, 31)  # every cycle here is 2026-Q4
+        months = months_between(since, end) if since else None
+        expected[row] = figures_expected(row_figures(fw, employee.level, valid_ratings(fw, typed), None, months))
     book = libreoffice.fill(path, out, edits)
     for row, want in expected.items():
         assert_same(figures_shown(book, "Ratings", header, row), want, f"{path.name} row {row + 1}")

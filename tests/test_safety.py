@@ -30,7 +30,7 @@ from matrixkit.intake.safety import FileScan, Limits, SheetScan, _scan_sheet_xml
 from matrixkit.outputs.generate import generate_workbooks
 from matrixkit.sources.roster import read_roster
 
-FORMULA_COLUMNS = ("Average", "Lowest", "Gaps to next level", "Ready?")
+FORMULA_COLUMNS = ("Average", "Lowest", "Gaps to next level", "Ready?", "Still needed")
 MEMORY_BOUND = 32 * 2**20  # peak Python allocations while scanning any file here, by design
 
 

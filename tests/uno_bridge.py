@@ -53,6 +53,11 @@ Requests
 ``{"op": "convert", "path": src, "output": "/abs/out.pdf", "recalc": false}``
     Stores the document as PDF (filter "calc_pdf_Export") -> ``{"ok": true, "output": ...}``.
 
+``{"op": "row_heights", "path": src, "sheets": ["Guide"]}``
+    For every row of each sheet's used area: the height LibreOffice shows as loaded and the height
+    its own layout needs for the row's content (``OptimalHeight`` set on a copy in memory, never
+    saved), both in 1/100 mm -> ``{"ok": true, "heights": {"Guide": [[shown, needed], ...]}}``.
+
 Read result
 -----------
 ::
@@ -641,7 +646,7 @@ def run(session: Session, request: dict[str, Any]) -> dict[str, Any]:
     op = request.get("op")
     if op == "ping":
         return session.ping()
-    if op not in ("read", "fill", "convert"):
+    if op not in ("read", "fill", "convert", "row_heights"):
         raise BridgeError(f"unknown op {op!r}", EXIT_BAD_REQUEST, "request")
     path = request.get("path")
     if not isinstance(path, str):
@@ -669,6 +674,23 @@ def run(session: Session, request: dict[str, Any]) -> dict[str, Any]:
             result = Reader(doc).read(request, recalculated=True)
             result.update(path=path, output=output, format=fmt)
             return result
+        if op == "row_heights":
+            doc = session.load(path, read_only=False)
+            heights: dict[str, list[list[int]]] = {}
+            for name in request.get("sheets", []):
+                sheet = doc.Sheets.getByName(name)
+                cursor = sheet.createCursor()
+                cursor.gotoEndOfUsedArea(False)
+                last = cursor.RangeAddress.EndRow
+                rows = sheet.Rows
+                shown = [rows.getByIndex(r).Height for r in range(last + 1)]
+                needed = []
+                for r in range(last + 1):
+                    row = rows.getByIndex(r)
+                    row.OptimalHeight = True
+                    needed.append(row.Height)
+                heights[name] = [[a, b] for a, b in zip(shown, needed, strict=True)]
+            return {"ok": True, "path": path, "heights": heights}
         # convert
         output = request.get("output")
         if not isinstance(output, str):

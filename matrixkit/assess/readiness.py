@@ -11,10 +11,11 @@ Pure functions over checked data; how each criterion kind is evaluated is its en
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from matrixkit.assess.results import CriterionResult, EmployeeResult, RatedRow, Status
 from matrixkit.assess.scoring import weighted_average
-from matrixkit.model.criteria import Case, Context
+from matrixkit.model.criteria import Case, Context, Result, months_between, workbook_verdict
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework, Level
 
 
@@ -93,3 +94,20 @@ def assess(fw: Framework, row: RatedRow, context: Context, *, conflict: bool = F
         metrics=dict(row.metrics),
         rating_cells=dict(row.cells),
     )
+
+
+def workbook_view(fw: Framework, result: EmployeeResult, cycle_end: date | None) -> tuple[str | None, str | None]:
+    """What the returned workbook's `Ready?` and `Still needed` show for `result` (None: an empty cell),
+    derived from the criteria analyze checked: the workbook can never say more than the report.
+
+    Empty while a rating is missing or invalid, at the top of a track and in conflict (two rows, each
+    with its own cells); else `model.criteria.workbook_verdict` of the rating criteria's results and
+    the row's own evidence, endorsement and metrics.
+    """
+    if result.status in ("incomplete", "top_of_track", "conflict"):
+        return None, None
+    criteria = fw.criteria_for(result.level)
+    results: dict[str, Result] = {c.criterion: c.result for c in result.criteria}
+    since = result.level_since
+    months = months_between(since, cycle_end) if since is not None and cycle_end is not None else None
+    return workbook_verdict(criteria, fw, results, result, months)

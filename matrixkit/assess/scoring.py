@@ -10,11 +10,22 @@ One definition serves the generator (true cached values for the first screen) an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from matrixkit.model.criteria import COMPARE_DIGITS as COMPARE_DIGITS
-from matrixkit.model.criteria import RATING_BARS, Figure
+from matrixkit.model.criteria import RATING_BARS, Figure, RatedFacts, workbook_verdict
 from matrixkit.model.framework import Criteria, Framework
+
+
+@dataclass(frozen=True)
+class BlankFacts:
+    """A row whose evidence, endorsement and metric cells are all empty (as every row opens)."""
+
+    employee_id: str = ""
+    level: str = ""
+    evidence: Mapping[str, bool | None] = field(default_factory=dict)
+    endorsement: bool | None = None
+    metrics: Mapping[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -24,7 +35,8 @@ class RowFigures:
     average: float | None
     lowest: int | None
     gaps: int | None
-    ready: str | None  # "Yes" | "No" | None
+    ready: str | None  # "Yes" | "Pending" | "No" | None
+    still_needed: str | None = None  # "" when nothing is
 
 
 def weighted_average(ratings: Mapping[str, int], weights: Mapping[str, float]) -> float:
@@ -56,8 +68,15 @@ def rating_criteria_met(criteria: Criteria, average: float, lowest: int, gaps: i
     return results
 
 
-def row_figures(fw: Framework, level_id: str, ratings: Mapping[str, int | None]) -> RowFigures:
-    """Average, Lowest, Gaps to next level and Ready? for valid whole-number ratings of one employee.
+def row_figures(
+    fw: Framework,
+    level_id: str,
+    ratings: Mapping[str, int | None],
+    facts: RatedFacts | None = None,
+    months_so_far: int | None = None,
+) -> RowFigures:
+    """Average, Lowest, Gaps to next level, Ready? and Still needed for valid whole-number ratings of one
+    employee, with the row's other inputs (`facts`: all blank when None) and months in level (None: unknown).
 
     `ratings` holds every competency rated at the employee's level; a None (missing or invalid) rating
     empties every figure, as the spreadsheet does.
@@ -73,5 +92,8 @@ def row_figures(fw: Framework, level_id: str, ratings: Mapping[str, int | None])
     gaps = next_level_gaps(fw, level_id, complete)
     if gaps is None:
         return RowFigures(average, lowest, None, None)
-    met = rating_criteria_met(fw.criteria_for(level_id), average, lowest, len(gaps))
-    return RowFigures(average, lowest, len(gaps), "Yes" if all(met.values()) else "No")
+    criteria = fw.criteria_for(level_id)
+    met = rating_criteria_met(criteria, average, lowest, len(gaps))
+    results = {key: "met" if ok else "not_met" for key, ok in met.items()}
+    ready, needed = workbook_verdict(criteria, fw, results, facts or BlankFacts(), months_so_far)  # type: ignore[arg-type]
+    return RowFigures(average, lowest, len(gaps), ready, needed)

@@ -468,8 +468,8 @@ def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | No
     ):
         text = value.strip()
         answer = _YES_NO.get(text.casefold())
-        if answer is not None or not text:
-            return answer  # a blank is no answer, and no problem
+        if answer is not None or not text or text.casefold() == NOT_APPLICABLE:
+            return answer  # a blank is no answer, and no problem; nor is n/a where nothing asks for it
     typed, value = reader.typed_value(values, row, col, expected, name, "Yes or No answer")
     if not typed or value is None:
         return None

@@ -16,7 +16,7 @@ KeyError: "unknown criterion kind 'no_such_kind'; registered: average_at_least, 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -229,6 +229,9 @@ class CriterionKind:
     bar: RatingBar | None = None  # set for a rating criterion: it decides not_ready and Ready?
     # Its phrase joins this kind's phrase with these words when both are checked ("… with …").
     joins: tuple[str, str] | None = None
+    # What the workbook's `Still needed` calls it while it is not met or decided later: one phrase per
+    # item (an evidence prompt, a metric), as a manager reads it ("Manager endorsement").
+    needed: Words = lambda value, fw, next_level: []
 
     @property
     def is_rating(self) -> bool:
@@ -413,6 +416,49 @@ def _evaluate_calibration(required: bool, case: Case) -> Outcome:
     return "not_met", "calibration did not confirm"
 
 
+ENDORSEMENT_NEEDED = "Manager endorsement"
+CALIBRATION_NEEDED = "Calibration session"
+NO_START_DATE = "start date unknown"
+
+
+def gaps_needed(allowed: int) -> str:
+    """`Still needed` for `next_level_gaps_at_most`.
+
+    >>> gaps_needed(0), gaps_needed(1), gaps_needed(2)
+    ('No gap to the next level', 'At most 1 gap to the next level', 'At most 2 gaps to the next level')
+    """
+    if allowed == 0:
+        return "No gap to the next level"
+    return f"At most {allowed} gap{'' if allowed == 1 else 's'} to the next level"
+
+
+def sustained_needed(cycles: int) -> str:
+    """`Still needed` for `sustained_cycles`: `sustained_needed(2) == "2 cycles at this bar"`."""
+    return f"{cycles} cycles at this bar"
+
+
+def months_needed(needed: int, so_far: int | None) -> str:
+    """`Still needed` for `months_in_level_at_least`; `so_far` None: no `level_since` to count from.
+
+    >>> months_needed(12, 9), months_needed(12, None)
+    ('12 months in level (9 so far)', '12 months in level (start date unknown)')
+    """
+    return f"{needed} months in level ({NO_START_DATE if so_far is None else f'{so_far} so far'})"
+
+
+def metric_needed(name: str, threshold: float) -> str:
+    """`Still needed` for one metric: `metric_needed("Quota (%)", 100) == "Quota (%) at least 100"`."""
+    return f"{name} at least {_number(threshold)}"
+
+
+def _prompt(fw: Framework | None, evidence_id: str) -> str:
+    return next((e.prompt for e in fw.evidence if e.id == evidence_id), evidence_id) if fw else evidence_id
+
+
+def _metric_name(fw: Framework | None, metric_id: str) -> str:
+    return next((m.name for m in fw.metrics if m.id == metric_id), metric_id) if fw else metric_id
+
+
 KINDS: tuple[CriterionKind, ...] = (
     CriterionKind(
         key="average_at_least",
@@ -423,6 +469,7 @@ KINDS: tuple[CriterionKind, ...] = (
         evaluate=_evaluate_average,
         bounds=_scale_bounds("average_at_least"),
         bar=RatingBar("average", "average_at_least", rounded=True),
+        needed=lambda value, fw, next_level: [f"Average at least {_number(value)}"],
     ),
     CriterionKind(
         key="each_at_least",
@@ -434,6 +481,7 @@ KINDS: tuple[CriterionKind, ...] = (
         bounds=_scale_bounds("each_at_least"),
         bar=RatingBar("lowest", "each_at_least"),
         joins=("average_at_least", " with "),
+        needed=lambda value, fw, next_level: [f"No rating below {_number(value)}"],
     ),
     CriterionKind(
         key="next_level_gaps_at_most",
@@ -444,6 +492,7 @@ KINDS: tuple[CriterionKind, ...] = (
         evaluate=_evaluate_gaps,
         bounds=_at_least("next_level_gaps_at_most", 0, "next_level_gaps_at_most below 0: no one could meet it"),
         bar=RatingBar("gaps", "gaps_at_most", at_most=True),
+        needed=lambda value, fw, next_level: [gaps_needed(value)],
     ),
     CriterionKind(
         key="sustained_cycles",
@@ -455,6 +504,7 @@ KINDS: tuple[CriterionKind, ...] = (
         ),
         evaluate=_evaluate_sustained,
         bounds=_at_least("sustained_cycles", 1, "sustained_cycles counts this cycle, so it must be 1 or more"),
+        needed=lambda value, fw, next_level: [sustained_needed(value)] if value > 1 else [],
     ),
     CriterionKind(
         key="months_in_level_at_least",
@@ -464,6 +514,7 @@ KINDS: tuple[CriterionKind, ...] = (
         words=lambda value, fw, next_level: [f"at least {value} months in level"],
         evaluate=_evaluate_months,
         bounds=_at_least("months_in_level_at_least", 0, "months_in_level_at_least must not be negative"),
+        needed=lambda value, fw, next_level: [months_needed(value, None)],
     ),
     CriterionKind(
         key="evidence",
@@ -472,6 +523,7 @@ KINDS: tuple[CriterionKind, ...] = (
         help="Evidence ids that must be Yes, comma-separated (see the Evidence sheet).",
         words=_evidence_words,
         evaluate=_evaluate_evidence,
+        needed=lambda value, fw, next_level: [_prompt(fw, item) for item in value],
     ),
     CriterionKind(
         key="metrics_at_least",
@@ -481,6 +533,7 @@ KINDS: tuple[CriterionKind, ...] = (
         words=_metrics_words,
         evaluate=_evaluate_metrics,
         bounds=_metrics_bounds,
+        needed=lambda value, fw, next_level: [metric_needed(_metric_name(fw, m), t) for m, t in value.items()],
     ),
     CriterionKind(
         key="endorsement",
@@ -489,6 +542,7 @@ KINDS: tuple[CriterionKind, ...] = (
         help="yes: manager endorsement required.",
         words=lambda value, fw, next_level: ["manager endorsement"] if value else [],
         evaluate=lambda value, case: _yes_no_all([("manager endorsement", case.row.endorsement)]),
+        needed=lambda value, fw, next_level: [ENDORSEMENT_NEEDED] if value else [],
     ),
     CriterionKind(
         key="calibration",
@@ -497,6 +551,7 @@ KINDS: tuple[CriterionKind, ...] = (
         help="yes: confirmed in a calibration session.",
         words=lambda value, fw, next_level: ["confirmed in a calibration session"] if value else [],
         evaluate=_evaluate_calibration,
+        needed=lambda value, fw, next_level: [CALIBRATION_NEEDED] if value else [],
     ),
 )
 
@@ -564,3 +619,92 @@ def criteria_phrases(criteria: Criteria, fw: Framework | None, next_level: str |
 def criteria_findings(criteria: Criteria, fw: Framework) -> list[Finding]:
     """Every checked value that no one (error) or everyone (warning) could meet, in canonical order."""
     return [finding for key, value in criteria.checked().items() for finding in KIND_BY_KEY[key].bounds(value, fw)]
+
+
+# -- what the workbook's Ready? and Still needed show ---------------------------------------------
+
+Verdict = Literal["Yes", "Pending", "No"]
+STILL_NEEDED_SEPARATOR = "; "
+
+
+def decided_later(key: str, value: Any, months_so_far: int | None) -> bool:
+    """Whether the workbook cannot check criterion `key`: it is decided after the workbook comes back."""
+    if key == "calibration":
+        return True
+    if key == "sustained_cycles":
+        return bool(value > 1)
+    return key == "months_in_level_at_least" and months_so_far is None
+
+
+def workbook_verdict(
+    criteria: Criteria,
+    fw: Framework | None,
+    rating_results: Mapping[str, Result],
+    facts: RatedFacts,
+    months_so_far: int | None,
+) -> tuple[Verdict, str]:
+    """`Ready?` and `Still needed` of a complete row below the top of its track, as its formulas show them.
+
+    The workbook checks the rating criteria (`rating_results`), the row's evidence, endorsement and metric
+    cells (anything but a Yes, or a number at the bar, is not met) and the months in level as of the
+    cycle's last day (`months_so_far`; None: no `level_since`). Calibration, `sustained_cycles` above 1 and
+    months without a start date are decided later: `Pending` when all else is met. `Still needed` names,
+    in canonical key order, each criterion not met or decided later.
+
+    >>> from types import SimpleNamespace as Row
+    >>> from matrixkit.model.framework import Criteria
+    >>> criteria = Criteria(average_at_least=3.5, months_in_level_at_least=12, endorsement=True, calibration=True)
+    >>> row = Row(employee_id="E1", level="IC2", evidence={}, endorsement=None, metrics={})
+    >>> workbook_verdict(criteria, None, {"average_at_least": "met"}, row, 9)
+    ('No', '12 months in level (9 so far); Manager endorsement; Calibration session')
+    """
+    missing: list[str] = []
+    later = not_met = False
+    for key, value in criteria.checked().items():
+        kind = KIND_BY_KEY[key]
+        if decided_later(key, value, months_so_far):
+            phrases = kind.needed(value, fw, None)
+            later = later or bool(phrases)
+            missing += phrases
+            continue
+        if kind.is_rating:
+            lacking = [] if rating_results.get(key) == "met" else kind.needed(value, fw, None)
+        elif key == "sustained_cycles":
+            lacking = []  # one cycle: the rating criteria themselves
+        elif key == "months_in_level_at_least":
+            short = months_so_far is not None and months_so_far < value
+            lacking = [months_needed(value, months_so_far)] if short else []
+        elif key == "evidence":
+            order = [e.id for e in fw.evidence] if fw else []
+            lacking = [
+                _prompt(fw, item) for item in in_framework_order(value, order) if facts.evidence.get(item) is not True
+            ]
+        elif key == "metrics_at_least":
+            order = [m.id for m in fw.metrics] if fw else []
+            lacking = [
+                metric_needed(_metric_name(fw, metric_id), value[metric_id])
+                for metric_id in in_framework_order(value, order)
+                if not _at_bar(facts.metrics.get(metric_id), value[metric_id])
+            ]
+        elif key == "endorsement":
+            lacking = [] if facts.endorsement is True else kind.needed(value, fw, None)
+        else:
+            raise AssertionError(key)  # a new kind says here how the workbook checks it
+        not_met = not_met or bool(lacking)
+        missing += lacking
+    verdict: Verdict = "No" if not_met else "Pending" if later else "Yes"
+    return verdict, STILL_NEEDED_SEPARATOR.join(missing)
+
+
+def in_framework_order(ids: Iterable[str], order: Sequence[str]) -> list[str]:
+    """`ids` in the order the framework lists them (its columns' order), unknown ids last as given.
+
+    >>> in_framework_order(["b", "x", "a"], ["a", "b"])
+    ['a', 'b', 'x']
+    """
+    rank = {item: n for n, item in enumerate(order)}
+    return sorted(ids, key=lambda item: rank.get(item, len(rank)))
+
+
+def _at_bar(figure: float | None, threshold: float) -> bool:
+    return figure is not None and figure >= threshold

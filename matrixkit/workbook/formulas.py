@@ -1,6 +1,6 @@
 """Spreadsheet formulas for the ratings sheet's computed columns.
 
-Only functions Excel (2007 on) and LibreOffice Calc 7.4 both compute without array entry: IF, AND,
+Only functions Excel (2007 on) and LibreOffice Calc 7.4 both compute without array entry: IF, AND, OR, MID,
 IFERROR, ISNUMBER, COUNT, COUNTIFS, INT, MIN, MAX, INDEX, MATCH, ROUND, SUMPRODUCT. Each formula
 mirrors `matrixkit.assess.scoring.row_figures`, and stays within Excel's 8,192 characters.
 
@@ -12,10 +12,23 @@ its Average passed 8,192 characters at about 21 competencies.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from matrixkit.model.criteria import RATING_BARS, Figure
+from matrixkit.model.criteria import (
+    CALIBRATION_NEEDED,
+    ENDORSEMENT_NEEDED,
+    KIND_BY_KEY,
+    NO_START_DATE,
+    RATING_BARS,
+    STILL_NEEDED_SEPARATOR,
+    Figure,
+    decided_later,
+    gaps_needed,
+    in_framework_order,
+    months_needed,
+)
 from matrixkit.model.framework import Framework
 from matrixkit.workbook.cells import cell_ref, col_letter
 from matrixkit.workbook.layout import LevelLookup, RatingsSheet
@@ -24,6 +37,9 @@ Param = str | float | int | bool | None  # str: a spreadsheet expression; else a
 _UNBOUNDED = "1E+99"
 FORMULA_LIMIT = 8192  # Excel's longest formula, in characters
 ARGUMENT_LIMIT = 255  # Excel's (and LibreOffice's) most arguments to one function
+STILL_NEEDED_LIMIT = 32767  # MID's length: the whole text
+_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+HEADER_ROW_NUMBER = 1  # the ratings sheet's header row, as a formula names it (`E$1`)
 
 
 def _literal(value: float | int) -> str:
@@ -50,6 +66,21 @@ class RowArrays:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """One item of the next level's criteria that is not a rating bar, as Ready? and Still needed test it.
+
+    `phrase` is a formula expression giving its words (`"Manager endorsement"`, `E$1`: the header that
+    holds an evidence prompt). A checked item has `met`, an expression true when the row meets it
+    (`FALSE`: known not met when the file is written); an item decided later has no `met`, and
+    `applies` (None: always) says when it applies, for a blank-matrix row whose level is picked later.
+    """
+
+    phrase: str
+    met: str | None = None
+    applies: str | None = None
+
+
+@dataclass(frozen=True)
 class RowFormulaInputs:
     terms: tuple[RatingTerm, ...]
     applicable_count: Param
@@ -58,10 +89,68 @@ class RowFormulaInputs:
     scale_min: int
     scale_max: int
     arrays: RowArrays | None = None  # set: the figures are computed over these instead of term by term
+    # Phrases of the rating bars for Still needed, lined up with `thresholds` (None: not checked).
+    bar_phrases: tuple[str | None, ...] = ()
+    requirements: tuple[Requirement, ...] = ()  # the other criteria, in canonical key order
 
 
-def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) -> RowFormulaInputs:
-    """A roster row: everything is known, so formulas hold plain numbers."""
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _literal_requirements(
+    fw: Framework, sheet: RatingsSheet, row: int, level_id: str, months_so_far: int | None
+) -> tuple[tuple[str | None, ...], tuple[Requirement, ...]]:
+    """A roster row's criteria as Still needed names them (`model.criteria.workbook_verdict` in cells)."""
+    if fw.next_level(level_id) is None:
+        return (), ()
+    checked = fw.criteria_for(level_id).checked()
+    bars = tuple(
+        _quoted(KIND_BY_KEY[key].needed(checked[key], fw, None)[0]) if key in checked else None for key in RATING_BARS
+    )
+    header = HEADER_ROW_NUMBER
+    requirements: list[Requirement] = []
+    for key, value in checked.items():
+        if key in RATING_BARS or (key == "sustained_cycles" and value <= 1):
+            continue
+        if decided_later(key, value, months_so_far):
+            requirements += [Requirement(_quoted(p)) for p in KIND_BY_KEY[key].needed(value, fw, None)]
+        elif key == "months_in_level_at_least":
+            if months_so_far is not None and months_so_far < value:
+                requirements.append(Requirement(_quoted(months_needed(value, months_so_far)), "FALSE"))
+        elif key == "evidence":
+            for item in in_framework_order(value, [e.id for e in fw.evidence]):
+                column = sheet.column("evidence", item)
+                ref = cell_ref(row, column.index)
+                requirements.append(Requirement(f"{column.letter}${header}", f'{ref}="Yes"'))
+        elif key == "metrics_at_least":
+            for metric_id in in_framework_order(value, [m.id for m in fw.metrics]):
+                threshold = value[metric_id]
+                column = sheet.column("metric", metric_id)
+                ref, bar = cell_ref(row, column.index), _literal(threshold)
+                requirements.append(
+                    Requirement(
+                        f'{column.letter}${header}&" at least {_number(threshold)}"',
+                        f"AND(ISNUMBER({ref}),{ref}>={bar})",
+                    )
+                )
+        elif key == "endorsement":
+            ref = cell_ref(row, sheet.column("endorsement").index)
+            requirements.append(Requirement(_quoted(ENDORSEMENT_NEEDED), f'{ref}="Yes"'))
+        else:
+            raise AssertionError(key)  # a new kind says here how the workbook checks it
+    return bars, tuple(requirements)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def literal_inputs(
+    fw: Framework, sheet: RatingsSheet, row: int, level_id: str, months_so_far: int | None = None
+) -> RowFormulaInputs:
+    """A roster row: everything is known, so formulas hold plain numbers; `months_so_far` is the
+    employee's whole months in level on the cycle's last day (None: no `level_since`)."""
     applicable = {c.id for c in fw.competencies_at(level_id)}
     following = fw.next_level(level_id)
     terms = tuple(
@@ -75,6 +164,7 @@ def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) 
         if column.key in applicable
     )
     criteria = fw.criteria_for(level_id)
+    bar_phrases, requirements = _literal_requirements(fw, sheet, row, level_id, months_so_far)
     inputs = RowFormulaInputs(
         terms=terms,
         applicable_count=len(terms),
@@ -82,6 +172,8 @@ def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) 
         thresholds=tuple((key, getattr(criteria, key)) for key in RATING_BARS),
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
+        bar_phrases=bar_phrases,
+        requirements=requirements,
     )
     if len(terms) + 3 <= ARGUMENT_LIMIT and len(average_formula(inputs)) < FORMULA_LIMIT:
         return inputs  # term by term, as most rows are: the shortest to read
@@ -220,17 +312,62 @@ def gaps_formula(inputs: RowFormulaInputs, average: str) -> str | None:
     return f'=IF({inputs.has_next}=1,{body},"")'
 
 
-def ready_formula(inputs: RowFormulaInputs, average: str, lowest: str, gaps: str) -> str | None:
-    if inputs.has_next is False:
-        return None
+def _bar_checks(inputs: RowFormulaInputs, average: str, lowest: str, gaps: str) -> list[tuple[str, str | None]]:
+    """(condition met, its Still needed phrase) of each checked rating bar."""
     figures: dict[Figure, str] = {"average": average, "lowest": lowest, "gaps": gaps}
-    checks = [
-        RATING_BARS[key].formula(figures[RATING_BARS[key].figure], _param(threshold))
-        for key, threshold in inputs.thresholds
+    phrases = inputs.bar_phrases or (None,) * len(inputs.thresholds)
+    return [
+        (RATING_BARS[key].formula(figures[RATING_BARS[key].figure], _param(threshold)), phrase)
+        for (key, threshold), phrase in zip(inputs.thresholds, phrases, strict=True)
         if threshold is not None
     ]
-    verdict = f'IF(AND({",".join(checks)}),"Yes","No")' if checks else '"Yes"'
-    return f'=IF(ISNUMBER({gaps}),{verdict},"")'
+
+
+def ready_formula(inputs: RowFormulaInputs, average: str, lowest: str, gaps: str) -> str | None:
+    """Yes / Pending / No (SPEC rev 2) once every rating is valid; None at the top of a track."""
+    if inputs.has_next is False:
+        return None
+    checks = [check for check, _ in _bar_checks(inputs, average, lowest, gaps)]
+    checks += [r.met for r in inputs.requirements if r.met is not None]
+    later = [r for r in inputs.requirements if r.met is None]
+    if any(r.applies is None for r in later):
+        passed = '"Pending"'
+    elif later:
+        passed = f'IF(OR({",".join(r.applies or "" for r in later)}),"Pending","Yes")'
+    else:
+        passed = '"Yes"'
+    verdict = f'IF(AND({",".join(checks)}),{passed},"No")' if checks else passed
+    if "FALSE" in checks:  # known not met when the file was written (months in level)
+        verdict = '"No"'
+    body = f'IF(ISNUMBER({gaps}),{verdict},"")'
+    return f"={body}" if inputs.has_next is True else f'=IF({_param(inputs.has_next)}=1,{body},"")'
+
+
+def still_needed_formula(inputs: RowFormulaInputs, average: str, lowest: str, gaps: str) -> str | None:
+    """Each criterion not met or decided later, in words, joined by "; "; None at the top of a track."""
+    if inputs.has_next is False:
+        return None
+
+    def gap(phrase: str) -> str:  # the separator before a phrase: "; " joined into a literal's quotes
+        return (
+            f'"{STILL_NEEDED_SEPARATOR}{phrase[1:]}'
+            if _LITERAL.fullmatch(phrase)
+            else f'"{STILL_NEEDED_SEPARATOR}"&{phrase}'
+        )
+
+    pieces: list[str] = []
+    for check, phrase in _bar_checks(inputs, average, lowest, gaps):
+        pieces.append(f'IF({check},"",{gap(phrase or "")})')
+    for r in inputs.requirements:
+        if (r.met is None and r.applies is None) or r.met == "FALSE":
+            pieces.append(gap(r.phrase))
+        elif r.met is None:
+            pieces.append(f'IF({r.applies},{gap(r.phrase)},"")')
+        else:
+            pieces.append(f'IF({r.met},"",{gap(r.phrase)})')
+    joined = "&".join(pieces) or '""'
+    body = f'IF(ISNUMBER({gaps}),MID({joined},{len(STILL_NEEDED_SEPARATOR) + 1},{STILL_NEEDED_LIMIT}),"")'
+    return f"={body}" if inputs.has_next is True else f'=IF({_param(inputs.has_next)}=1,{body},"")'
 
 
 def _param(value: Param) -> str:
@@ -266,11 +403,53 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
         )
         for column in ratings
     )
+
+    def criterion(name: str) -> str:
+        return f"INDEX({lookup.criterion_range(name)},{match})"
+
+    def bar_phrase(key: str) -> str:
+        bar = look(RATING_BARS[key].lookup_column)
+        if key == "average_at_least":
+            return f'"Average at least "&{bar}'
+        if key == "each_at_least":
+            return f'"No rating below "&{bar}'
+        # gaps_needed, in cells
+        return f'IF({bar}=0,{_quoted(gaps_needed(0))},"At most "&{bar}&IF({bar}=1," gap"," gaps")&" to the next level")'
+
+    header = HEADER_ROW_NUMBER
+    sustained, months = criterion("sustained_cycles"), criterion("months_in_level_at_least")
+    requirements = [
+        Requirement(f'{sustained}&" cycles at this bar"', applies=f"{sustained}>1"),
+        # No roster, no level_since: the months are decided later.
+        Requirement(f'{months}&" months in level ({NO_START_DATE})"', applies=f"{months}>0"),
+    ]
+    for item in fw.evidence:
+        column = sheet.column("evidence", item.id)
+        ref = cell_ref(row, column.index)
+        requirements.append(
+            Requirement(f"{column.letter}${header}", f'OR({criterion(f"evidence:{item.id}")}=0,{ref}="Yes")')
+        )
+    for metric in fw.metrics:
+        column = sheet.column("metric", metric.id)
+        ref, bar = cell_ref(row, column.index), criterion(f"metric:{metric.id}")
+        requirements.append(
+            Requirement(
+                f'{column.letter}${header}&" at least "&{bar}',
+                f"OR({bar}<=-{_UNBOUNDED},AND(ISNUMBER({ref}),{ref}>={bar}))",
+            )
+        )
+    endorsement = cell_ref(row, sheet.column("endorsement").index)
+    requirements.append(
+        Requirement(_quoted(ENDORSEMENT_NEEDED), f'OR({criterion("endorsement")}=0,{endorsement}="Yes")')
+    )
+    requirements.append(Requirement(_quoted(CALIBRATION_NEEDED), applies=f"{criterion('calibration')}=1"))
     return RowFormulaInputs(
         terms=terms,
         applicable_count=look("count"),
         has_next=look("has_next"),
         thresholds=tuple((key, look(bar.lookup_column)) for key, bar in RATING_BARS.items()),
+        bar_phrases=tuple(bar_phrase(key) for key in RATING_BARS),
+        requirements=tuple(requirements),
         scale_min=fw.scale.min,
         scale_max=fw.scale.max,
         arrays=RowArrays(

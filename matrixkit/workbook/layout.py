@@ -4,7 +4,7 @@ The header texts, the column order and the sheet names below are what `writer` w
 looks for and what `lint` keeps competency names clear of. A1 references come from `cells`.
 
 >>> HEADERS["employee_id"], [HEADERS[kind] for kind in FORMULA_COLUMNS]
-('Employee ID', ['Average', 'Lowest', 'Gaps to next level', 'Ready?'])
+('Employee ID', ['Average', 'Lowest', 'Gaps to next level', 'Ready?', 'Still needed'])
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ ColumnKind = Literal[
     "lowest",
     "gaps",
     "ready",
+    "still_needed",
 ]
 
 HEADERS = {
@@ -57,9 +58,10 @@ HEADERS = {
     "lowest": "Lowest",
     "gaps": "Gaps to next level",
     "ready": "Ready?",
+    "still_needed": "Still needed",
 }
 # The columns the workbook's formulas fill: written, never read back.
-FORMULA_COLUMNS: tuple[ColumnKind, ...] = ("average", "lowest", "gaps", "ready")
+FORMULA_COLUMNS: tuple[ColumnKind, ...] = ("average", "lowest", "gaps", "ready", "still_needed")
 YES_NO = ("Yes", "No")
 WorkbookKind = Literal["manager", "blank_matrix", "self"]
 NOT_APPLICABLE = "n/a"
@@ -130,8 +132,32 @@ def ratings_columns(fw: Framework) -> tuple[Column, ...]:
         ("lowest", HEADERS["lowest"], None),
         ("gaps", HEADERS["gaps"], None),
         ("ready", HEADERS["ready"], None),
+        ("still_needed", HEADERS["still_needed"], None),
     ]
     return tuple(Column(i, kind, header, key) for i, (kind, header, key) in enumerate(specs))
+
+
+def evidence_asked(fw: Framework, level_id: str) -> frozenset[str]:
+    """The evidence a criterion that applies to an employee at `level_id` asks for: their next level's
+    criteria, and the entry criteria of every track they may cross into (at or above its `entry.from`).
+
+    >>> from matrixkit import load_frameworks
+    >>> [fw] = load_frameworks(["templates/engineering.yaml"])
+    >>> sorted(evidence_asked(fw, "IC1")), sorted(evidence_asked(fw, "IC4"))
+    ([], ['cross_team_scope', 'design_doc_adopted', 'mentored_engineer'])
+    """
+    asked: set[str] = set()
+    if fw.next_level(level_id) is not None:
+        asked.update(fw.criteria_for(level_id).evidence or ())
+    track = fw.track_of_level[level_id]
+    order = [level.id for level in track.levels]
+    for other in fw.tracks:
+        entry = other.entry
+        if entry is None or entry.from_ not in order or other.id == track.id:
+            continue
+        if order.index(level_id) >= order.index(entry.from_) and entry.criteria is not None:
+            asked.update(entry.criteria.evidence or ())
+    return frozenset(asked)
 
 
 def ratings_sheet_names(frameworks: Sequence[Framework]) -> dict[str, str]:
@@ -228,6 +254,7 @@ def plan_self_assessment(
 
 
 LOOKUP_SHEET = "_levels"
+METRIC_UNCHECKED = -1e99  # a metric's bar in the level table where no criterion asks for it
 
 
 @dataclass(frozen=True)
@@ -243,6 +270,8 @@ class LevelLookup:
     framework: Framework
     FIXED = ("level", "has_next", "count", *(bar.lookup_column for bar in RATING_BARS.values()))
     PER_COMPETENCY = ("applicable", "weight", "next", "current")
+    # After the blocks: what Ready? and Still needed read of the criteria that are not rating criteria.
+    CRITERIA = ("sustained_cycles", "months_in_level_at_least", "endorsement", "calibration")
 
     @property
     def levels(self) -> list[str]:
@@ -252,7 +281,17 @@ class LevelLookup:
         return [
             *self.FIXED,
             *(f"{c.id}:{part}" for part in self.PER_COMPETENCY for c in self.framework.competencies),
+            *self.CRITERIA,
+            *(f"evidence:{e.id}" for e in self.framework.evidence),
+            *(f"metric:{m.id}" for m in self.framework.metrics),
         ]
+
+    def criterion_range(self, name: str) -> str:
+        """A column after the blocks: one of CRITERIA, `evidence:<id>` (1: asked) or `metric:<id>` (the bar,
+        or METRIC_UNCHECKED)."""
+        col = self.header().index(name)
+        first, last = cell_ref(1, col, absolute=True), cell_ref(len(self.levels), col, absolute=True)
+        return f"{LOOKUP_SHEET}!{first}:{last}"
 
     def column(self, name: str, competency_id: str | None = None) -> int:
         if competency_id is None:
@@ -294,5 +333,15 @@ class LevelLookup:
                 for c, on in zip(fw.competencies, on_track, strict=True)
             ]
             row += [current.get(c.id, 0) if on else 0 for c, on in zip(fw.competencies, on_track, strict=True)]
+            checked = criteria.checked() if following else {}
+            row += [
+                checked.get("sustained_cycles") or 0,
+                checked.get("months_in_level_at_least") or 0,
+                1 if checked.get("endorsement") else 0,
+                1 if checked.get("calibration") else 0,
+            ]
+            row += [1 if e.id in (checked.get("evidence") or ()) else 0 for e in fw.evidence]
+            thresholds = checked.get("metrics_at_least") or {}
+            row += [thresholds.get(m.id, METRIC_UNCHECKED) for m in fw.metrics]
             table.append(row)
         return table

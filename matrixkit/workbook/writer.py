@@ -17,11 +17,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from matrixkit import __version__
+from matrixkit.errors import UsageError
+from matrixkit.model.criteria import months_between
+from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework
-from matrixkit.model.roster import Manager
+from matrixkit.model.roster import Employee, Manager
 from matrixkit.model.words import describe_criteria
 from matrixkit.workbook.cells import cell_ref, col_letter, excel_length, excel_prefix
 from matrixkit.workbook.formulas import (
@@ -33,6 +38,7 @@ from matrixkit.workbook.formulas import (
     lookup_inputs,
     lowest_formula,
     ready_formula,
+    still_needed_formula,
 )
 from matrixkit.workbook.layout import (
     FORMULA_COLUMNS,
@@ -47,6 +53,7 @@ from matrixkit.workbook.layout import (
     LevelLookup,
     RatingsSheet,
     WorkbookPlan,
+    evidence_asked,
 )
 from matrixkit.workbook.metadata import (
     PROPERTY_NAMES,
@@ -66,10 +73,11 @@ from matrixkit.workbook.styles import (
     TITLE,
     document_date,
 )
+from matrixkit.workbook.textfit import LINE_POINTS, row_points
 
 INPUT_MESSAGE_LIMIT = 255
 INPUT_TITLE_LIMIT = 32
-GUIDE_POINTER = " … (full text: Guide sheet)"
+GUIDE_POINTER = "Full text: Guide sheet."
 
 _PALETTE = {
     "header": HEADER_FILL,
@@ -130,16 +138,22 @@ STYLES: dict[str, dict[str, Any]] = {
     "average": {**_BASE, "locked": True, "num_format": "0.00", "bg_color": _PALETTE["formula"]},
     "integer": {**_BASE, "locked": True, "num_format": "0", "bg_color": _PALETTE["formula"]},
     "ready": {**_BASE, "locked": True, "bold": True, "align": "center", "bg_color": _PALETTE["formula"]},
+    # Not wrapped: a formula's text never grows its row, so a long one runs on past the last column.
+    "needed": {**_BASE, "locked": True, "font_size": 9, "bg_color": _PALETTE["formula"]},
     "title": TITLE,
     "heading": HEADING,
     "plain_wrap": {"text_wrap": True, "valign": "top"},
-    "bold": {"bold": True, "valign": "top"},
+    "bold": {"bold": True, "valign": "top", "text_wrap": True},
 }
 HIGHLIGHTS: dict[str, dict[str, Any]] = {
     "na": {"bg_color": _PALETTE["na"], "font_color": "#7F7F7F", "italic": True},
     "below": {"bg_color": _PALETTE["below"], "font_color": "#9C0006"},
     "between": {"bg_color": _PALETTE["between"], "font_color": "#7F6000"},
     "meets": {"bg_color": _PALETTE["meets"], "font_color": "#006100"},
+    # Ready?: green only for a promise the report keeps; amber while something is decided after return.
+    "ready_yes": {"bg_color": "#63BE7B", "font_color": "#FFFFFF", "bold": True},
+    "ready_pending": {"bg_color": "#FFD966", "font_color": "#7F6000"},
+    "ready_no": {"bg_color": "#E7E6E6", "font_color": "#595959"},
 }
 
 
@@ -175,7 +189,11 @@ class WorkbookWriter:
             if slot.name == INSTRUCTIONS_SHEET:
                 sheets.append(self._instructions(styles, shape, plan))
             elif slot.name in ratings:
-                sheets.append(self._ratings(styles, ratings[slot.name], blank_matrix=plan.kind == "blank_matrix"))
+                sheets.append(
+                    self._ratings(
+                        styles, ratings[slot.name], blank_matrix=plan.kind == "blank_matrix", cycle=plan.cycle
+                    )
+                )
             elif slot.name == METADATA_SHEET:
                 sheets.append(_metadata_sheet(meta).xml())
             else:
@@ -222,12 +240,15 @@ class WorkbookWriter:
             return _lookup_sheet(LevelLookup(plan.frameworks[0]))
         raise AssertionError(name)
 
-    def _ratings(self, styles: _Styles, sheet: RatingsSheet, *, blank_matrix: bool) -> bytes:
-        def row_template(sheet: RatingsSheet, level_id: str) -> _RowTemplate:
-            key = (sheet.framework.fingerprint, level_id)  # the columns follow from the framework
+    def _ratings(self, styles: _Styles, sheet: RatingsSheet, *, blank_matrix: bool, cycle: str | None) -> bytes:
+        cycle_end = _cycle_end(cycle)
+
+        def row_template(sheet: RatingsSheet, employee: Employee) -> _RowTemplate:
+            months = _months_so_far(sheet.framework, employee, cycle_end)
+            key = (sheet.framework.fingerprint, employee.level, months)  # the columns follow from the framework
             found = self._row_templates.get(key)
             if found is None:
-                found = self._row_templates[key] = _RowTemplate.of(styles, sheet, level_id)
+                found = self._row_templates[key] = _RowTemplate.of(styles, sheet, employee.level, months)
             return found
 
         return _ratings_sheet(
@@ -278,8 +299,10 @@ class _Styles:
         self.header, self.text, self.wrap = s["header"], s["text"], s["wrap"]
         self.input, self.input_text, self.input_number = s["input"], s["input_text"], s["input_number"]
         self.na, self.average, self.integer, self.ready = s["na"], s["average"], s["integer"], s["ready"]
+        self.needed = s["needed"]
         self.title, self.heading, self.plain_wrap, self.bold = s["title"], s["heading"], s["plain_wrap"], s["bold"]
         self.na_highlight, self.below, self.between, self.meets = h["na"], h["below"], h["between"], h["meets"]
+        self.ready_yes, self.ready_pending, self.ready_no = h["ready_yes"], h["ready_pending"], h["ready_no"]
 
 
 def _protected(ws: Worksheet, password: str | None) -> Worksheet:
@@ -297,7 +320,7 @@ def _ratings_sheet(
     *,
     blank_matrix: bool,
     validation: Callable[[Framework, str, str], Validation],
-    row_template: Callable[[RatingsSheet, str], _RowTemplate],
+    row_template: Callable[[RatingsSheet, Employee], _RowTemplate],
 ) -> Worksheet:
     fw = sheet.framework
     ws = _protected(Worksheet(), password)
@@ -305,7 +328,7 @@ def _ratings_sheet(
     ws.columns = _column_runs(sheet)
     for column in sheet.columns:
         ws.text(HEADER_ROW, column.index, column.header, styles.header)
-    ws.height(HEADER_ROW, 62)
+    ws.height(HEADER_ROW, _header_height(tuple((c.header, _width(c.kind)) for c in sheet.columns)))
     first, last = HEADER_ROW + 1, max(sheet.last_row, HEADER_ROW + 1)
 
     for column in sheet.columns:
@@ -336,12 +359,12 @@ def _ratings_sheet(
         ws.text(row.row, id_col, employee.employee_id, styles.text)
         ws.text(row.row, name_col, employee.name, styles.text)
         ws.text(row.row, level_col, employee.level, styles.text)
-        template = row_template(sheet, employee.level)
+        template = row_template(sheet, employee)
         number = str(row.row + 1)
         if template.pieces:
             ws.raw(row.row, level_col + 1, number.join(template.pieces))
         else:
-            _employee_cells(styles, ws, sheet, row.row, employee.level)
+            _employee_cells(styles, ws, sheet, row.row, employee.level, template.months)
         for key, letter in template.rated:
             groups[(key, employee.level)].append(letter + number)
 
@@ -353,18 +376,32 @@ def _ratings_sheet(
             ws.conditional(" ".join(refs), rules)
     ready = cell_ref(first, sheet.column("ready").index)
     span = f"{ready}:{cell_ref(last, sheet.column('ready').index)}"
-    ws.conditional(span, [(f'{ready}="Yes"', styles.meets, False)])
-    ws.conditional(span, [(f'{ready}="No"', styles.below, False)])
+    ws.conditional(
+        span,
+        [
+            (f'{ready}="Yes"', styles.ready_yes, True),
+            (f'{ready}="Pending"', styles.ready_pending, True),
+            (f'{ready}="No"', styles.ready_no, True),
+        ],
+    )
 
     ws.freeze = (HEADER_ROW + 1, sheet.column("level").index + 1)
     ws.autofilter = (last, last_col)
-    ws.landscape = ws.fit_to_width = ws.print_gridlines = True
+    ws.landscape = ws.fit_to_width = True  # cells carry their own borders: no grid past the last column
     ws.paper = 9
     ws.selected = blank_matrix
     return ws
 
 
-def _employee_cells(styles: _Styles, ws: Worksheet, sheet: RatingsSheet, row: int, level_id: str) -> None:
+@lru_cache(maxsize=256)
+def _header_height(headers: tuple[tuple[str, float], ...]) -> float:
+    """The ratings header's height: its tallest wrapped header (the same for every sheet of a framework)."""
+    return max(62, *(row_points([header], width, bold=True) for header, width in headers))
+
+
+def _employee_cells(
+    styles: _Styles, ws: Worksheet, sheet: RatingsSheet, row: int, level_id: str, months_so_far: int | None
+) -> None:
     """Every cell of an employee's row after the level: ratings (or n/a), inputs and formulas."""
     fw = sheet.framework
     applicable = {c.id for c in fw.competencies_at(level_id)}
@@ -373,8 +410,28 @@ def _employee_cells(styles: _Styles, ws: Worksheet, sheet: RatingsSheet, row: in
             ws.blank(row, column.index, styles.input)
         else:
             ws.text(row, column.index, NOT_APPLICABLE, styles.na)
-    _inputs(ws, styles, sheet, row)
-    _row_formulas(ws, styles, sheet, row, literal_inputs(fw, sheet, row, level_id), guard=False)
+    _inputs(ws, styles, sheet, row, asked=evidence_asked(fw, level_id))
+    _row_formulas(ws, styles, sheet, row, literal_inputs(fw, sheet, row, level_id, months_so_far), guard=False)
+
+
+def _cycle_end(cycle: str | None) -> date | None:
+    if cycle is None:
+        return None
+    try:
+        return parse_cycle(cycle).end
+    except UsageError:
+        return None
+
+
+def _months_so_far(fw: Framework, employee: Employee, cycle_end: date | None) -> int | None:
+    """Whole months in level on the cycle's last day, capped at what the next level asks (rows past it
+    share one template); 0 where no criterion counts them; None without a `level_since`."""
+    needed = fw.criteria_for(employee.level).months_in_level_at_least
+    if needed is None or fw.next_level(employee.level) is None:
+        return 0
+    if employee.level_since is None or cycle_end is None:
+        return None
+    return min(months_between(employee.level_since, cycle_end), needed)
 
 
 @dataclass(frozen=True)
@@ -384,23 +441,24 @@ class _RowTemplate:
 
     pieces: tuple[str, ...]  # empty: render each row in full
     rated: tuple[tuple[str, str], ...]  # (competency id, column letter) of the rating cells
+    months: int | None  # months in level so far, as `_months_so_far` gives them
 
     # Two rows no sheet reaches: the cells rendered at both must differ only in the row number.
     _PROBES = (876_543, 987_654)
 
     @classmethod
-    def of(cls, styles: _Styles, sheet: RatingsSheet, level_id: str) -> _RowTemplate:
+    def of(cls, styles: _Styles, sheet: RatingsSheet, level_id: str, months: int | None) -> _RowTemplate:
         fw = sheet.framework
         applicable = {c.id for c in fw.competencies_at(level_id)}
         rated = tuple((c.key or "", c.letter) for c in sheet.columns_of("rating") if c.key in applicable)
         splits = []
         for probe in cls._PROBES:
             scratch = Worksheet()
-            _employee_cells(styles, scratch, sheet, probe, level_id)
+            _employee_cells(styles, scratch, sheet, probe, level_id, months)
             splits.append(tuple(scratch.cells_xml(probe).split(str(probe + 1))))
         if splits[0] != splits[1]:  # a constant in a formula spelled like a row number: no shortcut
-            return cls((), rated)
-        return cls(splits[0], rated)
+            return cls((), rated, months)
+        return cls(splits[0], rated, months)
 
 
 def _column_runs(sheet: RatingsSheet) -> list[tuple[int, int, float]]:
@@ -428,13 +486,18 @@ def _width(kind: str) -> float:
         "average": 10,
         "lowest": 9,
         "gaps": 11,
-        "ready": 9,
+        "ready": 10,
+        "still_needed": 48,
     }[kind]
 
 
-def _inputs(ws: Worksheet, styles: _Styles, sheet: RatingsSheet, row: int) -> None:
+def _inputs(ws: Worksheet, styles: _Styles, sheet: RatingsSheet, row: int, asked: frozenset[str] | None) -> None:
+    """The row's input cells; an evidence item no criterion of the row asks for (`asked`; None: any may
+    be) is not applicable: n/a, locked, grey."""
     for column in sheet.columns:
-        if column.kind in ("evidence", "endorsement"):
+        if column.kind == "evidence" and asked is not None and column.key not in asked:
+            ws.text(row, column.index, NOT_APPLICABLE, styles.na)
+        elif column.kind in ("evidence", "endorsement"):
             ws.blank(row, column.index, styles.input)
         elif column.kind == "metric":
             ws.blank(row, column.index, styles.input_number)
@@ -453,6 +516,7 @@ def _row_formulas(
         ("lowest", lowest_formula(inputs, refs["average"]), styles.integer),
         ("gaps", gaps_formula(inputs, refs["average"]), styles.integer),
         ("ready", ready_formula(inputs, refs["average"], refs["lowest"], refs["gaps"]), styles.ready),
+        ("still_needed", still_needed_formula(inputs, refs["average"], refs["lowest"], refs["gaps"]), styles.needed),
     ]
     for kind, formula, style in cells:
         col = sheet.column(kind).index  # type: ignore[arg-type]
@@ -497,9 +561,7 @@ def _blank_rows(ws: Worksheet, styles: _Styles, sheet: RatingsSheet) -> None:
                 "list",
                 quoted_list(str(v) for v in fw.scale.values),
                 input_title=shorten(column.header, INPUT_TITLE_LIMIT),
-                input_message=shorten(
-                    f"{labels}. The Guide sheet says what each level looks like.", INPUT_MESSAGE_LIMIT
-                ),
+                input_message=_blank_matrix_message(fw, column.key or "", labels),
                 error_title="Rating",
                 error_message=shorten(f"Pick a whole number from the list: {labels}.", INPUT_MESSAGE_LIMIT),
             ),
@@ -521,14 +583,38 @@ def _blank_rows(ws: Worksheet, styles: _Styles, sheet: RatingsSheet) -> None:
                 (f"IFERROR(AND(ISNUMBER({top}),{top}>={goal}),FALSE)", styles.meets, True),
             ],
         )
+    level = f"${col_letter(level_col)}{first + 1}"
+    match = f"MATCH({level},{lookup.range('level')},0)"
+    for column in sheet.columns_of("evidence"):
+        # The level is picked later: evidence its criteria do not ask for turns grey (it stays an input).
+        asked = f"INDEX({lookup.criterion_range(f'evidence:{column.key}')},{match})"
+        top = cell_ref(first, column.index)
+        ws.conditional(
+            f"{top}:{cell_ref(last, column.index)}", [(f"IFERROR({asked}=0,FALSE)", styles.na_highlight, True)]
+        )
     for row in rows:
         ws.blank(row, sheet.column("employee_id").index, styles.input_text)
         ws.blank(row, sheet.column("name").index, styles.input_text)
         ws.blank(row, level_col, styles.input)
         for column in sheet.columns_of("rating"):
             ws.blank(row, column.index, styles.input)
-        _inputs(ws, styles, sheet, row)
+        _inputs(ws, styles, sheet, row, asked=None)
         _row_formulas(ws, styles, sheet, row, lookup_inputs(sheet, row, lookup), guard=True)
+
+
+def _blank_matrix_message(fw: Framework, competency_id: str, labels: str) -> str:
+    """The level is picked later: the competency's anchors where it has them, else the scale's labels."""
+    anchors = fw.competency_by_id[competency_id].anchors
+    if not anchors:
+        return shorten(f"{labels}. The Role profile sheet says what each level expects.", INPUT_MESSAGE_LIMIT)
+    lines = [
+        f"{v} {fw.scale.labels.get(v, '')}".rstrip() + f" — {_lines(anchors[v])}"
+        for v in reversed(fw.scale.values)
+        if v in anchors
+    ]
+    pointer = "Expected per level: Role profile sheet."
+    room = INPUT_MESSAGE_LIMIT - excel_length(pointer) - 1
+    return cut_message("\n".join(lines), room, "…") + "\n" + pointer
 
 
 def _lookup_sheet(lookup: LevelLookup) -> Worksheet:
@@ -545,17 +631,118 @@ def _lookup_sheet(lookup: LevelLookup) -> Worksheet:
 
 
 def _rating_validation(fw: Framework, competency_id: str, level_id: str) -> Validation:
-    target = fw.next_level(level_id) or fw.level_by_id[level_id]
+    current = fw.level_by_id[level_id]
     competency = fw.competency_by_id[competency_id]
-    description = competency.descriptions.get(target.id, "")
     return Validation(
         "list",
         quoted_list(str(v) for v in fw.scale.values),
-        input_title=shorten(f"{competency.name} · {target.id}", INPUT_TITLE_LIMIT),
-        input_message=shorten(f"{target.id}: {description}", INPUT_MESSAGE_LIMIT, GUIDE_POINTER),
+        input_title=_rating_title(competency.name, current.id),
+        input_message=rating_message(fw, competency_id, level_id),
         error_title="Rating",
         error_message=shorten(f"Pick a whole number from the list: {_scale_labels(fw)}.", INPUT_MESSAGE_LIMIT),
     )
+
+
+def _rating_title(name: str, level_id: str) -> str:
+    """`Communication · IC3` within Excel's 32 characters: the name is cut, never the level."""
+    suffix = f" · {level_id}"
+    room = INPUT_TITLE_LIMIT - excel_length(suffix)
+    if room < 4:
+        return shorten(name, INPUT_TITLE_LIMIT)
+    return shorten(name, room, "…") + suffix if excel_length(name) > room else name + suffix
+
+
+def rating_message(fw: Framework, competency_id: str, level_id: str) -> str:
+    r"""What a rating cell tells the manager (SPEC rev 2): the values the current and the next level expect
+    here, then what the numbers around them mean — the competency's `anchors`, else the description of
+    the level whose profile first expects that value — line breaks kept, cut to Excel's 255 characters
+    with a pointer to the Guide sheet.
+
+    >>> from matrixkit import load_frameworks
+    >>> [fw] = load_frameworks(["templates/engineering.yaml"])
+    >>> print(rating_message(fw, "communication", "IC1"))  # doctest: +ELLIPSIS
+    IC1 expects 1, IC2 expects 2 here.
+    3 Proficient — as IC3: Presents the team's project plans...
+    2 Developing — as IC2: Writes the ticket breakdown and status...
+    1 Learning — as IC1: Posts a daily written update on assigned...
+    Full text: Guide sheet.
+    """
+    competency = fw.competency_by_id[competency_id]
+    current = fw.level_by_id[level_id]
+    this, that = _level_name(level_id), _level_name(following.id) if (following := fw.next_level(level_id)) else ""
+    now = current.expected.get(competency_id)
+    goal = following.expected.get(competency_id) if following and fw.assessed(competency_id, following.id) else None
+    if following is None:
+        head = f"{this} expects {now} here (the top of its track)." if now else ""
+    elif now is not None and goal is not None and now == goal:
+        head = f"{this} and {that} both expect {now} here."
+    else:
+        parts = [f"{this} expects {now}" if now is not None else f"{this} sets no bar"]
+        parts.append(f"{that} expects {goal}" if goal is not None else f"{that} sets no bar")
+        head = ", ".join(parts) + " here."
+    values = [v for v in (goal, now) if v is not None]
+    if values:
+        low, high = min(values), max(values)
+        around = sorted({v for v in range(low - 1, high + 2) if v in fw.scale.values}, reverse=True)
+    else:
+        around = list(reversed(fw.scale.values))
+    own = fw.track_of_level[level_id]
+    track_levels = [*own.levels, *(lv for track in fw.tracks if track is not own for lv in track.levels)]
+    meanings: list[tuple[str, str]] = []  # (the point and its label, what it means)
+    for value in around:
+        label = fw.scale.labels.get(value)
+        point = f"{value} {label}" if label else str(value)
+        anchor = competency.anchors.get(value)
+        first = next((lv for lv in track_levels if lv.expected.get(competency_id) == value), None)
+        text = competency.descriptions.get(first.id) if first else None
+        if anchor:
+            meanings.append((point, _lines(anchor)))
+        elif first is not None and text:
+            described = _lines(text)  # a list of behaviours starts on its own line, as it is written
+            gap = "\n" if "\n" in described else " "
+            meanings.append((point, f"as {_level_name(first.id)}:{gap}{described}"))
+        elif label:
+            meanings.append((point, ""))
+    full = "\n".join([head, *(f"{p} — {m}" if m else p for p, m in meanings)]).strip()
+    if excel_length(full) <= INPUT_MESSAGE_LIMIT:
+        return full
+    # Too long: every point keeps a fair share of the room (a short one leaves the rest to the others),
+    # each meaning cut at a word, and the Guide named.
+    texts = [f"{p} — {m}" if m else p for p, m in meanings]
+    room = INPUT_MESSAGE_LIMIT - excel_length(head) - excel_length(GUIDE_POINTER) - len(texts) - 1
+    shares: dict[int, int] = {}
+    for index in sorted(range(len(texts)), key=lambda i: excel_length(texts[i])):
+        shares[index] = min(excel_length(texts[index]), room // (len(texts) - len(shares)))
+        room -= shares[index]
+    lines = [head] if head else []
+    lines += [cut_message(text, shares[i], "…") for i, text in enumerate(texts)]
+    return cut_message("\n".join([*lines, GUIDE_POINTER]), INPUT_MESSAGE_LIMIT, "…")
+
+
+def _level_name(level_id: str) -> str:
+    """A level id as a sentence names it: `IC4`, but `level 4` for an id that is a bare number."""
+    return f"level {level_id}" if level_id.isdigit() else level_id
+
+
+def _lines(text: str) -> str:
+    """Each line's white space collapsed, the line breaks kept."""
+    return "\n".join(" ".join(part.split()) for part in text.strip().splitlines() if part.strip())
+
+
+def cut_message(text: str, limit: int, pointer: str) -> str:
+    r"""`text` within `limit` UTF-16 units, line breaks kept; when too long, cut at a word boundary and
+    `pointer` added.
+
+    >>> cut_message("one two\nthree four", 15, " …")
+    'one two\nthree …'
+    """
+    if excel_length(text) <= limit:
+        return text
+    cut = excel_prefix(text, limit - excel_length(pointer))
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary > 0 and not text[len(cut)].isspace():
+        cut = cut[:boundary]
+    return cut.rstrip(" ,;:.—·\n") + pointer
 
 
 def _gap_rules(
@@ -580,13 +767,21 @@ def _metric_validation(fw: Framework, metric_id: str) -> Validation:
     metric = next(m for m in fw.metrics if m.id == metric_id)
     low = metric.min if metric.min is not None else -1e15
     high = metric.max if metric.max is not None else 1e15
+    if metric.min is not None and metric.max is not None:
+        bounds = f"a number from {low:g} to {high:g}"
+    elif metric.min is not None:
+        bounds = f"a number of at least {low:g}"
+    elif metric.max is not None:
+        bounds = f"a number of at most {high:g}"
+    else:
+        bounds = "a number"
     return Validation(
         "decimal",
         (low, high),
         input_title=shorten(metric.name, INPUT_TITLE_LIMIT),
-        input_message=f"A number from {low:g} to {high:g}.",
+        input_message=f"{bounds[0].upper()}{bounds[1:]}.",
         error_title=shorten(metric.name, INPUT_TITLE_LIMIT),
-        error_message=f"Enter a number from {low:g} to {high:g}.",
+        error_message=f"Enter {bounds}.",
     )
 
 
@@ -595,10 +790,19 @@ def _metric_validation(fw: Framework, metric_id: str) -> Validation:
 
 def _instructions(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Worksheet:
     ws = _protected(Worksheet(show_gridlines=False), password)
-    ws.columns = [(0, 0, 28), (1, 1, 100)]
+    ws.columns = [(0, 0, INSTRUCTIONS_LABEL_WIDTH), (1, 1, INSTRUCTIONS_TEXT_WIDTH)]
     ws.selected = plan.kind != "blank_matrix"
+    ws.fit_to_width = True  # printed, column B stays on the page
+    ws.paper = 9
+
+    def line(label: str, text: str, style: int) -> None:
+        ws.text(row, 0, label, styles.bold)
+        ws.text(row, 1, text, style)
+        _fit_height(ws, row, [text], INSTRUCTIONS_TEXT_WIDTH, (label, INSTRUCTIONS_LABEL_WIDTH))
+
     row = 0
     ws.text(row, 0, _title(plan), styles.title)
+    ws.height(row, row_points([_title(plan)], INSTRUCTIONS_LABEL_WIDTH + INSTRUCTIONS_TEXT_WIDTH, 16))
     row += 2
     facts: list[tuple[str, str]] = []
     if plan.kind == "self" and plan.subject is not None:
@@ -611,8 +815,7 @@ def _instructions(styles: _Styles, plan: WorkbookPlan, password: str | None) -> 
         facts.append(("Please return by", plan.due))
     facts.append(("Frameworks", ", ".join(f"{fw.family.name} {fw.family.version}" for fw in plan.frameworks)))
     for label, value in facts:
-        ws.text(row, 0, label, styles.bold)
-        ws.text(row, 1, value, styles.plain_wrap)
+        line(label, value, styles.plain_wrap)
         row += 1
     row += 1
     ws.text(row, 0, "How to fill it in", styles.heading)
@@ -628,18 +831,22 @@ def _instructions(styles: _Styles, plan: WorkbookPlan, password: str | None) -> 
         ),
         "For each competency, pick a rating from the dropdown. Select a cell to read what the next level "
         "looks like; the Guide sheet has every description in full.",
-        "Grey cells marked n/a are competencies outside that person's track: leave them.",
+        "Grey cells marked n/a are not asked of that person (a competency outside their track or not assessed "
+        "at their level, evidence no criterion of theirs needs): leave them.",
         "Answer each evidence question and Manager endorsement with Yes or No, fill any metric, and add "
         "comments with concrete examples.",
-        "Average, Lowest, Gaps to next level and Ready? fill in by themselves once every rating of the row is "
-        "given. Cells turn red below the current level's profile, amber between the current and next level, "
-        "and green at the next level's profile.",
+        "Average, Lowest, Gaps to next level, Ready? and Still needed fill in by themselves once every rating "
+        "of the row is given. Ratings turn red below the current level's profile, amber between the current "
+        "and next level, and green at the next level's profile.",
+        "Ready? says Yes only when every criterion for the next level is met in this row; Pending when all "
+        "the workbook can check is met but something is decided after it comes back (a calibration session, "
+        "earlier cycles, time in level without a start date); No otherwise. Still needed names what is left. "
+        "Neither is a promotion decision: HR's report is.",
         "Save the file (.xlsx, or .ods from LibreOffice) and send it back. Do not rename sheets or headers; "
         "sorting rows and adding columns is fine.",
     ]
     for number, step in enumerate(steps, start=1):
-        ws.text(row, 0, f"Step {number}", styles.bold)
-        ws.text(row, 1, step, styles.plain_wrap)
+        line(f"Step {number}", step, styles.plain_wrap)
         row += 1
     for fw in plan.frameworks:
         row += 1
@@ -657,14 +864,13 @@ def _instructions(styles: _Styles, plan: WorkbookPlan, password: str | None) -> 
                 following = fw.next_level(level.id)
                 if following is None:
                     continue
-                ws.text(row, 0, f"{level.id} → {following.id}", styles.bold)
-                text = describe_criteria(fw.criteria_for(level.id), fw, following.id)
-                ws.text(row, 1, text[0].upper() + text[1:] + ".", styles.plain_wrap)
+                text = describe_criteria(fw.criteria_for(level.id), fw, following.title)
+                line(f"{level.title} → {following.title}", text[0].upper() + text[1:] + ".", styles.plain_wrap)
                 row += 1
             if track.entry is not None:
-                ws.text(row, 0, f"{track.entry.from_} → {track.entry.to} ({track.name})", styles.bold)
-                text = describe_criteria(track.entry.criteria, fw, track.entry.to)
-                ws.text(row, 1, f"Crossover: {text}.", styles.plain_wrap)
+                start, end = fw.level_by_id[track.entry.from_], fw.level_by_id[track.entry.to]
+                text = describe_criteria(track.entry.criteria, fw, end.title)
+                line(f"{start.title} → {end.title} ({track.name})", f"Crossover: {text}.", styles.plain_wrap)
                 row += 1
     return ws
 
@@ -673,14 +879,17 @@ def _guide(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Workshe
     ws = _protected(Worksheet(), password)
     ws.freeze = (1, 1)
     widest = max(sum(len(track.levels) for track in fw.tracks) for fw in plan.frameworks)
-    ws.columns = [(0, 0, 24), (1, max(widest, max(len(fw.scale.values) for fw in plan.frameworks)), GUIDE_TEXT_WIDTH)]
+    last = max(widest, max(len(fw.scale.values) for fw in plan.frameworks))
+    ws.columns = [(0, 0, GUIDE_NAME_WIDTH), (1, last, GUIDE_TEXT_WIDTH)]
     row = 0
     for fw in plan.frameworks:
         levels = [level for track in fw.tracks for level in track.levels]
         ws.text(row, 0, f"{fw.family.name} — competency", styles.header)
-        for i, level in enumerate(levels, start=1):
-            ws.text(row, i, f"{level.id} · {level.title}", styles.header)
-        ws.height(row, 34)
+        titles = [f"{level.id} · {level.title}" for level in levels]
+        for i, title in enumerate(titles, start=1):
+            ws.text(row, i, title, styles.header)
+        corner = row_points([f"{fw.family.name} — competency"], GUIDE_NAME_WIDTH, bold=True)
+        ws.height(row, max(34, corner, row_points(titles, GUIDE_TEXT_WIDTH, bold=True)))
         row += 1
         for comp in fw.competencies:
             ws.text(row, 0, comp.name, styles.wrap)
@@ -690,7 +899,8 @@ def _guide(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Workshe
                     ws.text(row, i, text.strip(), styles.wrap)
                 else:
                     ws.text(row, i, NOT_APPLICABLE, styles.na)
-            _fit_height(ws, row, [comp.descriptions.get(level.id) for level in levels], GUIDE_TEXT_WIDTH)
+            shown = [comp.descriptions.get(level.id) if fw.assessed(comp.id, level.id) else None for level in levels]
+            _fit_height(ws, row, shown, GUIDE_TEXT_WIDTH, (comp.name, GUIDE_NAME_WIDTH))
             row += 1
         row += 1
         ws.text(row, 0, "Scale", styles.header)
@@ -699,6 +909,7 @@ def _guide(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Workshe
         for value in fw.scale.values:
             ws.number(row, 0, value, styles.text)
             ws.text(row, 1, fw.scale.labels.get(value, ""), styles.wrap)
+            _fit_height(ws, row, [fw.scale.labels.get(value)], GUIDE_TEXT_WIDTH)
             row += 1
         row = _guide_anchors(styles, ws, fw, row + 1)
         row += 2
@@ -725,24 +936,23 @@ def _guide_anchors(styles: _Styles, ws: Worksheet, fw: Framework, row: int) -> i
                 ws.blank(row, i, styles.wrap)
             else:
                 ws.text(row, i, anchor.strip(), styles.wrap)
-        _fit_height(ws, row, list(comp.anchors.values()), GUIDE_TEXT_WIDTH)
+        _fit_height(ws, row, list(comp.anchors.values()), GUIDE_TEXT_WIDTH, (comp.name, GUIDE_NAME_WIDTH))
         row += 1
     return row
 
 
 GUIDE_TEXT_WIDTH = 46  # characters: the Guide's text columns
+INSTRUCTIONS_LABEL_WIDTH = 30
+INSTRUCTIONS_TEXT_WIDTH = 96
+GUIDE_NAME_WIDTH = 24  # its first column, the competency names
 
 
-def _fit_height(ws: Worksheet, row: int, texts: Sequence[str | None], width: float) -> None:
-    """A row tall enough for its longest wrapped text, each line break kept: LibreOffice opens an .xlsx
-    with stored heights and does not grow a row to its wrapped text by itself."""
-    per_line = max(1, int(width * 1.1))
-    lines = max(
-        (sum(max(1, -(-len(part) // per_line)) for part in text.strip().split("\n")) for text in texts if text),
-        default=1,
-    )
-    if lines > 1:
-        ws.height(row, min(409.0, 15.0 * lines))
+def _fit_height(ws: Worksheet, row: int, texts: Sequence[str | None], width: float, *more: tuple[str, float]) -> None:
+    """A row tall enough for its tallest wrapped text (`texts` in columns `width` wide, `more` as (text,
+    width)), each line break kept: LibreOffice shows an .xlsx row at the height it stores."""
+    points = max([row_points(texts, width), *(row_points([text], w) for text, w in more)])
+    if points > LINE_POINTS:
+        ws.height(row, points)
 
 
 def _profile(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Worksheet:

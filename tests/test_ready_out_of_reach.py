@@ -56,3 +56,33 @@ def test_the_terminal_says_it_under_the_counts(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "nobody can be Ready in this run" in result.output
     assert "Ready 0 · On track 7 · Not ready 40" in result.output  # statuses in words, as on the Summary
+
+
+def _readiness_cells(frameworks: list[Framework], analysis: Analysis) -> dict[str, str]:
+    import io
+
+    import openpyxl
+
+    from matrixkit.outputs.report import report_bytes
+    from matrixkit.outputs.report.people import STILL_NEEDED_HEADER
+
+    ws = openpyxl.load_workbook(io.BytesIO(report_bytes(analysis, frameworks)))["Readiness"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_at = next(i for i, row in enumerate(rows) if row[0] == "Employee ID")
+    header = rows[header_at]
+    ids, cells = header.index("Employee ID"), header.index(STILL_NEEDED_HEADER)
+    return {row[ids]: row[cells] for row in rows[header_at + 1 :] if row[ids]}
+
+
+def test_each_readiness_row_says_in_one_cell_what_stands_between(tmp_path: Path) -> None:
+    frameworks, analysis = _analysis()
+    cells = _readiness_cells(frameworks, analysis)
+    assert len(cells) == 47 and all("Calibration session" in cell for cell in cells.values())
+    for e in analysis.employees:
+        unmet = [c for c in e.criteria if c.result == "not_met" and c.criterion == "average_at_least"]
+        assert bool(unmet) == ("Average at least" in cells[e.employee_id]), e.employee_id
+    confirmed = tmp_path / "calibration.csv"
+    confirmed.write_text("employee_id\n" + "\n".join(f"ENG-{n:03d}" for n in range(1, 48)) + "\n", encoding="utf-8")
+    frameworks, analysis = _analysis(calibration_file=confirmed)
+    cells = _readiness_cells(frameworks, analysis)
+    assert not any("Calibration session" in cell for cell in cells.values())  # met there: not named

@@ -15,7 +15,15 @@ from datetime import date
 
 from matrixkit.assess.results import CriterionResult, EmployeeResult, RatedRow, Status
 from matrixkit.assess.scoring import weighted_average
-from matrixkit.model.criteria import Case, Context, Result, months_between, workbook_verdict
+from matrixkit.model.criteria import (
+    STILL_NEEDED_SEPARATOR,
+    Case,
+    Context,
+    Result,
+    label_of,
+    months_between,
+    workbook_verdict,
+)
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework, Level
 
 
@@ -111,3 +119,33 @@ def workbook_view(fw: Framework, result: EmployeeResult, cycle_end: date | None)
     since = result.level_since
     months = months_between(since, cycle_end) if since is not None and cycle_end is not None else None
     return workbook_verdict(criteria, fw, results, result, months)
+
+
+def what_stands_between(fw: Framework, result: EmployeeResult, cycle_end: date | None) -> str:
+    """In one cell of the report's Readiness, what stands between the employee and the next level: each
+    criterion not met, or not decided in this run, in the words a manager's `Still needed` uses.
+
+    Unlike the workbook, the report knows how calibration and the earlier cycles came out: a criterion
+    met there is not named. Other statuses say what to do instead.
+    """
+    if result.status == "top_of_track":
+        return "Top of track: no next level on this track"
+    if result.status == "conflict":
+        return "In two workbooks: settle which one rates them, then analyze again"
+    if result.status == "incomplete":
+        return "Every rating first (some are missing or invalid)"
+    if result.status == "ready":
+        return "Nothing: every criterion is met"
+    criteria = fw.criteria_for(result.level)
+    checked = criteria.checked()
+    results: dict[str, Result] = {c.criterion: c.result for c in result.criteria}
+    since = result.level_since
+    months = months_between(since, cycle_end) if since is not None and cycle_end is not None else None
+    phrases: list[str] = []
+    for key, outcome in results.items():
+        if outcome == "met" or key not in checked:
+            continue
+        one = Criteria.model_validate({key: checked[key]})
+        _verdict, needed = workbook_verdict(one, fw, {key: outcome}, result, months)
+        phrases.append(needed or label_of(key))
+    return STILL_NEEDED_SEPARATOR.join(phrases)

@@ -7,7 +7,9 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from matrixkit.assess.analytics import gap_cells
+from matrixkit.assess.readiness import what_stands_between
 from matrixkit.assess.results import STATUS_WORDS
+from matrixkit.model.cycles import parse_cycle
 from matrixkit.outputs.report.context import ReportContext
 from matrixkit.outputs.report.styles import Styles, gap_scale
 from matrixkit.outputs.report.tables import (
@@ -27,6 +29,8 @@ from matrixkit.outputs.report.tables import (
 )
 
 SELF_ASSESSMENT_SHEET = "Self-assessment"
+STILL_NEEDED_HEADER = "Still needed for the next level"
+
 
 
 def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
@@ -48,6 +52,7 @@ def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
         Column("Level", 9),
         Column("Next level", 9),
         Column("Status", 13),
+        Column(STILL_NEEDED_HEADER, 40, "wrap"),
         Column("Average", 9, "decimal"),
         Column("Lowest", 8, "integer"),
         Column("Gaps to next level", 10, "integer"),
@@ -57,8 +62,12 @@ def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
         Column("Sheet", 14),
         Column("Row", 6, "integer"),
     ]
+    cycle = ctx.analysis.cycle
+    cycle_end = parse_cycle(cycle).end if cycle else None  # as of which months in level count
     rows: list[list[Any]] = []
     for e in ctx.employees:
+        fw = ctx.framework(e.family)
+        between = what_stands_between(fw, e, cycle_end) if fw is not None and e.level in fw.level_by_id else None
         shows_gaps = e.average is not None and e.next_level is not None
         gap_names = [ctx.competency_name(e.family, c) for c in e.next_level_gaps]
         rows.append(
@@ -71,6 +80,7 @@ def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
                 e.level,
                 e.next_level,
                 Cell(STATUS_WORDS[e.status], styles.status(e.status)),
+                between,
                 None if e.average is None else round(e.average, 2),
                 e.lowest,
                 len(e.next_level_gaps) if shows_gaps else None,

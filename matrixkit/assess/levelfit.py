@@ -52,16 +52,10 @@ def _is_complete(e: EmployeeResult) -> bool:
     return e.average is not None and e.status != "conflict"
 
 
-def level_fit(employees: Iterable[EmployeeResult], frameworks: Sequence[Framework]) -> list[LevelFitPair]:
-    """Every adjacent pair of levels of every track, in framework order, with its competencies' means.
-
-    >>> from matrixkit import load_frameworks
-    >>> (fw,) = load_frameworks(["templates/startup.yaml"])
-    >>> pairs = level_fit([], [fw])
-    >>> (pairs[0].lower, pairs[0].upper, pairs[0].employees_lower, pairs[0].competencies)
-    ('S1', 'S2', 0, [])
-    """
-    # (family, level) → competency → the ratings of complete employees at that level
+def _ratings_by_level(
+    employees: Iterable[EmployeeResult],
+) -> tuple[dict[tuple[str, str], dict[str, list[int]]], dict[tuple[str, str], int]]:
+    """(family, level) → competency → the ratings of complete employees there; and how many they are."""
     ratings: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for e in employees:
@@ -71,6 +65,41 @@ def level_fit(employees: Iterable[EmployeeResult], frameworks: Sequence[Framewor
         at_level = ratings[(e.family, e.level)]
         for competency_id, rating in e.ratings.items():
             at_level[competency_id].append(rating)
+    return ratings, counts
+
+
+def level_means(employees: Iterable[EmployeeResult], fw: Framework, track_id: str) -> dict[str, dict[str, float]]:
+    """Competency → level → mean rating over the complete employees at that level, in framework order
+    (what the Level fit chart draws; a level nobody complete is at has no mean).
+
+    >>> from matrixkit import load_frameworks
+    >>> (fw,) = load_frameworks(["templates/startup.yaml"])
+    >>> level_means([], fw, fw.tracks[0].id)
+    {}
+    """
+    ratings, _ = _ratings_by_level(e for e in employees if e.family == fw.family.id)
+    means: dict[str, dict[str, float]] = {}
+    for competency in fw.competencies_for(track_id):
+        row = {
+            level.id: sum(found) / len(found)
+            for level in fw.track_by_id[track_id].levels
+            if (found := ratings.get((fw.family.id, level.id), {}).get(competency.id))
+        }
+        if row:
+            means[competency.id] = row
+    return means
+
+
+def level_fit(employees: Iterable[EmployeeResult], frameworks: Sequence[Framework]) -> list[LevelFitPair]:
+    """Every adjacent pair of levels of every track, in framework order, with its competencies' means.
+
+    >>> from matrixkit import load_frameworks
+    >>> (fw,) = load_frameworks(["templates/startup.yaml"])
+    >>> pairs = level_fit([], [fw])
+    >>> (pairs[0].lower, pairs[0].upper, pairs[0].employees_lower, pairs[0].competencies)
+    ('S1', 'S2', 0, [])
+    """
+    ratings, counts = _ratings_by_level(employees)
     pairs: list[LevelFitPair] = []
     seen: set[str] = set()
     for fw in frameworks:

@@ -62,6 +62,7 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
         ("Problems: warnings", warnings),
         ("Missing (in the roster, in no workbook)", len(a.missing)),
         ("Missing employee IDs", ", ".join(sorted(a.missing)) or NONE_TEXT),
+        *_worth_a_look(ctx),
     ]
     row = 2
     for label, value in facts:
@@ -119,6 +120,20 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
         ws.write_number(row, 1, count, styles.integer)
     if top:
         _gaps_chart(workbook, ws, gaps_header, first, first + len(top) - 1, top[0][1])
+
+
+def _worth_a_look(ctx: ReportContext) -> list[tuple[str, str]]:
+    """A line pointing at the Level fit and Equity sheets when they flag something (none otherwise)."""
+    a = ctx.analysis
+    lines: list[tuple[str, str]] = []
+    flat = sum(c.flagged for pair in a.level_fit for c in pair.competencies)
+    if flat:
+        what = "competency barely rises" if flat == 1 else "competencies barely rise"
+        lines.append(("Level fit", f"{flat} {what} from one level to the next: see the Level fit sheet"))
+    adverse = [c.column for c in a.equity or [] if any(g.flag == "adverse_impact" for g in c.groups)]
+    if adverse:
+        lines.append(("Equity", f"adverse impact flagged by {', '.join(adverse)}: see the Equity sheet"))
+    return lines
 
 
 def _top_gaps(ctx: ReportContext) -> list[tuple[str, int]]:

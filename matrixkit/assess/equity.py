@@ -50,7 +50,9 @@ MEETING = ("ready", "on_track")  # every rating criterion for the next level met
 
 CMH_TEST = "Cochran–Mantel–Haenszel test over the levels"
 FISHER_TEST = "Fisher's exact test (one level holds the comparison)"
-SCORE_TEST = "score test of a logistic regression with the level as a factor (generalized Cochran–Mantel–Haenszel)"
+SCORE_TEST = (
+    "score test of a logistic regression with the level as a factor, a generalized Cochran–Mantel–Haenszel test"
+)
 
 
 def available_columns(roster: Roster) -> list[str]:

@@ -32,8 +32,8 @@ def p_value_words(column: EquityColumn) -> str:
 
     >>> p_value_words(EquityColumn("gender", None, []))
     'No test: fewer than two groups of 5 or more, or no level where the groups can be compared.'
-    >>> p_value_words(EquityColumn("gender", 0.0123, [], "Fisher's exact test"))[:48]
-    "p = 0.012 (Fisher's exact test): a difference t"
+    >>> p_value_words(EquityColumn("gender", 0.0123, [], "Fisher's exact test"))[:60]
+    "p = 0.012 (Fisher's exact test): a difference this large wou"
     """
     if column.p_value is None:
         return "No test: fewer than two groups of 5 or more, or no level where the groups can be compared."

@@ -20,7 +20,15 @@ from matrixkit.assess.levelfit import FLAT_DIFFERENCE, FLAT_MIN_EMPLOYEES, below
 from matrixkit.assess.results import EmployeeResult, LevelFitPair
 from matrixkit.outputs.report.context import ReportContext
 from matrixkit.outputs.report.styles import FLAG_FILLS, TREND_LINE_COLOURS, Styles
-from matrixkit.outputs.report.tables import NONE_TEXT, fit_row, intro, manager_label, print_setup, write_value
+from matrixkit.outputs.report.tables import (
+    CHARS_PER_WIDTH,
+    NONE_TEXT,
+    fit_row,
+    intro,
+    manager_label,
+    print_setup,
+    write_value,
+)
 
 LEVEL_FIT_SHEET = "Level fit"
 FLAT_WORDS = "Barely rises"
@@ -242,14 +250,19 @@ def _people_table(
     if not ordered:
         ws.write_string(header + 1, 0, NONE_TEXT, styles.text)
         return header + 1
+    names = {(f, c.id): c.name for f, fw in ctx.by_family.items() for c in fw.competencies}
+    one_line = int(WIDTHS[FINDING] * CHARS_PER_WIDTH)
+    # Thousands of rows at 10,000 employees: written straight, text as text (write_string never makes a formula).
     for r, e in enumerate(ordered, start=header + 1):
-        profile = e.profile_level or "none"  # not even the first level's profile
-        below = ", ".join(ctx.competency_name(e.family, c) for c in e.current_level_gaps) or None
+        ws.write_string(r, 0, e.name, styles.text)
+        ws.write_string(r, 1, e.employee_id, styles.text)
+        ws.write_string(r, 2, e.level, styles.text)
+        ws.write_string(r, 3, e.profile_level or "none", styles.text)  # none: not even the first level's
         # The manager's name runs on over the empty columns up to the competencies.
-        values = [e.name, e.employee_id, e.level, profile, manager_label(e.manager_id, e.manager_name)]
-        for col, value in enumerate(values):
-            write_value(ws, r, col, value, styles.text)
-        write_value(ws, r, FINDING, below, styles.wrap)
-        if below:
-            fit_row(ws, r, [(below, WIDTHS[FINDING])])
+        ws.write_string(r, 4, manager_label(e.manager_id, e.manager_name), styles.text)
+        if e.current_level_gaps:
+            below = ", ".join(names.get((e.family, c), c) for c in e.current_level_gaps)
+            ws.write_string(r, FINDING, below, styles.wrap)
+            if len(below) > one_line:
+                fit_row(ws, r, [(below, WIDTHS[FINDING])])
     return header + len(ordered)

@@ -700,3 +700,25 @@ def _pixels_of(ppm: bytes, colour: str, tolerance: int = 40) -> int:
         for i in range(0, int(width) * int(height) * 3, 3)
         if all(abs(pixels[i + k] - target[k]) <= tolerance for k in range(3))
     )
+
+
+def test_cli_equity_column_not_in_the_roster_is_a_usage_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from matrixkit.cli.main import main
+    from matrixkit.outputs.generate import generate_blank_matrix
+
+    (fw,) = load_frameworks(["templates/startup.yaml"])
+    blank = generate_blank_matrix(fw, tmp_path / "matrix.xlsx")
+    lines = Path("templates/rosters/startup.csv").read_text(encoding="utf-8").splitlines()
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "\n".join([lines[0] + ",Gender,site", *(f"{line},f,Oslo" for line in lines[1:])]), encoding="utf-8"
+    )
+    base = ["analyze", str(blank), "--framework", "templates/startup.yaml", "--out", str(tmp_path / "r.xlsx")]
+    result = CliRunner().invoke(main, [*base, "--roster", str(roster), "--equity", "ethnicity"])
+    assert result.exit_code == 2
+    assert "--equity ethnicity: the roster" in result.output and "it can compare by: gender, site" in result.output
+    result = CliRunner().invoke(main, [*base, "--equity", "gender"])
+    assert result.exit_code == 2 and "--equity needs --roster" in result.output
+    assert not (tmp_path / "r.xlsx").exists()

@@ -84,6 +84,10 @@ class StoreError(MatrixkitError):
     """The history store cannot be used (busy, newer schema, not a store)."""
 
 
+class MailError(MatrixkitError):
+    """A mail server cannot be used (not reached, certificate not verified, login refused); nothing more is sent."""
+
+
 class PdfConversionError(MatrixkitError):
     """LibreOffice could not turn some documents into PDF; the .xlsx files are written all the same."""
 

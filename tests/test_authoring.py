@@ -102,6 +102,7 @@ def test_workbook_has_the_sheets_headers_and_validations(engineering_xlsx: Path)
         "Competencies",
         "Descriptions",
         "Role profiles",
+        "Anchors",
         "Criteria",
         "Evidence",
         "Metrics",
@@ -114,8 +115,9 @@ def test_workbook_has_the_sheets_headers_and_validations(engineering_xlsx: Path)
     assert all(key in criteria_headers for key in CRITERIA_KEYS)
     kinds = [v for v in book["Competencies"].data_validations.dataValidation if v.type == "list"]
     assert kinds and kinds[0].formula1 == '"core,functional,leadership"'
-    expected = [v for v in book["Role profiles"].data_validations.dataValidation if v.type == "whole"]
-    assert expected and (expected[0].formula1, expected[0].formula2) == ("1", "5")
+    # A whole number on the scale, or n/a (not assessed at that level).
+    expected = [v for v in book["Role profiles"].data_validations.dataValidation if v.type == "custom"]
+    assert expected and expected[0].formula1 == 'OR(C3="n/a",AND(ISNUMBER(C3),C3=INT(C3),C3>=1,C3<=5))'
     descriptions = book["Descriptions"]
     assert descriptions["C1"].value == "IC1" and descriptions["C3"].alignment.wrap_text
 

@@ -90,3 +90,17 @@ def test_every_command_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in main.commands:
         assert f"matrixkit {name}" in readme, name
+
+
+def test_the_readmes_first_command_runs_the_main_job_on_shipped_data(tmp_path: Path) -> None:
+    """README opens with `pip install . && matrixkit analyze …`: run that analyze, as written, from the
+    repository, with its outputs sent to a temporary folder."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    install, command = first.split(" && ", 1)
+    assert install == "pip install ." and command.startswith("matrixkit analyze ")
+    args = command.replace("out/", f"{tmp_path}/").split()[1:]
+    done = subprocess.run([sys.executable, "-m", "matrixkit", *args], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    assert (tmp_path / "report.xlsx").exists() and (tmp_path / "report.json").exists()
+    assert "47 employee(s) from 7 workbook(s)" in done.stderr and f"Report: {tmp_path}/report.xlsx" in done.stderr

@@ -353,7 +353,7 @@ def _lint(tmp_path: Path, data: dict[str, Any], name: str) -> list[Any]:
     return lint_paths([path])
 
 
-QUALITY = {"vague-wording", "paperwork-difference", "expected-out-of-scale", "expected-falls"}
+QUALITY = {"vague-wording", "same-text", "expected-out-of-scale", "expected-falls"}
 
 
 def test_lint_reports_quality_faults_beside_structural_errors(tmp_path: Path) -> None:
@@ -426,17 +426,16 @@ LINT_OUTPUT = """\
                   → a judgement a manager cannot check; describe the result: <verb> <artefact or outcome> \
 <scope or frequency>, e.g. 'Writes tests that catch regressions before review' instead of 'writes good tests'
      11  warning  tracks[0]
-                  track 'ic' has 0 functional competencies; aim for 3–5
-     11  warning  tracks[0]
-                  track 'ic' has 1 core competencies; aim for 3–5
-     11  warning  tracks[0]
-                  track 'ic' rates 1 competencies; aim for 6–12
+                  track 'ic' rates 1 competency; aim for 3–12
+                  → an average of one or two ratings says little: split a broad competency
      13  warning  tracks[0].levels
-                  track 'ic' has 2 levels; frameworks work with 4–7
+                  track 'ic' has 2 levels; a ladder works with 4–7
+                  → each step is a big jump: split a level, or enter this track from another (`entry`)
      15  warning  tracks[0].levels[1].expected.craft
-                  'craft' falls from 2 at L1 to 1 at L2
+                  'Craft' falls from 2 at L1 to 1 at L2
+                  → expect at least 2 at L2, or less at L1: a higher level asks for no less
 
-1 error(s), 6 warning(s) in 1 input(s)
+1 error(s), 4 warning(s) in 1 input(s)
 """
 
 

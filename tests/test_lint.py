@@ -82,13 +82,13 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     (
         "identical adjacent",
         lambda d: _desc(d, 0, "L3", d["competencies"][0]["descriptions"]["L2"]),
-        "paperwork-difference",
+        "same-text",
         "competencies[0].descriptions.L3",
     ),
     (
         "near-identical adjacent",
         lambda d: _desc(d, 0, "L3", d["competencies"][0]["descriptions"]["L2"].replace("teammate", "colleague")),
-        "paperwork-difference",
+        "near-same-text",
         "competencies[0].descriptions.L3",
     ),
     (
@@ -134,10 +134,36 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "competencies[4].descriptions.L2",
     ),
     (
-        "three sentences",
-        lambda d: _desc(d, 5, "L2", "Ships a fix. Writes the test. Tells the team."),
-        "too-many-sentences",
+        "six sentences",
+        lambda d: _desc(d, 5, "L2", "Ships a fix. Writes the test. Tells the team. Logs it. Files it. Closes it."),
+        "too-many-behaviours",
         "competencies[5].descriptions.L2",
+    ),
+    (
+        "a list of six lines without full stops",
+        lambda d: _desc(d, 5, "L2", "\n".join(f"Runs drill {n} for the team" for n in range(6))),
+        "too-many-behaviours",
+        "competencies[5].descriptions.L2",
+    ),
+    (
+        "a line repeated in one cell",
+        lambda d: _desc(d, 5, "L2", "- Ships a fix\n- Writes the test\n- Ships a fix"),
+        "repeated-in-cell",
+        "competencies[5].descriptions.L2",
+    ),
+    (
+        "a bullet repeated at the next level",
+        lambda d: d["competencies"][5]["descriptions"].update(
+            L2="- Ships a fix\n- Writes the test", L3="- Ships a fix\n- Reviews the tests of the team"
+        ),
+        "repeated-item",
+        "competencies[5].descriptions.L3",
+    ),
+    (
+        "allow naming no warning",
+        lambda d: d["competencies"][5].update(lint={"allow": ["same-txt"]}),
+        "unknown-allow",
+        "competencies[5].lint.allow[0]",
     ),
     (
         "expected above scale",
@@ -161,7 +187,7 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "expected missing",
         lambda d: d["tracks"][0]["levels"][1]["expected"].pop("design"),
         "expected-missing",
-        "tracks[0].levels[1].expected",
+        "tracks[0].levels[1].expected.design",
     ),
     ("three levels", lambda d: _drop_levels(d["tracks"][0], 3, d), "level-count", "tracks[0].levels"),
     (
@@ -174,8 +200,8 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "tracks[0].levels",
     ),
     (
-        "five competencies",
-        lambda d: (_remove_competency(d, "coaching"), _remove_competency(d, "design")),
+        "two competencies",
+        lambda d: [_remove_competency(d, c["id"]) for c in list(d["competencies"])[2:]],
         "competency-count",
         "tracks[0]",
     ),
@@ -189,8 +215,6 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "competency-count",
         "tracks[0]",
     ),
-    ("two core", lambda d: _remove_competency(d, "delivery"), "kind-count", "tracks[0]"),
-    ("six functional", lambda d: _add_competencies(d, 3, "functional"), "kind-count", "tracks[0]"),
     ("no crossover", lambda d: d["tracks"][1].pop("entry"), "no-crossover", "tracks[1]"),
     (
         "no parity",
@@ -295,6 +319,7 @@ def test_each_rule_fires_where_it_should(
     assert hits, [p.describe() for p in problems]
     assert path in [p.path for p in hits], [p.describe() for p in hits]
     assert all(p.line is not None and p.file for p in hits)
+    assert all(p.hint for p in hits if p.severity == "warning"), "every warning says how to fix it"
 
 
 def test_error_rules_are_errors_and_quality_rules_warnings(framework_data: dict[str, Any], write_yaml: Any) -> None:
@@ -328,7 +353,7 @@ def test_vague_words_match_whole_words_only() -> None:
         ("Writes code. Reviews code.", 2),
         ("Writes tests, e.g. unit tests, i.e. small ones. Reviews code.", 2),
         ("Ships it! Then asks why? Then writes it down.", 3),
-        ("1. Writes code.\n2. Reviews code.\n3. Deploys code.", 6),
+        ("1. Writes code.\n2. Reviews code.\n3. Deploys code.", 3),
         ("No full stop at the end", 1),
     ],
 )
@@ -341,7 +366,7 @@ def test_real_world_fixture_has_warnings_but_no_errors() -> None:
     assert problems, "the FT framework has long, vague cells: lint should say so"
     assert {p.severity for p in problems} == {"warning"}
     codes = {p.code for p in problems}
-    assert {"too-many-sentences", "vague-wording", "no-parity", "level-count"} <= codes
+    assert {"vague-wording", "no-parity", "criteria-above-profile"} <= codes
 
 
 def test_every_shipped_template_is_clean() -> None:

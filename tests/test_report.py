@@ -25,9 +25,15 @@ from report_fixtures import (
     trends_analysis,
 )
 
-from matrixkit.assess.results import STATUSES, Analysis, TrendPoint, Trends
+from matrixkit.assess.results import STATUS_WORDS, STATUSES, Analysis, TrendPoint, Trends
+from matrixkit.model.criteria import label_of
 from matrixkit.outputs.report import SHEET_NAMES, TRENDS_SHEET, report_bytes
-from matrixkit.outputs.report.styles import GAP_BAR_COLOUR, STATUS_CHART_COLOURS, TREND_LINE_COLOURS
+from matrixkit.outputs.report.styles import (
+    GAP_BAR_COLOUR,
+    NEXT_GAP_BAR_COLOUR,
+    STATUS_CHART_COLOURS,
+    TREND_LINE_COLOURS,
+)
 from matrixkit.outputs.report.tables import HEADER_ROW
 from matrixkit.outputs.report.trends import TREND_CHART_COMPETENCIES, TREND_CHART_EMPLOYEES
 from matrixkit.workbook.styles import STATUS_FILLS
@@ -110,21 +116,24 @@ def test_summary_figures_and_every_status_shown(book: Any) -> None:
     assert facts["Missing (in the roster, in no workbook)"] == 1
     assert facts["Missing employee IDs"] == "E9"
     status_rows = table(ws, find_row(ws, "Status"))
-    assert [(r["Status"], r["Employees"]) for r in status_rows] == [(s, 1) for s in STATUSES]
+    assert [(r["Status"], r["Employees"]) for r in status_rows] == [(STATUS_WORDS[s], 1) for s in STATUSES]
 
 
 def test_summary_status_by_level_and_top_gaps(book: Any) -> None:
     ws = book["Summary"]
     by_level = {r["Family / level"]: r for r in table(ws, find_row(ws, "Family / level"))}
     assert list(by_level) == [f"Engineering / {level}" for level in ("IC1", "IC2", "IC3", "IC7", "M1")]
-    assert by_level["Engineering / IC2"]["not_ready"] == 1
-    assert by_level["Engineering / IC2"]["conflict"] == 1
+    assert by_level["Engineering / IC2"]["Not ready"] == 1
+    assert by_level["Engineering / IC2"]["Conflict"] == 1
     assert by_level["Engineering / IC2"]["Total"] == 2
-    assert by_level["Engineering / M1"]["on_track"] == 1
-    assert by_level["Engineering / M1"]["ready"] == 0
+    assert by_level["Engineering / M1"]["On track"] == 1
+    assert by_level["Engineering / M1"]["Ready"] == 0
     gaps = table(ws, find_row(ws, "Competency"))
-    # Only Bob (IC2) is below IC3 anywhere; conflicts are not counted; largest count first, then by name.
-    assert gaps[0] == {"Competency": "Collaboration", "Employees below the next level": 1}
+    # Only Bob (IC2) is below IC3 anywhere, and below IC2 itself in Delivery alone: below the current level
+    # ranks first; conflicts are not counted; then largest count, then by name.
+    below_current, below_next = "Employees below their current level", "Employees below the next level"
+    assert gaps[0] == {"Competency": "Delivery", below_current: 1, below_next: 1}
+    assert gaps[1] == {"Competency": "Collaboration", below_current: 0, below_next: 1}
     assert "Communication" not in {g["Competency"] for g in gaps}
     assert len(gaps) == 9
 
@@ -157,7 +166,7 @@ def test_readiness_one_row_per_employee_with_figures(book: Any) -> None:
         "Track": "Individual contributor",
         "Level": "IC3",
         "Next level": "IC4",
-        "Status": "ready",
+        "Status": "Ready",
         "Average": 3.9,
         "Lowest": 3,
         "Gaps to next level": 0,
@@ -167,17 +176,17 @@ def test_readiness_one_row_per_employee_with_figures(book: Any) -> None:
         "Row": 4,
     }
     assert bob["Name"] == "=1+1 Bob"
-    assert bob["Status"] == "not_ready"
+    assert bob["Status"] == "Not ready"
     assert bob["Average"] == 2.0
     assert bob["Gaps to next level"] == 9
     assert bob["Below the next level in"].startswith("Collaboration, Delivery, Ownership of outcomes")
-    assert zoe["Status"] == "incomplete"
+    assert zoe["Status"] == "Incomplete"
     assert zoe["Manager"] == "Linus Ødegård (M2)"
     assert zoe["Name"] == "Zoë Ñúñez 陈"
     assert (zoe["Average"], zoe["Lowest"], zoe["Gaps to next level"]) == (None, None, None)
-    assert wei["Status"] == "top_of_track"
+    assert wei["Status"] == "Top of track"
     assert (wei["Next level"], wei["Gaps to next level"]) == (None, None)
-    assert [sam1["Status"], sam2["Status"]] == ["conflict", "conflict"]
+    assert [sam1["Status"], sam2["Status"]] == ["Conflict", "Conflict"]
     assert [sam1["Source file"], sam2["Source file"]] == ["grace.xlsx", "linus.xlsx"]
     assert mia["Track"] == "Engineering management"
     assert mia["Average"] == pytest.approx(4.11)
@@ -186,28 +195,33 @@ def test_readiness_one_row_per_employee_with_figures(book: Any) -> None:
 def test_readiness_criteria_in_canonical_order_with_words_and_reasons(book: Any) -> None:
     ws = book["Readiness"]
     header = [c.value for c in ws[HEADER]]
-    criteria = [h for h in header if f"{h} — reason" in header]
+    criteria = [h for h in header if f"{h}: why" in header]
     assert criteria == [
-        "average_at_least",
-        "each_at_least",
-        "next_level_gaps_at_most",
-        "sustained_cycles",
-        "evidence",
-        "endorsement",
+        label_of(key)
+        for key in (
+            "average_at_least",
+            "each_at_least",
+            "next_level_gaps_at_most",
+            "sustained_cycles",
+            "evidence",
+            "endorsement",
+        )
     ]
-    for key in criteria:
-        assert header[header.index(key) + 1] == f"{key} — reason"
+    for label in criteria:
+        assert header[header.index(label) + 1] == f"{label}: why"
+    average, evidence, sustained = (label_of(k) for k in ("average_at_least", "evidence", "sustained_cycles"))
     rows = {(r["Employee ID"], r["Source file"]): r for r in table(ws)}
     bob = rows[("E2", "grace.xlsx")]
-    assert bob["average_at_least"] == "not met"
-    assert bob["average_at_least — reason"] == "2.0 < 3.5"
-    assert bob["evidence"] == "unknown"
-    assert bob["evidence — reason"] == "design_doc_adopted: not answered"
-    assert bob["sustained_cycles"] is None  # not checked for Bob
+    assert bob[average] == "not met"
+    assert bob[f"{average}: why"] == "2.0 < 3.5"
+    assert bob[evidence] == "unknown"
+    # by its prompt, never its id (design_doc_adopted)
+    assert bob[f"{evidence}: why"] == "Has written a design doc that was reviewed and adopted: not answered"
+    assert bob[sustained] is None  # not checked for Bob
     mia = rows[("E6", "linus.xlsx")]
-    assert mia["average_at_least"] == "met"
-    assert mia["sustained_cycles"] == "unknown"
-    assert mia["sustained_cycles — reason"] == "2026-Q3 is not in the store"
+    assert mia[average] == "met"
+    assert mia[sustained] == "unknown"
+    assert mia[f"{sustained}: why"] == "2026-Q3 is not in the store"
     words = {r[k] for r in rows.values() for k in criteria} - {None}
     assert words == {"met", "not met", "unknown"}
 
@@ -220,7 +234,7 @@ def test_status_cells_are_coloured_by_status(book: Any) -> None:
     for r in range(HEADER + 1, ws.max_row + 1):
         cell = ws.cell(r, col)
         fills[cell.value] = cell.fill.fgColor.rgb
-    assert set(fills) == set(STATUSES)
+    assert set(fills) == set(STATUS_WORDS.values())
     assert len(set(fills.values())) == len(STATUSES)
 
 
@@ -295,8 +309,12 @@ def test_management_track_and_lateral_paths(book: Any) -> None:
     assert candidate["Employee ID"] == "E1"
     assert candidate["To track"] == "Engineering management"
     assert candidate["To level"] == "M1"
-    assert candidate["evidence"] == "unknown"
-    assert candidate["evidence — reason"] == "mentored_engineer: not answered"
+    evidence = label_of("evidence")
+    assert candidate[evidence] == "unknown"
+    assert (
+        candidate[f"{evidence}: why"].endswith(": not answered")
+        and "mentored_engineer" not in candidate[f"{evidence}: why"]
+    )
     lateral = table(book["Lateral paths"])
     assert [(r["Competency"], r["Rating"], r["Target expected"], r["Gap"]) for r in lateral] == [
         ("System design", 4, 5, -1),
@@ -416,14 +434,16 @@ def test_creation_date_comes_from_the_cycle(report: bytes) -> None:
     assert build(sample_analysis(None)) == build(sample_analysis(None))
 
 
-def test_empty_analysis_says_none_on_every_sheet() -> None:
+def test_empty_analysis_says_so_in_words_on_every_sheet() -> None:
     book = openpyxl.load_workbook(io.BytesIO(build(empty_analysis())))
     assert book.sheetnames == list(SHEET_NAMES)
     for ws in book:
         values = [c.value for row in ws.iter_rows() for c in row]
-        assert "None" in values, ws.title
+        assert "None" not in values, ws.title  # a sentence, never a bare "None"
+        said = [v for v in values if isinstance(v, str) and v.startswith(("Nobody", "No ", "None of"))]
+        assert said or ws.title in ("Summary", "Gaps", "Team gaps", "Problems"), ws.title
     summary = book["Summary"]
-    assert [summary.cell(r, 2).value for r in range(find_row(summary, "ready"), find_row(summary, "conflict") + 1)] == [
+    assert [summary.cell(r, 2).value for r in range(find_row(summary, "Ready"), find_row(summary, "Conflict") + 1)] == [
         0
     ] * len(STATUSES)
     assert not book["Summary"]._charts
@@ -487,21 +507,21 @@ def test_trends_one_row_per_employee_by_name_with_status_and_average_per_cycle(t
     assert [r["Employee ID"] for r in rows] == ["E2", "E1", "D1", "E3"]  # by name: "=1+1 Bob" first
     bob, ada, ana, zoe = rows
     assert [(ada[f"{c} status"], ada[f"{c} average"]) for c in TREND_CYCLES] == [
-        ("on_track", 3.2),
-        ("ready", 3.6),
-        ("ready", 3.9),
+        ("On track", 3.2),
+        ("Ready", 3.6),
+        ("Ready", 3.9),
     ]
     assert (ada["Level"], ada["Level changes"]) == ("IC3", "IC2 → IC3 in 2026-Q4")
     # Bob was not rated in 2026-Q3: both cells blank; his average is rounded to 2 decimals.
     assert [(bob[f"{c} status"], bob[f"{c} average"]) for c in TREND_CYCLES] == [
-        ("not_ready", 2.0),
+        ("Not ready", 2.0),
         (None, None),
-        ("not_ready", 2.05),
+        ("Not ready", 2.05),
     ]
     assert bob["Name"] == "=1+1 Bob"
     assert (bob["Level"], bob["Level changes"]) == ("IC2", None)
     assert ana["2026-Q2 status"] is None and ana["2026-Q4 average"] == 2.88
-    assert (zoe["Name"], zoe["2026-Q4 status"], zoe["2026-Q4 average"]) == ("Zoë Ñúñez 陈", "incomplete", None)
+    assert (zoe["Name"], zoe["2026-Q4 status"], zoe["2026-Q4 average"]) == ("Zoë Ñúñez 陈", "Incomplete", None)
     assert ws.auto_filter.ref == f"A{HEADER}:J{HEADER + 4}"
     assert ws.page_setup.orientation == "landscape"
 
@@ -510,12 +530,13 @@ def test_trends_status_cells_coloured_like_readiness(trends_book: Any) -> None:
     ws = trends_book[TRENDS_SHEET]
     for row in ws.iter_rows(min_row=HEADER + 1, max_row=HEADER + 4, min_col=3, max_col=8):
         for cell in row:
-            if cell.value in STATUS_FILLS:
-                assert cell.fill.fgColor.rgb == "FF" + STATUS_FILLS[cell.value][1:], cell.coordinate
+            status = {word: status for status, word in STATUS_WORDS.items()}.get(cell.value)
+            if status is not None:
+                assert cell.fill.fgColor.rgb == "FF" + STATUS_FILLS[status][1:], cell.coordinate
                 assert cell.font.b
     readiness = trends_book["Readiness"]
-    ready = next(c for c in readiness["H"] if c.value == "ready")
-    assert ws["G5"].value == "ready" and ws["G5"].fill.fgColor.rgb == ready.fill.fgColor.rgb
+    ready = next(c for c in readiness["H"] if c.value == "Ready")
+    assert ws["G5"].value == "Ready" and ws["G5"].fill.fgColor.rgb == ready.fill.fgColor.rgb
 
 
 def test_trends_competency_means_per_cycle(trends_book: Any) -> None:
@@ -590,8 +611,8 @@ def test_trends_with_many_employees_and_competencies_caps_the_charts() -> None:
 def test_trends_without_data_says_none() -> None:
     data = report_bytes(trends_analysis(Trends(["2026-Q4"], {}, {}, {}, {})), [engineering()])
     ws = openpyxl.load_workbook(io.BytesIO(data))[TRENDS_SHEET]
-    assert ws.cell(HEADER + 1, 1).value == "None"
-    assert ws.cell(find_row(ws, "Family") + 1, 1).value == "None"
+    assert ws.cell(HEADER + 1, 1).value == "Nobody has a stored cycle to compare"
+    assert ws.cell(find_row(ws, "Family") + 1, 1).value == "No competency has ratings in a stored cycle"
     assert len(chart_xml(data)) == 2  # Summary's only
 
 
@@ -631,7 +652,7 @@ def test_libreoffice_opens_the_report_and_draws_the_charts(libreoffice: Any, rep
     path.write_bytes(report)
     opened = libreoffice.read(path, detail_sheet_prefix=None)
     assert opened.sheet_names == list(SHEET_NAMES)
-    assert opened.value("Readiness", f"H{HEADER + 1}") == "ready"
+    assert opened.value("Readiness", f"H{HEADER + 1}") == "Ready"
     assert opened.value("Problems", f"E{HEADER + 2}") == "=1+1"
     assert opened.formula("Problems", f"E{HEADER + 2}") is None
 
@@ -643,7 +664,8 @@ def test_libreoffice_opens_the_report_and_draws_the_charts(libreoffice: Any, rep
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     page = _page_pixels(pdf, tmp_path)
     # The Summary prints on page 1, its charts on the right half; these colours are used only by the charts.
-    assert _count_colour(page, GAP_BAR_COLOUR, x_from=0.5) > 200, "the top-gaps bar chart is not drawn"
+    bars = _count_colour(page, GAP_BAR_COLOUR, x_from=0.5) + _count_colour(page, NEXT_GAP_BAR_COLOUR, x_from=0.5)
+    assert bars > 200, "the top-gaps bar chart is not drawn"
     assert _count_colour(page, STATUS_CHART_COLOURS["not_ready"], x_from=0.5) > 50, "the status chart is not drawn"
     assert _count_colour(page, GAP_BAR_COLOUR, x_from=0.0) == _count_colour(page, GAP_BAR_COLOUR, x_from=0.5)
 
@@ -670,7 +692,7 @@ def test_libreoffice_draws_the_trends_charts(libreoffice: Any, trends_report: by
     path.write_bytes(trends_report)
     opened = libreoffice.read(path, detail_sheet_prefix=None)
     assert opened.sheet_names[-2:] == [TRENDS_SHEET, "Problems"]
-    assert opened.value(TRENDS_SHEET, f"C{HEADER + 2}") == "on_track"  # Ada, 2026-Q2
+    assert opened.value(TRENDS_SHEET, f"C{HEADER + 2}") == "On track"  # Ada, 2026-Q2
     assert opened.value(TRENDS_SHEET, f"H{HEADER + 2}") == pytest.approx(3.9)
 
     pdf = libreoffice.convert_pdf(path, tmp_path / "trends.pdf")

@@ -121,6 +121,16 @@ def test_analyze_summarises_its_own_floods(sent: dict[str, Any], tmp_path: Path)
     assert summary.message.startswith("50 more problems like these ('not-in-roster')") and summary.cell == "A102"
 
 
+def test_status_summarises_rows_of_strangers_as_analyze_does(sent: dict[str, Any], tmp_path: Path) -> None:
+    from matrixkit.run import return_status
+
+    unknown = unknown_employees(sent["paths"][0], tmp_path / "strangers.xlsx", 150, dict.fromkeys(sent["names"], 3))
+    problems = return_status([unknown], sent["frameworks"], sent["roster"], cycle=CYCLE).problems
+    assert sum(p.code == "not-in-roster" for p in problems) == PROBLEMS_PER_KIND
+    summary = next(p for p in problems if p.code == LEFT_OUT)
+    assert summary.message.startswith("50 more problems like these ('not-in-roster')") and summary.cell == "A102"
+
+
 def test_reading_a_flood_keeps_at_most_the_first_rows_worth(sent: dict[str, Any], tmp_path: Path) -> None:
     """A million bad cells must not become a million objects: past the cap a sheet's problems are counted."""
     from matrixkit.model.problems import ProblemCap
@@ -240,16 +250,62 @@ def test_the_hostile_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert "50 copies of one row" in line and " 1 " in line.split("|")[1]  # exit 1: the conflict is a problem
 
 
-def test_roster_suggestions_are_made_only_for_the_problems_that_are_listed() -> None:
-    """Past the first 100 unknown ids of a file the problems are summarised: no comparison is spent on them."""
-    from matrixkit.assess.analyze import IdSuggester
+def test_rows_of_strangers_past_the_cap_are_counted_and_never_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the first 100 unknown ids of a file the problems are summarised: the problem (and the roster
+    suggestion in it) is never worked out for a row nobody will read, in analyze and in status alike."""
+    from matrixkit.assess import analyze as analyze_module
+    from matrixkit.assess.analyze import analyze
+    from matrixkit.assess.results import RatedRow, Source
     from matrixkit.model.roster import Employee, Roster
 
+    fw = load_frameworks([TEMPLATES / "engineering.yaml"])[0]
     roster = Roster("roster.csv", (Employee("ENG-0009", "Ann Lee", "engineering", "IC2", "ENG-0001", 2),))
-    suggest = IdSuggester(roster)
-    found = [suggest(f"ENG-00{n:02d}", "a.xlsx") for n in range(10, 99)] + [
-        suggest(f"ENG-1{n:03d}", "a.xlsx") for n in range(20)
+    rows = [
+        (
+            fw,
+            RatedRow(
+                f"ENG-{n:04d}",
+                "",
+                "engineering",
+                "IC2",
+                None,
+                {},
+                {},
+                None,
+                {},
+                "",
+                Source("a.xlsx", "Ratings", n + 2),
+                id_cell=f"A{n + 2}",
+            ),
+        )
+        for n in range(10, 260)
     ]
-    assert found[0] == ["ENG-0009"]
-    assert all(found[:100]) and not any(found[100:])
-    assert suggest("ENG-0099", "b.xlsx") == ["ENG-0009"]  # another file has its own first 100
+    built: list[str] = []
+    original = analyze_module.not_in_roster
+
+    def counting(row: RatedRow, *args: object) -> object:
+        built.append(row.employee_id)
+        return original(row, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analyze_module, "not_in_roster", counting)
+    problems = analyze(rows, [fw], roster=roster, cycle="2026-Q4").problems
+    strangers = [p for p in problems if p.code == "not-in-roster"]
+    (summary,) = [p for p in problems if p.code == "problems-left-out"]
+    assert len(strangers) == 100 and strangers[0].cell == "A12" and (strangers[0].expected or "").endswith("ENG-0009")
+    assert summary.message.startswith("150 more problems like these ('not-in-roster')") and summary.cell == "A112"
+    assert len(built) <= 101  # the 100 listed and at most the first left out, never 250
+
+
+def test_a_report_that_runs_out_of_memory_still_leaves_every_result_in_the_json(
+    sent: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matrixkit.outputs.report as report
+
+    def exhausted(*_args: object, **_kwargs: object) -> bytes:
+        raise MemoryError
+
+    monkeypatch.setattr(report, "report_bytes", exhausted)
+    code, document, output = cli_analyze(*sent["paths"], out=tmp_path)
+    assert code == 2 and not (tmp_path / "report.xlsx").exists()
+    assert len(document["employees"]) == len(sent["roster"].employees)
+    assert "out of memory while writing the report" in output and "every result is in" in output

@@ -72,6 +72,18 @@ def next_level_gap_counts(employees: Iterable[EmployeeResult]) -> Counter[tuple[
     return counts
 
 
+def current_level_gap_counts(employees: Iterable[EmployeeResult]) -> Counter[tuple[str, str]]:
+    """(family, competency) → employees rated below their own current level's expectation in it (conflicts
+    left out): the gaps that matter first, where next-level gaps are nearly everyone's by definition."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for e in employees:
+        if e.status == "conflict":
+            continue
+        for competency in set(e.current_level_gaps):
+            counts[(e.family, competency)] += 1
+    return counts
+
+
 def top_gaps(
     counts: Mapping[tuple[str, str], int], label: Callable[[str, str], str], limit: int
 ) -> list[tuple[str, int]]:
@@ -147,7 +159,7 @@ def gap_cells(fw: Framework, e: EmployeeResult) -> list[GapCell | None]:
     Against the next level means its expected proficiency, or the current level's at the top of a track
     or where the next level expects nothing. `e.level` must be a level of `fw`.
     """
-    applicable = {c.id for c in fw.competencies_for(e.track)} if e.track in fw.track_by_id else set()
+    applicable = {c.id for c in fw.competencies_at(e.level)} if e.level in fw.level_by_id else set()
     current = fw.level_by_id[e.level]
     following = fw.level_by_id.get(e.next_level) if e.next_level is not None else None
     cells: list[GapCell | None] = []

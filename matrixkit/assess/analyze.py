@@ -43,7 +43,7 @@ from matrixkit.assess.scoring import COMPARE_DIGITS
 from matrixkit.model.criteria import Context
 from matrixkit.model.cycles import parse_cycle, previous_cycles
 from matrixkit.model.framework import RATING_CRITERIA, Criteria, Framework
-from matrixkit.model.problems import PROBLEMS_PER_KIND, Problem, summarise_floods
+from matrixkit.model.problems import FloodCaps, Problem, summarise_floods
 from matrixkit.model.roster import Roster
 
 if TYPE_CHECKING:
@@ -93,18 +93,78 @@ def analyze(
     found = list(problems)
     if files_read is None:
         files_read = len({row.source.file for _, row in [*rows, *self_rows]})
-    reconciled = _reconcile_with_roster(list(rows), roster, frameworks, found)
+    caps = FloodCaps()  # 100,000 rows of strangers are 100 problems and a count, never 100,000 objects
+    reconciled = _reconcile_with_roster(list(rows), roster, frameworks, found, caps)
     history = None if past is None else past.records
     known = frozenset() if past is None else past.cycles
     employees = _assess_all(reconciled, roster, cycle, calibration, found, history, known)
     comparisons = compare_self_assessments(employees, self_rows, found)
-    analysis = _analysis(cycle, employees, reconciled, roster, frameworks, calibration, found, files_read)
+    analysis = _analysis(cycle, employees, reconciled, roster, frameworks, calibration, found, files_read, caps)
+    out_of_reach = ready_out_of_reach(
+        employees, frameworks, cycle=cycle, calibration_given=calibration is not None, past=past
+    )
     return replace(
         analysis,
         self_assessment=comparisons,
+        ready_out_of_reach=out_of_reach,
         level_fit=level_fit(employees, frameworks),
         equity=compare_groups(employees, frameworks, roster, equity_columns) if roster and equity_columns else None,
     )
+
+
+def ready_out_of_reach(
+    employees: Sequence[EmployeeResult],
+    frameworks: Sequence[Framework],
+    *,
+    cycle: str | None,
+    calibration_given: bool,
+    past: Past | None,
+) -> list[str]:
+    """Why employees cannot be `ready` in this run whatever their managers entered, when it follows from
+    the run itself (SPEC rev 2): a criterion needs a calibration file that was not given, or earlier
+    cycles the store does not hold. One sentence per cause, in plain words; empty when nothing blocks.
+
+    >>> from matrixkit.assess.results import CriterionResult
+    >>> person = EmployeeResult("E1", "Ann", None, "eng", "ic", "IC2", "IC3", {}, 3.8, 3, [], [],
+    ...     [CriterionResult("calibration", "unknown", "")], "on_track", None)
+    >>> ready_out_of_reach([person], [], cycle="2026-Q4", calibration_given=False, past=None)[0][-71:]
+    'calibration session: nobody can be Ready in this run, at best On track.'
+    """
+    by_family = {fw.family.id: fw for fw in frameworks}
+    candidates = [e for e in employees if e.status in ("ready", "on_track", "not_ready")]
+    if not candidates:
+        return []
+    needs_calibration = [e for e in candidates if any(c.criterion == "calibration" for c in e.criteria)]
+    missing_cycles: dict[str, list[EmployeeResult]] = defaultdict(list)
+    for person in candidates:
+        fw = by_family.get(person.family)
+        sustained = fw.criteria_for(person.level).sustained_cycles if fw else None
+        if not sustained or sustained <= 1:
+            continue
+        if past is None or cycle is None:
+            missing_cycles["an earlier cycle"].append(person)
+            continue
+        absent = [earlier for earlier in previous_cycles(cycle, sustained - 1) if earlier not in past.cycles]
+        if absent:
+            missing_cycles[", ".join(absent)].append(person)
+    reasons: list[str] = []
+
+    def who(blocked: Sequence[EmployeeResult]) -> str:
+        if len(blocked) == len(candidates):
+            return "nobody can be Ready in this run, at best On track"
+        return f"{len(blocked)} of {len(candidates)} rated employees cannot be Ready in this run, at best On track"
+
+    if needs_calibration and not calibration_given:
+        reasons.append(
+            "No calibration file was given (--calibration), and the promotion criteria ask for a calibration "
+            f"session: {who(needs_calibration)}."
+        )
+    for cycles, blocked in missing_cycles.items():
+        where = "no history store was given (--store)" if past is None else f"the history store holds no {cycles}"
+        reasons.append(
+            f"The promotion criteria ask for the rating bar met in consecutive cycles, and {where}: {who(blocked)}."
+        )
+    return reasons
 
 
 def earlier_cycles_needed(frameworks: Sequence[Framework], cycle: str) -> list[str]:
@@ -130,6 +190,7 @@ def _analysis(
     calibration: Mapping[str, bool] | None,
     problems: list[Problem],
     readable: int,
+    caps: FloodCaps,
 ) -> Analysis:
     missing: list[str] = []
     if roster is not None:
@@ -154,7 +215,7 @@ def _analysis(
         cycle=cycle,
         employees=employees,
         missing=missing,
-        problems=summarise_floods(problems),
+        problems=summarise_floods(problems, left_out=caps.left_out()),
         calibration=calibration_rows,
         org_gap=org_gap,
         level_checks=check_levels(employees, by_family),
@@ -170,6 +231,7 @@ def _reconcile_with_roster(
     roster: Roster | None,
     frameworks: Sequence[Framework],
     problems: list[Problem],
+    caps: FloodCaps,
 ) -> list[tuple[Framework, RatedRow]]:
     """The roster wins on level, family, name and manager; the workbook's level must exist otherwise."""
     by_family = {fw.family.id: fw for fw in frameworks}
@@ -183,7 +245,7 @@ def _reconcile_with_roster(
         if roster is not None and person is None:
             # Left out of the results: without a roster entry the row has no manager, no level date and
             # perhaps a mistyped id (the real person would be listed missing and this one counted twice).
-            problems.append(not_in_roster(row, roster, suggest, "the row is not analysed"))
+            report_not_in_roster(problems, caps, row, roster, suggest, "the row is not analysed")
             continue
         if person is not None:
             if person.family != row.family:
@@ -406,7 +468,7 @@ def crossover_candidates(
             row = row_of[e.employee_id]
             person = people.get(e.employee_id)
             context = Context(cycle_end, person.level_since if person else None, calibration)
-            ratings = {c: e.ratings.get(c) for c in (comp.id for comp in fw.competencies_for(e.track))}
+            ratings = {c: e.ratings.get(c) for c in (comp.id for comp in fw.competencies_at(e.level))}
             results = evaluate_criteria(fw, entry.criteria, fw.level_by_id[entry.to], ratings, row, context)
             if all(r.result == "met" for r in results):
                 candidates.append(
@@ -435,29 +497,36 @@ def lateral_gaps(employees: Sequence[EmployeeResult], by_family: dict[str, Frame
 
 
 def development_plans(employees: Sequence[EmployeeResult], by_family: dict[str, Framework]) -> list[DevelopmentItem]:
-    """Per employee: competencies below the next level (at the top: below the current one), largest gap first."""
+    """Per employee: first the competencies below their own level, with its text; then those below the
+    next level only, with the next level's; each largest gap first. An IC2 rated 1 where IC2 expects 2
+    reads what IC2 looks like there, not IC3."""
     items: list[DevelopmentItem] = []
     for e in employees:
         if e.status == "conflict":
             continue
         fw = by_family[e.family]
-        target = fw.level_by_id[e.next_level] if e.next_level else fw.level_by_id[e.level]
-        below = [
-            (target.expected[c] - rating, c, rating)
-            for c, rating in e.ratings.items()
-            if c in target.expected and rating < target.expected[c]
-        ]
-        for _, comp_id, rating in sorted(below, key=lambda item: (-item[0], item[1])):
-            items.append(
-                DevelopmentItem(
-                    e.employee_id,
-                    comp_id,
-                    rating,
-                    target.id,
-                    target.expected[comp_id],
-                    (fw.description(comp_id, target.id) or "").strip(),
+        current = fw.level_by_id[e.level]
+        targets = [(current, True)] + ([(fw.level_by_id[e.next_level], False)] if e.next_level else [])
+        listed: set[str] = set()
+        for target, below_current in targets:
+            below = [
+                (target.expected[c] - rating, c, rating)
+                for c, rating in e.ratings.items()
+                if c in target.expected and rating < target.expected[c] and c not in listed
+            ]
+            for _, comp_id, rating in sorted(below, key=lambda item: (-item[0], item[1])):
+                listed.add(comp_id)
+                items.append(
+                    DevelopmentItem(
+                        e.employee_id,
+                        comp_id,
+                        rating,
+                        target.id,
+                        target.expected[comp_id],
+                        (fw.description(comp_id, target.id) or "").strip(),
+                        below_current=below_current,
+                    )
                 )
-            )
     return items
 
 
@@ -507,18 +576,32 @@ class IdSuggester:
         self.ids = sorted(roster.by_id) if roster else []
         self.left = self.BUDGET
         self.found: dict[str, list[str]] = {}
-        self.asked: dict[str, int] = {}  # unknown ids asked about, per file
 
-    def __call__(self, employee_id: str, file: str = "") -> list[str]:
+    def __call__(self, employee_id: str) -> list[str]:
         found = self.found.get(employee_id)
         if found is None:
-            # Past the first PROBLEMS_PER_KIND of a file the problem is summarised, its suggestion unread.
-            asked = self.asked[file] = self.asked.get(file, 0) + 1
-            if asked > PROBLEMS_PER_KIND or self.left < len(self.ids):
+            if self.left < len(self.ids):
                 return []
             self.left -= len(self.ids)
             found = self.found[employee_id] = difflib.get_close_matches(employee_id, self.ids, n=3, cutoff=0.75)
         return found
+
+
+def report_not_in_roster(
+    problems: list[Problem], caps: FloodCaps, row: RatedRow, roster: Roster, suggest: IdSuggester, consequence: str
+) -> None:
+    """Add `not_in_roster`'s problem, or past the cap only count it: the suggestion is never worked out
+    for a problem nobody will read."""
+    source = row.source
+    caps.add(
+        problems,
+        source.file,
+        source.sheet,
+        "not-in-roster",
+        source.row,
+        0,
+        lambda: not_in_roster(row, roster, suggest, consequence),
+    )
 
 
 def not_in_roster(row: RatedRow, roster: Roster, suggest: IdSuggester, consequence: str) -> Problem:
@@ -533,7 +616,7 @@ def not_in_roster(row: RatedRow, roster: Roster, suggest: IdSuggester, consequen
     >>> problem.cell, problem.expected
     ('A6', 'an Employee ID from the roster (roster.csv), perhaps ENG-009')
     """
-    close = suggest(row.employee_id, row.source.file)
+    close = suggest(row.employee_id)
     expected = f"an Employee ID from the roster ({roster.file})"
     if close:
         expected += ", perhaps " + " or ".join(close)

@@ -54,7 +54,7 @@ def status_of(criteria: list[CriterionResult], *, conflict: bool, complete: bool
 def assess(fw: Framework, row: RatedRow, context: Context, *, conflict: bool = False) -> EmployeeResult:
     """Everything the report says about one employee."""
     track = fw.track_of_level[row.level]
-    competencies = [c.id for c in fw.competencies_for(track.id)]
+    competencies = [c.id for c in fw.competencies_at(row.level)]
     ratings = {c: row.ratings.get(c) for c in competencies}
     valid = {c: v for c, v in ratings.items() if v is not None}
     complete = len(valid) == len(competencies) and bool(competencies)

@@ -11,6 +11,15 @@ from matrixkit.model.problems import Problem
 Result = Literal["met", "not_met", "unknown"]
 Status = Literal["ready", "on_track", "not_ready", "incomplete", "top_of_track", "conflict"]
 STATUSES: tuple[Status, ...] = ("ready", "on_track", "not_ready", "incomplete", "top_of_track", "conflict")
+# The statuses as people read them (SPEC rev 2: the report speaks the reader's words; the JSON keeps the ids).
+STATUS_WORDS: dict[str, str] = {
+    "ready": "Ready",
+    "on_track": "On track",
+    "not_ready": "Not ready",
+    "incomplete": "Incomplete",
+    "top_of_track": "Top of track",
+    "conflict": "Conflict",
+}
 
 
 @dataclass(frozen=True)
@@ -269,6 +278,7 @@ class DevelopmentItem:
     target_level: str
     expected: int
     description: str
+    below_current: bool = False  # below what their own level expects: the first thing to grow
 
 
 @dataclass(frozen=True)
@@ -336,6 +346,9 @@ class Analysis:
     self_assessment: list[SelfComparison] = field(default_factory=list)
     level_fit: list[LevelFitPair] = field(default_factory=list)
     equity: list[EquityColumn] | None = None  # with `--equity` only
+    # Why nobody (or some) can be ready whatever was entered, from the run itself: no calibration file,
+    # no earlier cycle in the store. Plain sentences for the terminal and the Summary, not in the JSON.
+    ready_out_of_reach: list[str] = field(default_factory=list)
 
     def to_dict(self, version: str) -> dict[str, Any]:
         """SPEC's JSON report."""

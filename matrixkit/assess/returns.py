@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from matrixkit.assess.analyze import IdSuggester, not_in_roster
+from matrixkit.assess.analyze import IdSuggester, report_not_in_roster
 from matrixkit.assess.results import RatedRow, problem_to_json
 from matrixkit.model.cycles import settle_cycle
 from matrixkit.model.framework import Framework
-from matrixkit.model.problems import Problem, sort_problems
+from matrixkit.model.problems import FloodCaps, Problem, sort_problems, summarise_floods
 from matrixkit.model.roster import Employee, Roster
 
 
@@ -157,6 +157,7 @@ def tally_returns(
     by_family = {fw.family.id: fw for fw in frameworks}
     people = roster.by_id
     suggest = IdSuggester(roster)
+    caps = FloodCaps()
     files_of: dict[str, set[str]] = defaultdict(set)
     rated_of: dict[str, int] = {}  # employee id → valid ratings in their best row
     for file, manager_id, _, rows in counted:
@@ -165,7 +166,7 @@ def tally_returns(
         for _fw, row in rows:
             person = people.get(row.employee_id)
             if person is None:
-                problems.append(not_in_roster(row, roster, suggest, "the row is not counted"))
+                report_not_in_roster(problems, caps, row, roster, suggest, "the row is not counted")
                 continue
             files_of[person.manager_id].add(file)
             rated = _valid_ratings(row, person, by_family[person.family])
@@ -198,18 +199,17 @@ def tally_returns(
         managers=managers,
         files=sorted(w.file for w in workbooks),
         unreadable=sort_problems(unreadable),
-        problems=sort_problems(problems),
+        problems=summarise_floods(problems, left_out=caps.left_out()),
     )
 
 
 def _applicable(person: Employee, fw: Framework) -> int:
-    return len(fw.competencies_for(fw.track_of_level[person.level].id))
+    return len(fw.competencies_at(person.level))
 
 
 def _valid_ratings(row: RatedRow, person: Employee, fw: Framework) -> int:
     """Valid ratings of the competencies the roster's level applies (the roster wins, as in analyze)."""
-    track = fw.track_of_level[person.level]
-    return sum(1 for c in fw.competencies_for(track.id) if row.ratings.get(c.id) is not None)
+    return sum(1 for c in fw.competencies_at(person.level) if row.ratings.get(c.id) is not None)
 
 
 def status_table(status: ReturnStatus) -> str:

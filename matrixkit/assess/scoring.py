@@ -59,11 +59,10 @@ def rating_criteria_met(criteria: Criteria, average: float, lowest: int, gaps: i
 def row_figures(fw: Framework, level_id: str, ratings: Mapping[str, int | None]) -> RowFigures:
     """Average, Lowest, Gaps to next level and Ready? for valid whole-number ratings of one employee.
 
-    `ratings` holds every competency of the employee's track; a None (missing or invalid) rating
+    `ratings` holds every competency rated at the employee's level; a None (missing or invalid) rating
     empties every figure, as the spreadsheet does.
     """
-    track = fw.track_of_level[level_id]
-    competencies = [c.id for c in fw.competencies_for(track.id)]
+    competencies = [c.id for c in fw.competencies_at(level_id)]
     given = {c: ratings.get(c) for c in competencies}
     if any(value is None for value in given.values()):
         return RowFigures(None, None, None, None)

@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.authoring.sheets import (
     _CLEAR_HELP,
+    ANCHORS_SHEET,
     CLEARED,
     COMPETENCIES_SHEET,
     COMPETENCY_TABLE,
@@ -35,13 +36,17 @@ from matrixkit.authoring.sheets import (
     FAMILY_SHEET,
     FIELD_ID,
     FIELD_LABEL,
+    FIELD_LICENSE,
     FIELD_MAX,
     FIELD_MIN,
     FIELD_NAME,
     FIELD_SCHEMA,
+    FIELD_SOURCE,
     FIELD_VERSION,
+    GRID_ID_ANCHORS,
     GRID_ID_DESCRIPTIONS,
     GRID_ID_PROFILES,
+    GRID_NAME_ANCHORS,
     GRID_NAME_DESCRIPTIONS,
     GRID_NAME_PROFILES,
     INSTRUCTIONS_SHEET,
@@ -53,6 +58,7 @@ from matrixkit.authoring.sheets import (
     METRIC_TABLE,
     METRICS_SHEET,
     NAMES_ROW_MARK,
+    NOT_ASSESSED,
     OWNER_DEFAULT,
     OWNER_ENTRY,
     OWNER_LEVEL,
@@ -110,6 +116,7 @@ def framework_workbook_bytes(fw: Framework) -> bytes:
     _write_competencies(workbook, styles, fw)
     _write_descriptions(workbook, styles, fw)
     _write_profiles(workbook, styles, fw)
+    _write_anchors(workbook, styles, fw)
     _write_criteria(workbook, styles, fw)
     _write_table(
         workbook,
@@ -244,7 +251,13 @@ def _write_instructions(workbook: Workbook, styles: _Styles, fw: Framework) -> N
         ),
         (
             f"{PROFILES_SHEET}: the proficiency each level (row) expects in each competency (column), "
-            f"{fw.scale.min}–{fw.scale.max}; blank = not expected.",
+            f"{fw.scale.min}–{fw.scale.max}; blank = not expected; {NOT_ASSESSED} = not assessed at that level "
+            "(no rating cell, and no description needed).",
+            None,
+        ),
+        (
+            f"{ANCHORS_SHEET}: optional, what each point of the scale (column) means for a competency (row); "
+            "leave blank the points a competency does not describe.",
             None,
         ),
         (
@@ -284,6 +297,8 @@ def _write_family(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
         (FIELD_ID, fw.family.id, "Used in lateral paths of other families (family_id:level_id)."),
         (FIELD_NAME, fw.family.name, ""),
         (FIELD_VERSION, fw.family.version, "Raise it for each published change, e.g. 2027.1."),
+        (FIELD_SOURCE, fw.family.source, "Optional: where the framework comes from (a URL or a citation)."),
+        (FIELD_LICENSE, fw.family.license, "Optional: the terms it is used under, e.g. CC BY-SA 4.0."),
         (FIELD_MIN, fw.scale.min, "Lowest rating."),
         (FIELD_MAX, fw.scale.max, "Highest rating."),
     ]
@@ -422,7 +437,8 @@ def _write_profiles(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
             ws.write_string(row, 1, level.title, styles.reference)
             for col, comp in enumerate(comps, start=2):
                 fmt = styles.center if fw.applies_to(comp, track.id) else styles.na_center
-                write_typed(ws, row, col, level.expected.get(comp.id), fmt)
+                value = NOT_ASSESSED if comp.id in level.not_assessed else level.expected.get(comp.id)
+                write_typed(ws, row, col, value, fmt)
             extra = [cid for cid in level.expected if cid not in fw.competency_by_id]
             if extra:  # only reachable for frameworks built in code; kept so that nothing is lost
                 raise MatrixkitError(f"level {level.id} expects unknown competencies {extra}")
@@ -435,17 +451,40 @@ def _write_profiles(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
             last_row,
             1 + len(comps),
             {
-                "validate": "integer",
-                "criteria": "between",
-                "minimum": fw.scale.min,
-                "maximum": fw.scale.max,
+                "validate": "custom",
+                "value": (
+                    f'=OR(C3="{NOT_ASSESSED}",AND(ISNUMBER(C3),C3=INT(C3),C3>={fw.scale.min},C3<={fw.scale.max}))'
+                ),
                 "input_title": "Expected proficiency",
-                "input_message": f"A whole number {fw.scale.min}–{fw.scale.max}; blank = not expected.",
+                "input_message": (
+                    f"A whole number {fw.scale.min}–{fw.scale.max}; blank = not expected; {NOT_ASSESSED} = not "
+                    "assessed at this level."
+                ),
                 "error_title": "Expected proficiency",
-                "error_message": f"Enter a whole number from {fw.scale.min} to {fw.scale.max}, or leave blank.",
+                "error_message": (
+                    f"Enter a whole number from {fw.scale.min} to {fw.scale.max}, {NOT_ASSESSED}, or leave blank."
+                ),
             },
         )
     ws.freeze_panes(2, 2)
+
+
+def _write_anchors(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
+    ws = workbook.add_worksheet(ANCHORS_SHEET)
+    points = sorted(set(fw.scale.values) | {p for c in fw.competencies for p in c.anchors})
+    _header(ws, styles, (GRID_ID_ANCHORS, GRID_NAME_ANCHORS, *(str(p) for p in points)))
+    ws.set_column(0, 0, 22, styles.text)
+    ws.set_column(1, 1, 24, styles.reference)
+    ws.set_column(2, 1 + max(1, len(points)), 40, styles.text)
+    for r, comp in enumerate(fw.competencies, start=1):
+        ws.write_string(r, 0, comp.id, styles.text)
+        ws.write_string(r, 1, comp.name, styles.reference)
+        for col, point in enumerate(points, start=2):
+            write_typed(ws, r, col, comp.anchors.get(point), styles.text)
+        height = _row_height(list(comp.anchors.values()), 40)
+        if height:
+            ws.set_row(r, height)
+    ws.freeze_panes(1, 2)
 
 
 def _criteria_cells(criteria: Criteria | None, *, only_set: bool) -> list[Any]:

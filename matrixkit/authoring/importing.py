@@ -39,6 +39,7 @@ from matrixkit.authoring.cells import (
     optional,
 )
 from matrixkit.authoring.sheets import (
+    ANCHORS_SHEET,
     CLEARED,
     COMPETENCIES_SHEET,
     COMPETENCY_COLUMNS,
@@ -61,10 +62,12 @@ from matrixkit.authoring.sheets import (
     FAMILY_SHEET,
     FIELD_ID,
     FIELD_LABEL,
+    FIELD_LICENSE,
     FIELD_MAX,
     FIELD_MIN,
     FIELD_NAME,
     FIELD_SCHEMA,
+    FIELD_SOURCE,
     FIELD_VERSION,
     LATERAL_COLUMNS,
     LATERAL_FROM,
@@ -85,6 +88,7 @@ from matrixkit.authoring.sheets import (
     METRIC_NAME,
     METRICS_SHEET,
     NAMES_ROW_MARK,
+    NOT_ASSESSED,
     OWNER_DEFAULT,
     OWNER_ENTRY,
     OWNER_LEVEL,
@@ -206,6 +210,7 @@ class _WorkbookReader:
         competencies = self._competencies()
         data["competencies"] = competencies
         self._descriptions(competencies)
+        self._anchors(competencies)
         evidence = self._simple(EVIDENCE_SHEET, EVIDENCE_COLUMNS, "evidence", self._evidence_item)
         if evidence:
             data["evidence"] = evidence
@@ -238,8 +243,8 @@ class _WorkbookReader:
                 "make one with `matrixkit framework export`"
             )
         for name in missing:
-            if name in (EVIDENCE_SHEET, METRICS_SHEET, LATERAL_SHEET):
-                continue  # optional lists: a deleted sheet means none
+            if name in (EVIDENCE_SHEET, METRICS_SHEET, LATERAL_SHEET, ANCHORS_SHEET):
+                continue  # optional lists: a deleted sheet means none (and workbooks before anchors have none)
             self.error(f"sheet '{name}' is missing (was it renamed or deleted?)", sheet=name)
 
     def _table(self, sheet: str, columns: Sequence[str]) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
@@ -290,6 +295,8 @@ class _WorkbookReader:
             (FIELD_ID, ("family", "id"), as_id),
             (FIELD_NAME, ("family", "name"), as_text),
             (FIELD_VERSION, ("family", "version"), as_text),
+            (FIELD_SOURCE, ("family", "source"), as_text),
+            (FIELD_LICENSE, ("family", "license"), as_text),
             (FIELD_MIN, ("scale", "min"), as_int),
             (FIELD_MAX, ("scale", "max"), as_int),
         ]
@@ -379,6 +386,47 @@ class _WorkbookReader:
                 value = row[col] if col < len(row) else ""
                 if not is_blank(value):
                     comp["descriptions"][level_id] = as_text(value)
+
+    def _anchors(self, competencies: list[dict[str, Any]]) -> None:
+        """The Anchors sheet: a row per competency, a column per scale point; blank cells say nothing."""
+        sheet = ANCHORS_SHEET
+        grid = self.grids.get(sheet)
+        if not grid:
+            return
+        by_id = {str(c.get("id")): (i, c) for i, c in enumerate(competencies) if "id" in c}
+        columns = [(col, as_int(point)) for col, point in self._grid_columns(sheet, grid[0])]
+        seen: dict[str, int] = {}
+        for r, row in enumerate(grid[1:], start=1):
+            if not row or all(is_blank(v) for v in row):
+                continue
+            if is_blank(row[0]):
+                if any(not is_blank(row[col]) for col, _p in columns if col < len(row)):
+                    self.error("a row with anchors but no competency id in column A", sheet=sheet, row=r, col=0)
+                continue
+            cid = as_id(row[0])
+            if cid not in by_id:
+                self.error(
+                    f"unknown competency '{cid}': add it on the {COMPETENCIES_SHEET} sheet first",
+                    sheet=sheet,
+                    row=r,
+                    col=0,
+                    value=cid,
+                )
+                continue
+            if cid in seen:
+                self.error(f"competency '{cid}' has two rows (also row {seen[cid] + 1})", sheet=sheet, row=r, col=0)
+                continue
+            seen[cid] = r
+            i, comp = by_id[cid]
+            anchors: dict[Any, Any] = {}
+            self.at(("competencies", i, "anchors"), sheet, r, 0)
+            for col, point in columns:
+                self.at(("competencies", i, "anchors", str(point)), sheet, r, col)
+                value = row[col] if col < len(row) else ""
+                if not is_blank(value):
+                    anchors[point] = as_text(value)
+            if anchors:
+                comp["anchors"] = anchors
 
     def _grid_columns(self, sheet: str, header: list[Any]) -> list[tuple[int, str]]:
         columns: list[tuple[int, str]] = []
@@ -556,7 +604,9 @@ class _WorkbookReader:
             for col, comp_id in columns:
                 self.at((*loc, "expected", comp_id), sheet, r, col)
                 value = row[col] if col < len(row) else ""
-                if not is_blank(value):
+                if isinstance(value, str) and normalised(value) == NOT_ASSESSED:
+                    expected[comp_id] = None  # not assessed at this level
+                elif not is_blank(value):
                     expected[comp_id] = as_int(value)
             if expected:
                 level["expected"] = expected

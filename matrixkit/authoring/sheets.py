@@ -21,6 +21,7 @@ LEVELS_SHEET = "Levels"
 COMPETENCIES_SHEET = "Competencies"
 DESCRIPTIONS_SHEET = "Descriptions"
 PROFILES_SHEET = "Role profiles"
+ANCHORS_SHEET = "Anchors"
 CRITERIA_SHEET = "Criteria"
 EVIDENCE_SHEET = "Evidence"
 METRICS_SHEET = "Metrics"
@@ -31,6 +32,7 @@ SHEETS = (
     COMPETENCIES_SHEET,
     DESCRIPTIONS_SHEET,
     PROFILES_SHEET,
+    ANCHORS_SHEET,
     CRITERIA_SHEET,
     EVIDENCE_SHEET,
     METRICS_SHEET,
@@ -39,6 +41,7 @@ SHEETS = (
 
 FIELD_SCHEMA, FIELD_ID, FIELD_NAME, FIELD_VERSION = "Schema version", "Family id", "Family name", "Version"
 FIELD_MIN, FIELD_MAX, FIELD_LABEL = "Scale min", "Scale max", "Label"
+FIELD_SOURCE, FIELD_LICENSE = "Source", "License"
 
 
 class Column(NamedTuple):
@@ -102,11 +105,14 @@ CRITERIA_COLUMNS = (CRITERIA_OWNER, CRITERIA_TARGET, CRITERIA_MEANING, *CRITERIA
 OWNER_DEFAULT, OWNER_LEVEL, OWNER_ENTRY = "default", "level", "entry"
 GRID_ID_DESCRIPTIONS, GRID_NAME_DESCRIPTIONS = "Competency id", "Competency (not read back)"
 GRID_ID_PROFILES, GRID_NAME_PROFILES = "Level id", "Title (not read back)"
+GRID_ID_ANCHORS, GRID_NAME_ANCHORS = "Competency id", "Competency (not read back)"
 TITLES_ROW_MARK = "titles →"
 NAMES_ROW_MARK = "names →"
 KINDS = ("core", "functional", "leadership")
 # A criterion present in a level's override that clears the default, as opposed to a blank (not set).
 CLEARED = "none"
+# A role profile's cell for a competency the level does not assess (`expected: {id: null}`).
+NOT_ASSESSED = "n/a"
 YES_WORDS, NO_WORDS = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
 SPARE_ROWS = 200
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -104,9 +106,10 @@ def lint(frameworks: tuple[str, ...], as_json: bool) -> None:
 
     Exit 1 on any error; warnings alone exit 0.
     """
-    from matrixkit.model.lint import lint_paths
+    from matrixkit.model.lint import lint_report
 
-    problems = lint_paths(frameworks)
+    report = lint_report(frameworks)
+    problems = report.problems
     if as_json:
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
@@ -114,6 +117,10 @@ def lint(frameworks: tuple[str, ...], as_json: bool) -> None:
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         summary = f"{errors} error(s), {warnings} warning(s) in {len(frameworks)} input(s)"
+        if report.allowed:  # accepted on purpose (`lint: {allow: [...]}`): counted, so never hidden entirely
+            codes = ", ".join(sorted({p.code for p in report.allowed}))
+            allowed = len(report.allowed)
+            summary += f"\n{allowed} finding{'s' if allowed > 1 else ''} allowed by the framework ({codes})"
         # A line of its own, below the table: the table's last line may be a long hint.
         click.echo(f"\n{summary}" if problems else f"No problems: {summary}", err=True)
     sys.exit(EXIT_PROBLEMS if has_errors(problems) else EXIT_OK)
@@ -357,9 +364,14 @@ def analyze(
         print_problems(analysis.problems)
         click.echo("Nothing could be read: no report written.", err=True)
         raise SystemExit(EXIT_USAGE)
-    atomic_write_bytes(out, report_bytes(analysis, frameworks))
-    if json_path:
+    if json_path:  # first: every result is kept whatever writing the report meets
         atomic_write_bytes(json_path, document.encode("utf-8"))
+    try:
+        report = report_bytes(analysis, frameworks)
+    except MemoryError:
+        kept = f"; every result is in {json_path}" if json_path else "; run again with --json to keep the results"
+        raise MatrixkitError(f"out of memory while writing the report {out}: it was not written{kept}") from None
+    atomic_write_bytes(out, report)
     if packets_dir is not None:
         _write_packets(analysis, frameworks, packets_dir)
     if employee_reports_dir is not None:
@@ -384,6 +396,9 @@ def _print_summary(analysis: Any, out: str, json_path: str | None, shown: int = 
     click.echo("  " + " · ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES), err=True)
     if analysis.missing:
         click.echo(f"  missing from every workbook: {len(analysis.missing)}", err=True)
+    width = max(40, shutil.get_terminal_size().columns - 2)
+    for reason in analysis.ready_out_of_reach:
+        click.echo(textwrap.fill(reason, width, initial_indent="  ", subsequent_indent="    "), err=True)
     if analysis.problems:
         errors = sum(p.severity == "error" for p in analysis.problems)
         click.echo(f"{errors} error(s), {len(analysis.problems) - errors} warning(s):", err=True)
@@ -581,3 +596,349 @@ def publish(frameworks: tuple[str, ...], out: str, published: Any) -> None:
     page = publish_html(loaded, published.date() if published else date.today())
     atomic_write_bytes(out, page.encode("utf-8"))
     click.echo(f"wrote {out} ({', '.join(fw.family.name for fw in loaded)})", err=True)
+
+
+def mail_options(func: F) -> F:
+    """The options `send` and `remind` share: where the messages go, and what they say."""
+    options = [
+        click.option(
+            "--smtp", "smtp", metavar="HOST[:PORT]", help="Send through this SMTP server (STARTTLS, port 587)."
+        ),
+        click.option(
+            "--eml",
+            "eml_dir",
+            type=click.Path(file_okay=False),
+            help="Instead of sending, write one .eml draft per message here (opens unsent in Outlook).",
+        ),
+        click.option("--from", "sender", required=True, help="The sender, e.g. 'HR <hr@example.com>'."),
+        click.option("--subject", help="Subject template ({manager_name}, {cycle}, {due}, {missing})."),
+        click.option(
+            "--body",
+            "body_file",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Body template file (UTF-8) with {manager_name}, {cycle}, {due}, {missing}.",
+        ),
+        click.option("--due", help="The return deadline, for {due}, e.g. 2026-12-15."),
+        click.option("--user", help="SMTP login; the password comes from $MATRIXKIT_SMTP_PASSWORD or a prompt."),
+        click.option("--ssl", "use_ssl", is_flag=True, help="TLS from the first byte (port 465) instead of STARTTLS."),
+        click.option(
+            "--insecure", is_flag=True, help="Do not verify the server's certificate; allow an unencrypted connection."
+        ),
+        click.option(
+            "--cafile", type=click.Path(exists=True, dir_okay=False), help="Verify the server against this CA (PEM)."
+        ),
+        click.option(
+            "--log",
+            "log_path",
+            type=click.Path(dir_okay=False),
+            help="The send log (default: matrixkit-sent.jsonl beside the workbooks).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _password(variable: str, user: str | None, what: str) -> str | None:
+    """From the environment, else asked on the terminal; never an option, never echoed."""
+    import os
+
+    if user is None:
+        return None
+    if os.environ.get(variable):
+        return os.environ[variable]
+    if not sys.stdin.isatty():
+        raise UsageError(f"set {variable} to the {what} password of {user} (there is no terminal to ask on)")
+    password: str = click.prompt(f"{what} password for {user}", hide_input=True, err=True)
+    return password
+
+
+def _dispatch(
+    plan: Any,
+    form: Any,
+    *,
+    smtp: str | None,
+    eml_dir: str | None,
+    user: str | None,
+    use_ssl: bool,
+    insecure: bool,
+    cafile: str | None,
+    log_path: Path,
+    noun: str,
+) -> None:
+    """Send (or write as drafts) every planned message, print what happened, exit as SPEC says."""
+    from matrixkit.mail.loop import write_drafts
+    from matrixkit.mail.smtp import SendLog, SmtpSettings, deliver, parse_server
+
+    problems = list(plan.problems)
+    if eml_dir is not None:
+        drafts = write_drafts(plan.messages, form, eml_dir)
+        for outgoing, path in zip(plan.messages, drafts, strict=True):
+            click.echo(f"draft  {outgoing.manager_id}  {outgoing.manager_name} <{outgoing.address}>  {path}")
+        summary = f"{len(drafts)} draft(s) written to {eml_dir} (open each in Outlook to send it; nothing was sent)"
+    else:
+        assert smtp is not None
+        host, port = parse_server(smtp)
+        settings = SmtpSettings(
+            host,
+            port,
+            ssl=use_ssl,
+            insecure=insecure,
+            cafile=cafile,
+            user=user,
+            password=_password("MATRIXKIT_SMTP_PASSWORD", user, "SMTP"),
+        )
+        log = SendLog(log_path)
+        with progress_bar(len(plan.messages), "Sending") as advance:
+            delivery = deliver(plan.messages, form.compose, settings, log, progress=lambda _message: advance())
+        for outgoing in delivery.sent:
+            shown = f"  {outgoing.attachment.name}" if outgoing.attachment else ""
+            click.echo(f"sent   {outgoing.manager_id}  {outgoing.manager_name} <{outgoing.address}>{shown}")
+        problems.extend(delivery.problems)
+        summary = f"Sent {len(delivery.sent)} {noun}"
+        if delivery.already and not delivery.sent and not delivery.problems:
+            summary = f"Nothing to send: all {len(delivery.already)} {noun} went out in an earlier run ({log_path})"
+        elif delivery.already:
+            summary += f"; {len(delivery.already)} already sent by an earlier run (see {log_path}), not sent again"
+    if problems:
+        print_problems(problems)
+    click.echo(summary, err=True)
+    sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
+
+
+def _mail_usage(smtp: str | None, eml_dir: str | None) -> None:
+    if (smtp is None) == (eml_dir is None):
+        raise UsageError("give either --smtp HOST[:PORT] to send, or --eml DIR to write drafts")
+
+
+def _body_text(body_file: str | None) -> str | None:
+    if body_file is None:
+        return None
+    try:
+        return Path(body_file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--body {body_file}: cannot be read as UTF-8 text ({exc})") from None
+
+
+@main.command()
+@click.argument("workbooks_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
+@mail_options
+@translate_errors
+def send(
+    workbooks_dir: str,
+    roster: str,
+    smtp: str | None,
+    eml_dir: str | None,
+    sender: str,
+    subject: str | None,
+    body_file: str | None,
+    due: str | None,
+    user: str | None,
+    use_ssl: bool,
+    insecure: bool,
+    cafile: str | None,
+    log_path: str | None,
+) -> None:
+    """Email each manager their own workbook from WORKBOOKS_DIR (as `generate` wrote it).
+
+    A workbook goes to the roster's manager_email of the manager its own metadata names, or nowhere. A
+    send log beside the workbooks makes a re-run send only what was not sent. Exit 0 when every manager
+    got theirs, 1 when one did not (each named), 2 on a usage error or an unusable server.
+    """
+    from matrixkit.mail.loop import MessageForm, find_workbooks, read_managers
+    from matrixkit.mail.plan import plan_sends
+    from matrixkit.mail.smtp import LOG_NAME
+
+    _mail_usage(smtp, eml_dir)
+    form = MessageForm.of(sender, kind="send", subject=subject, body=_body_text(body_file), due=due)
+    managers = read_managers(roster)
+    workbooks = find_workbooks(workbooks_dir)
+    if not workbooks:
+        raise UsageError(f"no workbooks (.xlsx, .xlsm, .ods) in {workbooks_dir}")
+    plan = plan_sends(managers, workbooks, due=due)
+    _dispatch(
+        plan,
+        form,
+        smtp=smtp,
+        eml_dir=eml_dir,
+        user=user,
+        use_ssl=use_ssl,
+        insecure=insecure,
+        cafile=cafile,
+        log_path=Path(log_path) if log_path else Path(workbooks_dir) / LOG_NAME,
+        noun="message(s)",
+    )
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@framework_option
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False), help="Roster CSV or XLSX.")
+@click.option("--cycle", help="Review cycle, e.g. 2026-Q4 (default: the one most workbooks name).")
+@mail_options
+@translate_errors
+def remind(
+    inputs: tuple[str, ...],
+    framework_paths: tuple[str, ...],
+    roster: str,
+    cycle: str | None,
+    smtp: str | None,
+    eml_dir: str | None,
+    sender: str,
+    subject: str | None,
+    body_file: str | None,
+    due: str | None,
+    user: str | None,
+    use_ssl: bool,
+    insecure: bool,
+    cafile: str | None,
+    log_path: str | None,
+) -> None:
+    """Email each manager whose workbook has not come back, or came back incomplete, what is missing.
+
+    INPUT: the returned workbooks (files or folders), as for `status`. One reminder per manager per day: a
+    re-run the same day sends only those not sent yet. Exit 0 when every reminder went out (or nobody needs
+    one), 1 when one could not be sent, 2 on a usage error or an unusable server.
+    """
+    from datetime import date
+
+    from matrixkit.mail.loop import MessageForm
+    from matrixkit.mail.plan import plan_reminders
+    from matrixkit.mail.smtp import LOG_NAME
+    from matrixkit.model.framework import load_frameworks
+    from matrixkit.run import return_status
+    from matrixkit.sources.roster import read_roster
+
+    _mail_usage(smtp, eml_dir)
+    form = MessageForm.of(sender, kind="remind", subject=subject, body=_body_text(body_file), due=due)
+    frameworks = load_frameworks(framework_paths)
+    people = read_roster(roster, frameworks)
+    with progress_bar(len(inputs), "Reading workbooks") as advance:
+        status_now = return_status(inputs, frameworks, people, cycle=cycle, progress=lambda _path: advance())
+    plan = plan_reminders(status_now, people.managers, due=due, day=date.today().isoformat())
+    if not plan.messages and not plan.problems:
+        click.echo(f"Every manager's workbook is back and complete ({len(plan.nobody)}): nobody to remind.", err=True)
+        sys.exit(EXIT_OK)
+    first = Path(inputs[0])
+    folder = first if first.is_dir() else first.parent
+    _dispatch(
+        plan,
+        form,
+        smtp=smtp,
+        eml_dir=eml_dir,
+        user=user,
+        use_ssl=use_ssl,
+        insecure=insecure,
+        cafile=cafile,
+        log_path=Path(log_path) if log_path else folder / LOG_NAME,
+        noun="reminder(s)",
+    )
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the returned workbooks, one per manager.",
+)
+@click.option(
+    "--roster", type=click.Path(exists=True, dir_okay=False), help="Roster: names files, says who has not replied."
+)
+@click.option("--imap", "imap", metavar="HOST[:PORT]", help="Read an IMAP mailbox (STARTTLS, port 143).")
+@click.option("--user", help="IMAP login; the password comes from $MATRIXKIT_IMAP_PASSWORD or a prompt.")
+@click.option("--folder", default="INBOX", show_default=True, help="The IMAP folder holding the replies.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only messages from this day on.")
+@click.option(
+    "--from-dir",
+    "from_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Instead of IMAP, a folder of saved .eml messages.",
+)
+@click.option("--cycle", help="Keep only workbooks of this cycle, e.g. 2026-Q4.")
+@click.option("--ssl", "use_ssl", is_flag=True, help="TLS from the first byte (port 993) instead of STARTTLS.")
+@click.option("--insecure", is_flag=True, help="Do not verify the server's certificate; allow an unencrypted one.")
+@click.option("--cafile", type=click.Path(exists=True, dir_okay=False), help="Verify the server against this CA (PEM).")
+@click.option("--max-file-mb", default=50, show_default=True, help="Refuse attachments larger than this.")
+@translate_errors
+def collect(
+    out: str,
+    roster: str | None,
+    imap: str | None,
+    user: str | None,
+    folder: str,
+    since: Any,
+    from_dir: str | None,
+    cycle: str | None,
+    use_ssl: bool,
+    insecure: bool,
+    cafile: str | None,
+    max_file_mb: int,
+) -> None:
+    """Save the workbooks managers sent back into OUT: one per manager, named after them, the newest kept.
+
+    Every attachment passes the same safety scan as analyze. Exit 0 when clean, 1 when an attachment was
+    refused or needs a look (each named), 2 on a usage error or when there was no message to read.
+    """
+    from matrixkit.intake.safety import Limits
+    from matrixkit.mail.collect import collect_messages, read_eml_folder
+    from matrixkit.mail.imap import ImapSettings, fetch_messages
+    from matrixkit.mail.loop import read_managers
+    from matrixkit.mail.smtp import parse_server
+
+    if (imap is None) == (from_dir is None):
+        raise UsageError("give either --imap HOST --user U to read a mailbox, or --from-dir DIR of .eml files")
+    limits = Limits(max_file_bytes=max_file_mb * 2**20)
+    managers = read_managers(roster) if roster else None
+    max_message = 2 * limits.max_file_bytes  # base64 makes an attachment a third larger
+    if from_dir is not None:
+        messages, problems = read_eml_folder(from_dir, max_message)
+        where = from_dir
+    else:
+        assert imap is not None
+        if user is None:
+            raise UsageError("--imap needs --user")
+        host, port = parse_server(imap)
+        password = _password("MATRIXKIT_IMAP_PASSWORD", user, "IMAP") or ""
+        settings = ImapSettings(
+            host,
+            user,
+            password,
+            port=port,
+            folder=folder,
+            since=since.date() if since else None,
+            ssl=use_ssl,
+            insecure=insecure,
+            cafile=cafile,
+        )
+        messages, problems = fetch_messages(settings, max_message)
+        where = f"{folder} on {host}"
+    if not messages and not problems:
+        click.echo(f"No messages in {where}" + (f" since {since.date()}" if since else "") + ".", err=True)
+        raise SystemExit(EXIT_USAGE)
+    report = collect_messages(messages, out, managers=managers, cycle=cycle, limits=limits)
+    problems.extend(report.problems)
+    for saved in report.saved:
+        when = saved.date.strftime("%Y-%m-%d %H:%M") if saved.date else "no date"
+        replaced = f" (replaces {saved.replaced})" if saved.replaced else ""
+        click.echo(
+            f"saved  {saved.manager_id}  {saved.manager_name}  from {saved.sender} {when}  {saved.file}{replaced}"
+        )
+    for manager_id, reply in report.older:
+        click.echo(f"older  {manager_id}  {reply.describe()}: a newer one is kept, not saved")
+    if report.no_reply:
+        names = ", ".join(f"{m.id} ({m.name})" for m in report.no_reply)
+        click.echo(f"No workbook yet from {len(report.no_reply)} manager(s): {names}")
+    if problems:
+        print_problems(problems)
+    summary = (
+        f"{report.messages} message(s), {report.workbooks} workbook attachment(s): {len(report.saved)} saved to {out}"
+    )
+    if report.repeated:
+        summary += f", {report.repeated} seen before (not saved again)"
+    if report.repeated == report.messages and not problems:
+        summary = f"Nothing new: all {report.messages} message(s) were collected by an earlier run (into {out})"
+    click.echo(summary, err=True)
+    sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)

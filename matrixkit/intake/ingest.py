@@ -38,6 +38,13 @@ _ERROR_VALUES = {
     "#GETTING_DATA",
 }
 
+# A rating's verdict: the rating (None when there is none), and the problem it raises as (value shown,
+# message, code), or None. Pure, so a verdict on a typed text can be reused for every cell holding it.
+_Verdict = tuple[int | None, tuple[object, str, str] | None]
+# Distinct (column, text) verdicts kept per sheet: a flood repeats a few texts, and a sheet of a million
+# different texts must not keep a million verdicts.
+_VERDICTS_KEPT = 10_000
+
 
 def normalise_header(text: object) -> str:
     return " ".join(str(text).split()).casefold() if text is not None else ""
@@ -79,6 +86,7 @@ class _Reader:
     # column is what was typed, known by one lookup of an int rather than of a new tuple.
     flagged_columns: frozenset[int] = frozenset()
     rating_expected: str = ""
+    text_verdicts: dict[tuple[int, str], _Verdict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.formulas = frozenset(map(parse_ref, self.sheet.formula_cells))
@@ -245,8 +253,7 @@ class _RowPlan:
     def applicable_to(self, fw: Framework, level: str) -> frozenset[str]:
         found = self.applicable.get(level)
         if found is None:
-            track = fw.track_of_level.get(level)
-            chosen = fw.competencies_for(track.id) if track else fw.competencies
+            chosen = fw.competencies_at(level) if level in fw.level_by_id else fw.competencies
             found = self.applicable[level] = frozenset(c.id for c in chosen)
         return found
 
@@ -296,6 +303,8 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
     number = str(row + 1)
     for competency_id, competency_name, col in plan.ratings:
         if competency_id not in applicable:
+            if col is not None and level in fw.level_by_id and competency_id in fw.level_by_id[level].not_assessed:
+                _not_assessed_rating(reader, values, row, col, competency_name, level)
             continue
         if col is None:
             ratings[competency_id] = None
@@ -323,6 +332,23 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
         cycle=reader.sheet.cycle,
         cells=cells,
         id_cell=plan.letters[columns["employee_id"]] + number,
+    )
+
+
+def _not_assessed_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, name: str, level: str) -> None:
+    """A rating typed where the framework does not assess the competency (`expected: {id: null}`): a
+    warning naming the cell; the value counts nowhere. The workbook's own `n/a` is no news."""
+    value = values[col] if col < len(values) else None
+    if value is None or (isinstance(value, str) and value.strip().casefold() in ("", NOT_APPLICABLE)):
+        return
+    reader.problem(
+        "warning",
+        row,
+        col,
+        value,
+        NOT_APPLICABLE,
+        f"{name}: not assessed at level {level}, so this rating is ignored",
+        "rating-not-assessed",
     )
 
 
@@ -360,34 +386,62 @@ def parse_rating(reader: _Reader, values: Sequence[Any], row: int, col: int, nam
     return None
 
 
-def _rating_number(reader: _Reader, number: float, value: object, row: int, col: int, name: str) -> int | None:
-    """A rating read as a number (`value` as found, for the problem): a whole one within the scale, or None."""
-    scale, expected = reader.fw.scale, reader.rating_expected
-    if not _finite(reader, number, value, row, col, expected, name, "rating-not-finite"):
-        return None
+def _judge_rating_number(number: float, value: object, scale_min: int, scale_max: int, name: str) -> _Verdict:
+    """A rating read as a number (`value` as found, for the problem): a whole one within the scale, or why not."""
+    if not math.isfinite(number):
+        return None, _non_finite(value, name, "rating-not-finite")
     if not number.is_integer():
-        reader.problem(
-            "error",
-            row,
-            col,
-            value,
-            expected,
-            f"{name}: {describe_value(value)} is not a whole number",
-            "rating-not-whole",
-        )
-        return None
-    if not scale.min <= number <= scale.max:
-        reader.problem(
-            "error",
-            row,
-            col,
-            value,
-            expected,
-            f"{name}: {describe_value(value)} is outside the scale {scale.min}–{scale.max}",
-            "rating-out-of-scale",
-        )
-        return None
-    return int(number)
+        return None, (value, f"{name}: {describe_value(value)} is not a whole number", "rating-not-whole")
+    if not scale_min <= number <= scale_max:
+        message = f"{name}: {describe_value(value)} is outside the scale {scale_min}–{scale_max}"
+        return None, (value, message, "rating-out-of-scale")
+    return int(number), None
+
+
+def _judge_rating_text(value: str, scale_min: int, scale_max: int, name: str) -> _Verdict:
+    """A rating typed as text: a number within the scale, or why not (blank: no rating and no problem).
+
+    >>> _judge_rating_text(" 4 ", 1, 5, "Craft"), _judge_rating_text("four", 1, 5, "Craft")[1]
+    ((4, None), ('four', "Craft: 'four' is not a number", 'rating-invalid'))
+    """
+    text = value.strip()
+    if text == "":
+        return None, None
+    if text in _ERROR_VALUES:
+        return None, (text, f"{name}: an error value, not a rating", "error-value")
+    if text.casefold() == NOT_APPLICABLE:
+        return None, (text, f"{name}: marked n/a, but it applies to this level", "rating-not-applicable")
+    if not _NUMBER.match(text):
+        return None, (text, f"{name}: '{text}' is not a number", "rating-invalid")
+    return _judge_rating_number(float(text), value, scale_min, scale_max, name)
+
+
+def _rating_number(reader: _Reader, number: float, value: object, row: int, col: int, name: str) -> int | None:
+    scale = reader.fw.scale
+    return _report(reader, _judge_rating_number(number, value, scale.min, scale.max, name), row, col)
+
+
+def _rating_text(reader: _Reader, value: str, row: int, col: int, name: str) -> int | None:
+    key = (col, value)
+    verdict = reader.text_verdicts.get(key)
+    if verdict is None:
+        scale = reader.fw.scale
+        verdict = _judge_rating_text(value, scale.min, scale.max, name)
+        if len(reader.text_verdicts) < _VERDICTS_KEPT:
+            reader.text_verdicts[key] = verdict
+    return _report(reader, verdict, row, col)
+
+
+def _report(reader: _Reader, verdict: _Verdict, row: int, col: int) -> int | None:
+    rating, problem = verdict
+    if problem is not None:
+        shown, message, code = problem
+        reader.problem("error", row, col, shown, reader.rating_expected, message, code)
+    return rating
+
+
+def _non_finite(value: object, name: str, code: str) -> tuple[object, str, str]:
+    return value, f"{name}: {describe_value(value)} is not a finite number", code
 
 
 def _finite(
@@ -397,34 +451,9 @@ def _finite(
     "at least" target, so it is refused and never counted as met."""
     if math.isfinite(number):
         return True
-    reader.problem("error", row, col, value, expected, f"{name}: {describe_value(value)} is not a finite number", code)
+    shown, message, code = _non_finite(value, name, code)
+    reader.problem("error", row, col, shown, expected, message, code)
     return False
-
-
-def _rating_text(reader: _Reader, value: str, row: int, col: int, name: str) -> int | None:
-    """A rating typed as text: a number within the scale, or a problem (blank: None and no problem)."""
-    text = value.strip()
-    if text == "":
-        return None
-    expected = reader.rating_expected
-    if text in _ERROR_VALUES:
-        reader.problem("error", row, col, text, expected, f"{name}: an error value, not a rating", "error-value")
-        return None
-    if text.casefold() == NOT_APPLICABLE:
-        reader.problem(
-            "error",
-            row,
-            col,
-            text,
-            expected,
-            f"{name}: marked n/a, but it applies to this level",
-            "rating-not-applicable",
-        )
-        return None
-    if not _NUMBER.match(text):
-        reader.problem("error", row, col, text, expected, f"{name}: '{text}' is not a number", "rating-invalid")
-        return None
-    return _rating_number(reader, float(text), value, row, col, name)
 
 
 def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | None, name: str) -> bool | None:
@@ -432,6 +461,8 @@ def parse_yes_no(reader: _Reader, values: Sequence[Any], row: int, col: int | No
         return None
     expected = "Yes or No"
     value = values[col] if col < len(values) else None
+    if (value is None or value == "") and col not in reader.flagged_columns:
+        return None  # a blank typed cell: no answer, and no problem
     if type(value) is str and (
         col not in reader.flagged_columns or ((row, col) not in reader.formulas and (row, col) not in reader.errors)
     ):

@@ -21,7 +21,7 @@ from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
 from matrixkit.intake.opening import Refusal, open_spreadsheet
 from matrixkit.intake.safety import FileScan, Limits
 from matrixkit.model.framework import Framework
-from matrixkit.model.problems import LeftOut, Problem, ProblemCap, problem_sort_key, summarise_floods
+from matrixkit.model.problems import FloodCaps, Problem, summarise_floods
 from matrixkit.parallel import map_ranges, worker_count
 from matrixkit.workbook.layout import METADATA_SHEET, ratings_sheet_names
 from matrixkit.workbook.metadata import FamilyStamp, WorkbookMetadata, decode_properties, decode_sheet
@@ -355,18 +355,11 @@ def _ingest_one(
     content = read_workbook(path, frameworks, limits)
     problems = list(content.problems)
     rows: list[tuple[Any, RatedRow]] = []
-    left_out: dict[tuple[str | None, str], LeftOut] = {}
+    caps = FloodCaps()  # per sheet: a sheet's problems come row by row
     for fw, sheet in content.sheets:
-        cap = ProblemCap()  # per sheet: a sheet's problems come row by row
-        sheet_rows, sheet_problems = ingest_sheet(sheet, fw, cap)
+        sheet_rows, sheet_problems = ingest_sheet(sheet, fw, caps.of(content.file, sheet.sheet))
         problems.extend(sheet_problems)
         rows.extend((position[fw.fingerprint], row) for row in sheet_rows)
-        for code, counted in cap.left_out().items():
-            earlier = left_out.get((content.file, code))
-            if earlier is not None:
-                first = min(earlier.first, counted.first, key=problem_sort_key)
-                counted = LeftOut(earlier.count + counted.count, first)
-            left_out[(content.file, code)] = counted
     return IngestedWorkbook(
         file=content.file,
         readable=content.readable,
@@ -374,5 +367,19 @@ def _ingest_one(
         manager_id=content.metadata.manager_id,
         cycle=content.metadata.cycle,
         rows=rows,
-        problems=summarise_floods(problems, left_out=left_out),
+        problems=summarise_floods(problems, left_out=caps.left_out()),
     )
+
+
+def read_metadata(path: str | Path, limits: Limits | None = None) -> WorkbookMetadata | Refusal:
+    """What one workbook says about itself (manager, cycle, kind), after the same safety scan `analyze`
+    runs; a `Refusal` says why the file cannot be read (hostile, broken, not a spreadsheet).
+
+    >>> read_metadata("sample_workbooks/engineering/filled/ENG-001_Siobhan-Ni-Bhriain.xlsx").manager_id
+    'ENG-001'
+    """
+    source = Path(path)
+    opened = open_spreadsheet(source, lambda name: name == METADATA_SHEET, limits)
+    if isinstance(opened, Refusal):
+        return opened
+    return _metadata(opened.grids.get(METADATA_SHEET), source, opened.scan)

@@ -1,7 +1,7 @@
 """What changed between two versions of one family's framework, for the annual review.
 
 Pure: two loaded frameworks in, a list of `Change` values out, in a stable order that reads top to
-bottom (family, scale, tracks and levels, competencies, descriptions, role profiles, promotion
+bottom (family, scale, tracks and levels, competencies, descriptions, anchors, role profiles, promotion
 criteria, entry, lateral paths, evidence, metrics). Items are matched by id, never by position.
 
 >>> from matrixkit.model.framework import load_framework
@@ -32,6 +32,7 @@ SECTIONS = (
     "Tracks and levels",
     "Competencies",
     "Descriptions",
+    "Anchors",
     "Role profiles",
     "Promotion criteria",
     "Entry (crossover)",
@@ -77,6 +78,7 @@ def diff_frameworks(old: Framework, new: Framework) -> list[Change]:
     changes += _tracks_and_levels(old, new)
     changes += _competencies(old, new)
     changes += _descriptions(old, new)
+    changes += _anchors(old, new)
     changes += _role_profiles(old, new)
     changes += _promotion(old, new)
     changes += _entries(old, new)
@@ -172,6 +174,8 @@ def _family(old: Framework, new: Framework) -> list[Change]:
         *_field(s, "family.id", old.family.id, new.family.id, "family id"),
         *_field(s, "family.name", old.family.name, new.family.name, "family name", "renamed"),
         *_field(s, "family.version", old.family.version, new.family.version, "version"),
+        *_field(s, "family.source", old.family.source, new.family.source, "source"),
+        *_field(s, "family.license", old.family.license, new.family.license, "license"),
     ]
 
 
@@ -326,6 +330,35 @@ def _descriptions(old: Framework, new: Framework) -> list[Change]:
     return changes
 
 
+def _anchors(old: Framework, new: Framework) -> list[Change]:
+    """What each scale point means per competency: added, removed or reworded, point by point."""
+    s = "Anchors"
+    changes: list[Change] = []
+    for cid in _union(old.competencies, new.competencies, lambda c: c.id):
+        o, n = old.competency_by_id.get(cid), new.competency_by_id.get(cid)
+        if o is None or n is None:
+            continue
+        for point in sorted(set(o.anchors) | set(n.anchors)):
+            a, b = o.anchors.get(point), n.anchors.get(point)
+            if a == b:
+                continue
+            path = f"competencies.{cid}.anchors.{point}"
+            if a is None:
+                changes.append(Change("added", path, None, b, f"{n.name}, rating {point}: anchor added", s))
+            elif b is None:
+                changes.append(Change("removed", path, a, None, f"{n.name}, rating {point}: anchor removed", s))
+            else:
+                changes.append(Change("changed", path, a, b, f"{n.name}, rating {point}: {word_summary(a, b)}", s))
+    return changes
+
+
+_NOT_ASSESSED = "not assessed"  # a role profile's value for `expected: {id: null}`, as the change list shows it
+
+
+def _expectation(level: Level, competency_id: str) -> int | str | None:
+    return _NOT_ASSESSED if competency_id in level.not_assessed else level.expected.get(competency_id)
+
+
 def _role_profiles(old: Framework, new: Framework) -> list[Change]:
     s = "Role profiles"
     changes: list[Change] = []
@@ -334,9 +367,10 @@ def _role_profiles(old: Framework, new: Framework) -> list[Change]:
         o, n = old.level_by_id.get(lid), new.level_by_id.get(lid)
         if o is None or n is None:
             continue
-        keys = [*competencies, *dict.fromkeys(k for k in [*o.expected, *n.expected] if k not in competencies)]
+        named = [*o.expected, *n.expected, *o.not_assessed, *n.not_assessed]
+        keys = [*competencies, *dict.fromkeys(k for k in named if k not in competencies)]
         for cid in keys:
-            a, b = o.expected.get(cid), n.expected.get(cid)
+            a, b = _expectation(o, cid), _expectation(n, cid)
             if a != b:
                 changes += _field(s, f"levels.{lid}.expected.{cid}", a, b, f"{lid} expects {cid}")
     return changes
@@ -508,10 +542,10 @@ def format_changes(changes: Iterable[Change], old: Framework, new: Framework) ->
         lines.append(f"{section} ({len(group)})")
         for change in group:
             lines.append(f"  {_MARK.get(change.kind, '~')} {change.path}: {change.message}")
-            if section == "Descriptions" and change.kind == "changed":
+            if section in ("Descriptions", "Anchors") and change.kind == "changed":
                 lines.append(f"      old: {_one_line(change.old)}")
                 lines.append(f"      new: {_one_line(change.new)}")
-            elif section == "Descriptions":
+            elif section in ("Descriptions", "Anchors"):
                 lines.append(
                     f"      {'new' if change.kind == 'added' else 'old'}: "
                     f"{_one_line(change.new if change.kind == 'added' else change.old)}"

@@ -45,6 +45,8 @@ class Family(_Model):
     id: Id
     name: Text
     version: Text
+    source: Text | None = None  # where a public framework comes from (a URL or a citation)
+    license: Text | None = None  # the terms it is used under, e.g. "CC BY-SA 4.0"
 
 
 class Scale(_Model):
@@ -57,13 +59,22 @@ class Scale(_Model):
         return range(self.min, self.max + 1)
 
 
+class LintSettings(_Model):
+    """Findings an author accepts on purpose, by code: `lint: {allow: [same-text]}` on a competency or at the
+    top of the file (for all of it). Left out of `model_dump`, so of the fingerprint: it changes no meaning."""
+
+    allow: tuple[Text, ...] = ()
+
+
 class Competency(_Model):
     id: Id
     name: Text
     kind: Kind
+    lint: LintSettings = Field(default_factory=LintSettings, exclude=True)
     tracks: tuple[Id, ...] | None = None
     weight: Number = 1.0
     descriptions: dict[Text, Text] = Field(default_factory=dict)
+    anchors: dict[Int, Text] = Field(default_factory=dict)  # scale point -> what it means here (any subset)
 
 
 class EvidenceItem(_Model):
@@ -128,12 +139,41 @@ class Entry(_Model):
 
 
 class Level(_Model):
+    """One level of a track. `expected: {id: null}` in the file means "not assessed at this level": the
+    competency is left out of `expected` (so every reader of it sees only numbers) and listed in
+    `not_assessed`, in file order.
+
+    >>> level = Level.model_validate({"id": "L1", "title": "One", "expected": {"a": 2, "b": None}})
+    >>> level.expected, level.not_assessed
+    ({'a': 2}, ('b',))
+    """
+
     id: Id
     title: Text
     scope: Text | None = None
     expected: dict[Id, Int] = Field(default_factory=dict)
+    not_assessed: tuple[Id, ...] = ()
     promotion: Criteria | None = None
     equivalent: Id | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_to_not_assessed(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if "not_assessed" in data:  # one way to say it in a file: a null in `expected`
+            raise ValueError("write `expected: {competency_id: null}` for a competency not assessed at a level")
+        if not isinstance(data.get("expected"), dict):
+            return data
+        expected = data["expected"]
+        nulls = [key for key, value in expected.items() if value is None]
+        if not nulls:
+            return data
+        return {
+            **data,
+            "expected": {key: value for key, value in expected.items() if value is not None},
+            "not_assessed": (*data.get("not_assessed", ()), *nulls),
+        }
 
 
 class Track(_Model):
@@ -163,6 +203,7 @@ class Framework(_Model):
 
     matrixkit: Literal[1]
     family: Family
+    lint: LintSettings = Field(default_factory=LintSettings, exclude=True)
     scale: Scale = Field(default_factory=Scale)
     competencies: tuple[Competency, ...] = Field(min_length=1)
     evidence: tuple[EvidenceItem, ...] = ()
@@ -172,12 +213,18 @@ class Framework(_Model):
     lateral_paths: tuple[LateralPath, ...] = ()
 
     _source: YamlDocument | None = PrivateAttr(default=None)
+    _numeric_level_ids: tuple[Loc, ...] = PrivateAttr(default=())  # where the file wrote a level id unquoted
 
     # -- where it came from -------------------------------------------------------------------------
 
     @property
     def source_file(self) -> str | None:
         return self._source.file if self._source else None
+
+    @property
+    def numeric_level_ids(self) -> tuple[Loc, ...]:
+        """Where the file wrote a level id as a number (read as its text; lint warns)."""
+        return self._numeric_level_ids
 
     def problem(self, loc: Loc, message: str, *, severity: str = "error", **extra: Any) -> Problem:
         """A problem located at `loc` in this framework's file (line included when known)."""
@@ -223,8 +270,30 @@ class Framework(_Model):
         return {track.id: tuple(c for c in self.competencies if self.applies_to(c, track.id)) for track in self.tracks}
 
     def competencies_for(self, track_id: str) -> tuple[Competency, ...]:
-        """The competencies an employee on this track is rated on, in file order."""
+        """The competencies of this track, in file order (at a level, see `competencies_at`)."""
         return self._competencies_by_track[track_id]
+
+    @cached_property
+    def _competencies_by_level(self) -> dict[str, tuple[Competency, ...]]:
+        return {
+            level.id: tuple(c for c in self._competencies_by_track[track.id] if c.id not in level.not_assessed)
+            for track in self.tracks
+            for level in track.levels
+        }
+
+    def competencies_at(self, level_id: str) -> tuple[Competency, ...]:
+        """The competencies an employee at this level is rated on: those of its track, less the ones the
+        level does not assess (`expected: {id: null}`), in file order.
+
+        >>> fw = load_framework("templates/engineering.yaml")
+        >>> len(fw.competencies_at("IC1")) == len(fw.competencies_for("ic"))
+        True
+        """
+        return self._competencies_by_level[level_id]
+
+    def assessed(self, competency_id: str, level_id: str) -> bool:
+        """True when an employee at `level_id` is rated on `competency_id` (its track, and not `null`)."""
+        return any(c.id == competency_id for c in self._competencies_by_level[level_id])
 
     @cached_property
     def _criteria_by_level(self) -> dict[str, Criteria]:
@@ -242,8 +311,27 @@ class Framework(_Model):
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of the canonical form: equal for frameworks that mean the same thing."""
-        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(
+            _without_unset_additions(self.model_dump(mode="json", by_alias=True)), sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _without_unset_additions(data: dict[str, Any]) -> dict[str, Any]:
+    """The dump without the keys added in SPEC rev 2 where a file does not use them, so that a framework
+    keeps the fingerprint its workbooks were generated with (returned workbooks are checked against it)."""
+    family = data["family"]
+    for key in ("source", "license"):
+        if family.get(key) is None:
+            family.pop(key, None)
+    for competency in data["competencies"]:
+        if not competency.get("anchors"):
+            competency.pop("anchors", None)
+    for track in data["tracks"]:
+        for level in track["levels"]:
+            if not level.get("not_assessed"):
+                level.pop("not_assessed", None)
+    return data
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -274,16 +362,76 @@ def framework_from_document(doc: YamlDocument) -> Framework:
                 )
             ]
         )
+    data, numeric = level_ids_as_text(doc.data)
     try:
-        framework = Framework.model_validate(doc.data)
+        framework = Framework.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         raise FrameworkError([_schema_problem(doc, error) for error in errors if not _echo(error, errors)]) from None
     framework._source = doc
+    framework._numeric_level_ids = tuple(numeric)
     problems = check_references(framework)
     if problems:
         raise FrameworkError(problems)
     return framework
+
+
+def level_ids_as_text(data: Any) -> tuple[Any, list[Loc]]:
+    """The data with every level id written as a whole number (`id: 1`, `descriptions: {1: ...}`,
+    `from: 1`, `to: 2`, `equivalent: 3`) turned into its text, and where each was. Level ids are text
+    (SPEC rev 2); YAML reads an unquoted `1` as a number. The data is copied only when something changes.
+
+    >>> level_ids_as_text({"tracks": [{"levels": [{"id": 1, "equivalent": "M1"}]}]})
+    ({'tracks': [{'levels': [{'id': '1', 'equivalent': 'M1'}]}]}, [('tracks', 0, 'levels', 0, 'id')])
+    """
+    found: list[Loc] = []
+
+    def number(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def fields(item: Any, loc: Loc, keys: Sequence[str]) -> Any:
+        if not isinstance(item, dict) or not any(number(item.get(key)) for key in keys):
+            return item
+        changed = dict(item)
+        for key in keys:
+            if number(item.get(key)):
+                changed[key] = str(item[key])
+                found.append((*loc, key))
+        return changed
+
+    def items(container: Any, key: str) -> list[tuple[int, Any]]:
+        value = container.get(key) if isinstance(container, dict) else None
+        return list(enumerate(value)) if isinstance(value, list) else []
+
+    if not isinstance(data, dict):
+        return data, found
+    result = dict(data)
+    tracks = []
+    for ti, track in items(data, "tracks"):
+        if isinstance(track, dict):
+            track = dict(track)
+            if isinstance(track.get("entry"), dict):
+                track["entry"] = fields(track["entry"], ("tracks", ti, "entry"), ("from", "to"))
+            if isinstance(track.get("levels"), list):
+                track["levels"] = [
+                    fields(level, ("tracks", ti, "levels", li), ("id", "equivalent"))
+                    for li, level in items(track, "levels")
+                ]
+        tracks.append(track)
+    competencies = []
+    for ci, comp in items(data, "competencies"):
+        descriptions = comp.get("descriptions") if isinstance(comp, dict) else None
+        if isinstance(descriptions, dict) and any(number(key) for key in descriptions):
+            found.extend(("competencies", ci, "descriptions", str(key)) for key in descriptions if number(key))
+            comp = {**comp, "descriptions": {str(k) if number(k) else k: v for k, v in descriptions.items()}}
+        competencies.append(comp)
+    paths = [fields(path, ("lateral_paths", pi), ("from",)) for pi, path in items(data, "lateral_paths")]
+    if not found:
+        return data, found
+    for key, value in (("tracks", tracks), ("competencies", competencies), ("lateral_paths", paths)):
+        if isinstance(data.get(key), list):
+            result[key] = value
+    return result, found
 
 
 # -- what lint can still check of a file that does not load ----------------------------------------
@@ -361,7 +509,7 @@ def salvage_framework(doc: YamlDocument) -> SalvagedFramework | None:
     """
     if not isinstance(doc.data, dict) or doc.data.get("matrixkit") != SCHEMA_VERSION:
         return None
-    data = copy.deepcopy(doc.data)
+    data, numeric = level_ids_as_text(copy.deepcopy(doc.data))
     deletions: list[tuple[Loc, int]] = []
     left_out: list[str] = []
     cut_ids: set[str] = set()
@@ -384,6 +532,7 @@ def salvage_framework(doc: YamlDocument) -> SalvagedFramework | None:
                 del parent[key]
             continue
         framework._source = _PrunedDocument(data, doc.file, doc.lines, tuple(deletions))
+        framework._numeric_level_ids = tuple(numeric)
         outermost = sorted(p for p in set(left_out) if not any(o != p and _within(p, o) for o in left_out))
         return SalvagedFramework(framework, tuple(outermost), frozenset(cut_ids))
     return None
@@ -579,6 +728,12 @@ def check_references(fw: Framework) -> list[Problem]:
                     ("competencies", ci, "descriptions", level_id),
                     f"unknown level '{level_id}'{_known(level_ids)}",
                 )
+        for point in comp.anchors:
+            if point not in fw.scale.values:
+                error(
+                    ("competencies", ci, "anchors", str(point)),
+                    f"anchor {point} is outside the scale ({fw.scale.min}-{fw.scale.max})",
+                )
 
     def check_criteria(criteria: Criteria | None, loc: Loc) -> None:
         if criteria is None:
@@ -608,7 +763,7 @@ def check_references(fw: Framework) -> list[Problem]:
             check_criteria(track.entry.criteria, (*entry_loc, "criteria"))
         for li, level in enumerate(track.levels):
             level_loc: Loc = ("tracks", ti, "levels", li)
-            for comp_id in level.expected:
+            for comp_id in (*level.expected, *level.not_assessed):
                 if comp_id not in competency_ids:
                     error(
                         (*level_loc, "expected", comp_id),

@@ -149,6 +149,54 @@ class ProblemCap:
         return {code: LeftOut(count, first) for code, (count, _position, first) in self._counted.items()}
 
 
+class FloodCaps:
+    """A `ProblemCap` per sheet of each file, and what they only counted per (file, code), the form
+    `summarise_floods` takes: for a reader that goes through many files' rows in order.
+
+    >>> caps, kept = FloodCaps(limit=1), []
+    >>> for row in (2, 3, 4):
+    ...     caps.add(kept, "a.xlsx", "Ratings", "not-in-roster", row, 0,
+    ...              lambda: Problem("error", "x", file="a.xlsx", cell=f"A{row}", code="not-in-roster"))
+    >>> [p.cell for p in kept], caps.left_out()[("a.xlsx", "not-in-roster")].count
+    (['A2'], 2)
+    """
+
+    def __init__(self, limit: int = PROBLEMS_PER_KIND) -> None:
+        self.limit = limit
+        self._caps: dict[tuple[str | None, str | None], ProblemCap] = {}
+
+    def of(self, file: str | None, sheet: str | None) -> ProblemCap:
+        """The cap of one sheet, for a reader that takes it row by row."""
+        cap = self._caps.get((file, sheet))
+        if cap is None:
+            cap = self._caps[(file, sheet)] = ProblemCap(self.limit)
+        return cap
+
+    def add(
+        self,
+        problems: list[Problem],
+        file: str | None,
+        sheet: str | None,
+        code: str,
+        row: int,
+        col: int | None,
+        build: Callable[[], Problem],
+    ) -> None:
+        self.of(file, sheet).add(problems, code, row, col, build)
+
+    def left_out(self) -> dict[tuple[str | None, str], LeftOut]:
+        """Per (file, code), the problems counted and not kept over all of the file's sheets."""
+        merged: dict[tuple[str | None, str], LeftOut] = {}
+        for (file, _sheet), cap in self._caps.items():
+            for code, counted in cap.left_out().items():
+                earlier = merged.get((file, code))
+                if earlier is not None:
+                    first = min(earlier.first, counted.first, key=problem_sort_key)
+                    counted = LeftOut(earlier.count + counted.count, first)
+                merged[(file, code)] = counted
+        return merged
+
+
 def summarise_floods(
     problems: Iterable[Problem],
     limit: int = PROBLEMS_PER_KIND,

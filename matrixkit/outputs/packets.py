@@ -133,7 +133,7 @@ def packet_bytes(
         )
         doc.heading(f"Ratings against {e.level} and {target}")
         rows: list[list[Any]] = []
-        for comp in fw.competencies_for(e.track):
+        for comp in fw.competencies_at(e.level):
             rating = e.ratings.get(comp.id)
             now = level.expected.get(comp.id)
             nxt = following.expected.get(comp.id) if following else None
@@ -280,6 +280,24 @@ def _history(store: str | Path | Store | None) -> Iterator[Store | None]:
         yield opened
 
 
+def _development_table(doc: _Document, fw: Framework, level_id: str, items: Sequence[DevelopmentItem]) -> None:
+    doc.table(
+        ["Competency", "Your rating", f"Expected at {level_id}", "", "", f"What {level_id} looks like"],
+        [
+            [
+                fw.competency_by_id[d.competency].name if d.competency in fw.competency_by_id else d.competency,
+                d.rating,
+                d.expected,
+                None,
+                None,
+                d.description,
+            ]
+            for d in items
+        ],
+        merge_middle=True,
+    )
+
+
 def employee_report_bytes(
     cycle: str | None,
     e: EmployeeResult,
@@ -311,7 +329,7 @@ def employee_report_bytes(
         target = following.id if following else e.level
         doc.heading("Your ratings")
         rows: list[list[Any]] = []
-        for comp in fw.competencies_for(e.track):
+        for comp in fw.competencies_at(e.level):
             rating = e.ratings.get(comp.id)
             now = level.expected.get(comp.id)
             nxt = following.expected.get(comp.id) if following else None
@@ -336,23 +354,16 @@ def employee_report_bytes(
             ],
             rows,
         )
+        below_current = [d for d in development if d.below_current]
+        to_grow = [d for d in development if not d.below_current]
+        if below_current:  # first: where they are below what their own level expects
+            doc.heading(f"First: below what {e.level} expects, and how {e.level} looks there")
+            _development_table(doc, fw, e.level, below_current)
         doc.heading(f"What to grow next: how {target} looks where you are furthest from it")
-        if development:
-            doc.table(
-                ["Competency", "Your rating", f"Expected at {target}", "", "", f"What {target} looks like"],
-                [
-                    [
-                        fw.competency_by_id[d.competency].name if d.competency in fw.competency_by_id else d.competency,
-                        d.rating,
-                        d.expected,
-                        None,
-                        None,
-                        d.description,
-                    ]
-                    for d in development
-                ],
-                merge_middle=True,
-            )
+        if to_grow:
+            _development_table(doc, fw, target, to_grow)
+        elif below_current:
+            doc.paragraph(f"Nothing else below {target}'s expectations.")
         else:
             doc.paragraph(
                 "Nothing below the next level's expectations."

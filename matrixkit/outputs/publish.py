@@ -212,6 +212,8 @@ class ProfileRow:
     here: Proficiency | None
     there: Proficiency | None
     change: str | None
+    not_assessed_here: bool = False  # `expected: {id: null}` at this level
+    not_assessed_there: bool = False  # … at the next level
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +267,15 @@ class CompetencyCell:
     expected: Proficiency | None
     change: str | None
     text: str | None  # escaped HTML from `word_diff_html`, None when the level has no description
+    not_assessed: bool = False  # `expected: {id: null}`: the level does not rate this competency
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorView:
+    """What one point of the scale means for a competency (`anchors`)."""
+
+    point: Proficiency
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +292,7 @@ class CompetencyView:
     name: str
     kind: str
     tracks: tuple[CompetencyTrack, ...]
+    anchors: tuple[AnchorView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +304,8 @@ class FamilyView:
     tracks: tuple[TrackView, ...]
     competencies_anchor: str
     competencies: tuple[CompetencyView, ...]
+    source: str | None = None
+    license: str | None = None
 
 
 def _change(before: int | None, after: int | None) -> str | None:
@@ -497,6 +511,8 @@ class _Page:
             tracks=tuple(self.track(fw, track) for track in fw.tracks),
             competencies_anchor=_slug(fw.family.id, "competencies"),
             competencies=tuple(self.competency(fw, c) for c in fw.competencies),
+            source=_clean(fw.family.source) if fw.family.source else None,
+            license=_clean(fw.family.license) if fw.family.license else None,
         )
 
     def track(self, fw: Framework, track: Track) -> TrackView:
@@ -520,6 +536,8 @@ class _Page:
                     self.proficiency(fw, here),
                     self.proficiency(fw, there),
                     _change(here, there),
+                    competency.id in level.not_assessed,
+                    following is not None and competency.id in following.not_assessed,
                 )
             )
         next_step = None
@@ -570,11 +588,13 @@ class _Page:
                 before = previous.expected.get(competency.id) if previous else None
                 text = competency.descriptions.get(level.id)
                 old = competency.descriptions.get(previous.id) if previous else None
+                not_assessed = competency.id in level.not_assessed
                 cells.append(
                     CompetencyCell(
                         self.proficiency(fw, here),
                         _change(before, here),
-                        None if text is None else word_diff_html(old, text),
+                        None if text is None or not_assessed else word_diff_html(old, text),
+                        not_assessed,
                     )
                 )
                 previous = level
@@ -586,6 +606,11 @@ class _Page:
                     tuple(cells),
                 )
             )
+        anchors = tuple(
+            AnchorView(point, _clean(competency.anchors[value]))
+            for value in fw.scale.values
+            if value in competency.anchors and (point := self.proficiency(fw, value)) is not None
+        )
         return CompetencyView(
-            self.competency_anchor(fw, competency.id), competency.name, competency.kind, tuple(tracks)
+            self.competency_anchor(fw, competency.id), competency.name, competency.kind, tuple(tracks), anchors
         )

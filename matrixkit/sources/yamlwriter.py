@@ -101,6 +101,9 @@ def framework_data(fw: Framework) -> dict[str, Any]:
         "family": {"id": fw.family.id, "name": fw.family.name, "version": fw.family.version},
         "scale": {"min": fw.scale.min, "max": fw.scale.max},
     }
+    for key in ("source", "license"):
+        if getattr(fw.family, key) is not None:
+            data["family"][key] = getattr(fw.family, key)
     if fw.scale.labels:
         data["scale"]["labels"] = dict(fw.scale.labels)
     competencies = []
@@ -111,6 +114,8 @@ def framework_data(fw: Framework) -> dict[str, Any]:
         if c.weight != 1:
             item["weight"] = plain_number(c.weight)
         item["descriptions"] = dict(c.descriptions)
+        if c.anchors:
+            item["anchors"] = dict(c.anchors)
         competencies.append(item)
     data["competencies"] = competencies
     if fw.evidence:
@@ -144,8 +149,9 @@ def framework_data(fw: Framework) -> dict[str, Any]:
                 level["scope"] = lv.scope
             if lv.equivalent is not None:
                 level["equivalent"] = lv.equivalent
-            if lv.expected:
-                level["expected"] = _FlowMap(lv.expected)
+            if lv.expected or lv.not_assessed:
+                # Not assessed (null) last, in their order: the file loads back to the same `not_assessed`.
+                level["expected"] = _FlowMap({**lv.expected, **dict.fromkeys(lv.not_assessed)})
             if lv.promotion is not None:
                 level["promotion"] = _criteria_data(lv.promotion, override=True)
             levels.append(level)

@@ -62,8 +62,7 @@ class RowFormulaInputs:
 
 def literal_inputs(fw: Framework, sheet: RatingsSheet, row: int, level_id: str) -> RowFormulaInputs:
     """A roster row: everything is known, so formulas hold plain numbers."""
-    track = fw.track_of_level[level_id]
-    applicable = {c.id for c in fw.competencies_for(track.id)}
+    applicable = {c.id for c in fw.competencies_at(level_id)}
     following = fw.next_level(level_id)
     terms = tuple(
         RatingTerm(

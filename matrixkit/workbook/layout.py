@@ -276,8 +276,7 @@ class LevelLookup:
         fw = self.framework
         table: list[list[str | float]] = []
         for level_id in self.levels:
-            track = fw.track_of_level[level_id]
-            applicable = {c.id for c in fw.competencies_for(track.id)}
+            applicable = {c.id for c in fw.competencies_at(level_id)}
             following = fw.next_level(level_id)
             criteria = fw.criteria_for(level_id)
             row: list[str | float] = [

@@ -15,7 +15,7 @@ its two halves are marked below ("the ratings sheet", "reference sheets").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -84,20 +84,24 @@ _BASE = {**BASE_FONT, "border": 1, "border_color": "#BFBFBF"}
 
 
 def shorten(text: str, limit: int, suffix: str = "") -> str:
-    """Collapse whitespace; cut at a word boundary so that text plus suffix fits in `limit` characters
-    as Excel counts them: UTF-16 units, two for an emoji or any other character past U+FFFF.
+    """Collapse whitespace within each line, keeping line breaks (a list of behaviours stays a list); cut
+    at a word boundary so that text plus suffix fits in `limit` characters as Excel counts them: UTF-16
+    units, two for an emoji or any other character past U+FFFF.
 
     >>> shorten("Writes  tested code", 12), len(shorten("🚀" * 20, 32))
     ('Writes', 16)
+    >>> shorten("- Writes tests\\n  - Reviews  code\\n", 40)
+    '- Writes tests\\n- Reviews code'
     """
-    flat = " ".join(text.split())
+    flat = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     if excel_length(flat) <= limit:
         return flat
     room = limit - excel_length(suffix)
     cut = excel_prefix(flat, room)
-    if " " in cut:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:.") + suffix
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary > 0:
+        cut = cut[:boundary]
+    return cut.rstrip(" ,;:.\n") + suffix
 
 
 STYLES: dict[str, dict[str, Any]] = {
@@ -363,7 +367,7 @@ def _ratings_sheet(
 def _employee_cells(styles: _Styles, ws: Worksheet, sheet: RatingsSheet, row: int, level_id: str) -> None:
     """Every cell of an employee's row after the level: ratings (or n/a), inputs and formulas."""
     fw = sheet.framework
-    applicable = {c.id for c in fw.competencies_for(fw.track_of_level[level_id].id)}
+    applicable = {c.id for c in fw.competencies_at(level_id)}
     for column in sheet.columns_of("rating"):
         if column.key in applicable:
             ws.blank(row, column.index, styles.input)
@@ -387,7 +391,7 @@ class _RowTemplate:
     @classmethod
     def of(cls, styles: _Styles, sheet: RatingsSheet, level_id: str) -> _RowTemplate:
         fw = sheet.framework
-        applicable = {c.id for c in fw.competencies_for(fw.track_of_level[level_id].id)}
+        applicable = {c.id for c in fw.competencies_at(level_id)}
         rated = tuple((c.key or "", c.letter) for c in sheet.columns_of("rating") if c.key in applicable)
         splits = []
         for probe in cls._PROBES:
@@ -669,7 +673,7 @@ def _guide(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Workshe
     ws = _protected(Worksheet(), password)
     ws.freeze = (1, 1)
     widest = max(sum(len(track.levels) for track in fw.tracks) for fw in plan.frameworks)
-    ws.columns = [(0, 0, 24), (1, widest, 46)]
+    ws.columns = [(0, 0, 24), (1, max(widest, max(len(fw.scale.values) for fw in plan.frameworks)), GUIDE_TEXT_WIDTH)]
     row = 0
     for fw in plan.frameworks:
         levels = [level for track in fw.tracks for level in track.levels]
@@ -682,10 +686,11 @@ def _guide(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Workshe
             ws.text(row, 0, comp.name, styles.wrap)
             for i, level in enumerate(levels, start=1):
                 text = comp.descriptions.get(level.id)
-                if text is not None and fw.applies_to(comp, fw.track_of_level[level.id].id):
+                if text is not None and fw.assessed(comp.id, level.id):
                     ws.text(row, i, text.strip(), styles.wrap)
                 else:
                     ws.text(row, i, NOT_APPLICABLE, styles.na)
+            _fit_height(ws, row, [comp.descriptions.get(level.id) for level in levels], GUIDE_TEXT_WIDTH)
             row += 1
         row += 1
         ws.text(row, 0, "Scale", styles.header)
@@ -695,9 +700,49 @@ def _guide(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Workshe
             ws.number(row, 0, value, styles.text)
             ws.text(row, 1, fw.scale.labels.get(value, ""), styles.wrap)
             row += 1
+        row = _guide_anchors(styles, ws, fw, row + 1)
         row += 2
     ws.landscape = ws.fit_to_width = True
     return ws
+
+
+def _guide_anchors(styles: _Styles, ws: Worksheet, fw: Framework, row: int) -> int:
+    """What each point of the scale means per competency (`anchors`), for the competencies that say; the
+    row after the table (`row` itself when no competency has anchors)."""
+    anchored = [comp for comp in fw.competencies if comp.anchors]
+    if not anchored:
+        return row
+    ws.text(row, 0, "What each rating means", styles.header)
+    for i, value in enumerate(fw.scale.values, start=1):
+        label = fw.scale.labels.get(value)
+        ws.text(row, i, f"{value} · {label}" if label else str(value), styles.header)
+    row += 1
+    for comp in anchored:
+        ws.text(row, 0, comp.name, styles.wrap)
+        for i, value in enumerate(fw.scale.values, start=1):
+            anchor = comp.anchors.get(value)
+            if anchor is None:
+                ws.blank(row, i, styles.wrap)
+            else:
+                ws.text(row, i, anchor.strip(), styles.wrap)
+        _fit_height(ws, row, list(comp.anchors.values()), GUIDE_TEXT_WIDTH)
+        row += 1
+    return row
+
+
+GUIDE_TEXT_WIDTH = 46  # characters: the Guide's text columns
+
+
+def _fit_height(ws: Worksheet, row: int, texts: Sequence[str | None], width: float) -> None:
+    """A row tall enough for its longest wrapped text, each line break kept: LibreOffice opens an .xlsx
+    with stored heights and does not grow a row to its wrapped text by itself."""
+    per_line = max(1, int(width * 1.1))
+    lines = max(
+        (sum(max(1, -(-len(part) // per_line)) for part in text.strip().split("\n")) for text in texts if text),
+        default=1,
+    )
+    if lines > 1:
+        ws.height(row, min(409.0, 15.0 * lines))
 
 
 def _profile(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Worksheet:
@@ -719,7 +764,7 @@ def _profile(styles: _Styles, plan: WorkbookPlan, password: str | None) -> Works
                 ws.text(row, 2, level.title, styles.text)
                 for col, comp in enumerate(fw.competencies, start=3):
                     value = level.expected.get(comp.id)
-                    if not fw.applies_to(comp, track.id):
+                    if not fw.assessed(comp.id, level.id):
                         ws.text(row, col, NOT_APPLICABLE, styles.na)
                     elif value is None:
                         ws.blank(row, col, styles.text)

@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from matrixkit.assess.analytics import employee_order
 from matrixkit.assess.results import Analysis
 from matrixkit.model.framework import Framework, Level
+from matrixkit.model.words import ReasonWords
 from matrixkit.workbook.bulkcells import BulkSheet
 
 
@@ -33,6 +34,7 @@ class ReportContext:
     def __init__(self, analysis: Analysis, frameworks: Sequence[Framework]) -> None:
         self.analysis = analysis
         self.bulk_sheets: list[BulkSheet] = []
+        self._reason_words: dict[str, ReasonWords] = {}
         self.by_family: dict[str, Framework] = {}
         for fw in frameworks:
             self.by_family.setdefault(fw.family.id, fw)
@@ -48,6 +50,13 @@ class ReportContext:
 
     def framework(self, family: str) -> Framework | None:
         return self.by_family.get(family)
+
+    def reason_words(self, family: str) -> ReasonWords:
+        """Criteria reasons in a family's words (its competencies, evidence and metrics by name)."""
+        words = self._reason_words.get(family)
+        if words is None:
+            words = self._reason_words[family] = ReasonWords(self.by_family.get(family))
+        return words
 
     def family_name(self, family: str) -> str:
         fw = self.by_family.get(family)

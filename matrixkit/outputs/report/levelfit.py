@@ -22,7 +22,6 @@ from matrixkit.outputs.report.context import ReportContext
 from matrixkit.outputs.report.styles import FLAG_FILLS, TREND_LINE_COLOURS, Styles
 from matrixkit.outputs.report.tables import (
     CHARS_PER_WIDTH,
-    NONE_TEXT,
     fit_row,
     intro,
     manager_label,
@@ -162,7 +161,7 @@ def _means_blocks(workbook: Workbook, ws: Worksheet, styles: Styles, ctx: Report
                 )
             row = max(last + 2, row + CHART_ROWS) + 1
     if not drawn:
-        ws.write_string(row, 0, NONE_TEXT, styles.text)
+        ws.write_string(row, 0, "No complete employee yet: no mean rating to show", styles.text)
         row += 1
     return row
 
@@ -196,7 +195,7 @@ def _pairs_table(ws: Worksheet, styles: Styles, ctx: ReportContext, row: int) ->
             fit_row(ws, r, [(values[FINDING], WIDTHS[FINDING])])
     if not pairs:
         r += 1
-        ws.write_string(r, 0, NONE_TEXT, styles.text)
+        ws.write_string(r, 0, "No track with two levels", styles.text)
     return r
 
 
@@ -238,7 +237,13 @@ def _pair_rows(ctx: ReportContext, pair: LevelFitPair) -> list[tuple[list[Any], 
 
 
 def _people_table(
-    ws: Worksheet, styles: Styles, ctx: ReportContext, row: int, title: str, people: Sequence[EmployeeResult]
+    ws: Worksheet,
+    styles: Styles,
+    ctx: ReportContext,
+    row: int,
+    title: str,
+    people: Sequence[EmployeeResult],
+    empty: str = "Nobody",
 ) -> int:
     ws.write_string(row, 0, title, styles.heading)
     header = row + 1
@@ -248,7 +253,7 @@ def _people_table(
     fit_row(ws, header, zip(headers, WIDTHS, strict=True), bold=True)
     ordered = sorted(people, key=lambda e: (ctx.level_key(e.family, e.level), e.name.casefold(), e.employee_id))
     if not ordered:
-        ws.write_string(header + 1, 0, NONE_TEXT, styles.text)
+        ws.write_string(header + 1, 0, empty, styles.text)
         return header + 1
     names = {(f, c.id): c.name for f, fw in ctx.by_family.items() for c in fw.competencies}
     one_line = int(WIDTHS[FINDING] * CHARS_PER_WIDTH)

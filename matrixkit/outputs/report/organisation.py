@@ -11,19 +11,18 @@ from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.assess.analytics import (
     complete_employees,
+    current_level_gap_counts,
     employees_by_status,
     next_level_gap_counts,
     status_by_level,
     team_gaps,
-    top_gaps,
 )
-from matrixkit.assess.results import STATUSES
+from matrixkit.assess.results import STATUS_WORDS, STATUSES
 from matrixkit.outputs.report.context import ReportContext
-from matrixkit.outputs.report.styles import GAP_BAR_COLOUR, STATUS_CHART_COLOURS, Styles, gap_scale
+from matrixkit.outputs.report.styles import GAP_BAR_COLOUR, NEXT_GAP_BAR_COLOUR, STATUS_CHART_COLOURS, Styles, gap_scale
 from matrixkit.outputs.report.tables import (
     HEADER_ROW,
     HEAT_WIDTH,
-    NONE_TEXT,
     Cell,
     Column,
     criteria_cells,
@@ -61,9 +60,10 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
         ("Problems: errors", errors),
         ("Problems: warnings", warnings),
         ("Missing (in the roster, in no workbook)", len(a.missing)),
-        ("Missing employee IDs", ", ".join(sorted(a.missing)) or NONE_TEXT),
-        *_worth_a_look(ctx),
     ]
+    if a.missing:
+        facts.append(("Missing employee IDs", ", ".join(sorted(a.missing))))
+    facts.extend(_worth_a_look(ctx))
     row = 2
     for label, value in facts:
         ws.write_string(row, 0, label, styles.bold)
@@ -76,8 +76,16 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
     by_status = employees_by_status(a.employees)
     for status in STATUSES:
         row += 1
-        ws.write_string(row, 0, status, styles.status(status))
+        ws.write_string(row, 0, STATUS_WORDS[status], styles.status(status))
         ws.write_number(row, 1, len(by_status[status]), styles.integer)
+    if a.ready_out_of_reach:
+        row += 2
+        ws.write_string(row, 0, "Why nobody can be Ready in this run", styles.heading)
+        width = 34 + 7 * 11  # the merged columns A:H
+        for reason in a.ready_out_of_reach:
+            row += 1
+            ws.merge_range(row, 0, row, 7, reason, styles.wrap)
+            fit_row(ws, row, [(reason, width)])
 
     # Status by level: one row per level that has employees, in framework order.
     row += 2
@@ -85,13 +93,13 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
     header = row + 1
     ws.write_string(header, 0, "Family / level", styles.header)
     for offset, status in enumerate(STATUSES, start=1):
-        ws.write_string(header, offset, status, styles.header)
+        ws.write_string(header, offset, STATUS_WORDS[status], styles.header)
     ws.write_string(header, len(STATUSES) + 1, "Total", styles.header)
     per_level = status_by_level(a.employees)
     levels = sorted(per_level, key=lambda key: ctx.level_key(*key))
     first = header + 1
     if not levels:
-        ws.write_string(first, 0, NONE_TEXT, styles.text)
+        ws.write_string(first, 0, "Nobody was rated", styles.text)
         row = first
     for row, (family, level) in enumerate(levels, start=first):
         ws.write_string(row, 0, f"{ctx.family_name(family)} / {level}", styles.text)
@@ -104,22 +112,26 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
         tallest = max(len(set().union(*per_level[key].values())) for key in levels)
         _status_chart(workbook, ws, header, first, row, tallest)
 
-    # Top competency gaps: employees below the next level's expectation, per competency.
+    # Top competency gaps: employees below their current level first (below the next level is nearly
+    # everyone, by definition), then below the next level, per competency.
     row += 2
     ws.write_string(row, 0, "Top competency gaps", styles.heading)
     gaps_header = row + 1
-    ws.write_string(gaps_header, 0, "Competency", styles.header)
-    ws.write_string(gaps_header, 1, "Employees below the next level", styles.header)
-    fit_row(ws, gaps_header, [("Employees below the next level", 11)], bold=True)
+    headers = ("Competency", BELOW_CURRENT, BELOW_NEXT)
+    for col, text in enumerate(headers):
+        ws.write_string(gaps_header, col, text, styles.header)
+    fit_row(ws, gaps_header, [(BELOW_CURRENT, 11), (BELOW_NEXT, 11)], bold=True)
     top = _top_gaps(ctx)
     first = gaps_header + 1
     if not top:
-        ws.write_string(first, 0, NONE_TEXT, styles.text)
-    for row, (label, count) in enumerate(top, start=first):
+        ws.write_string(first, 0, "Nobody is rated below a level's profile", styles.text)
+    for row, (label, current, upcoming) in enumerate(top, start=first):
         ws.write_string(row, 0, label, styles.text)
-        ws.write_number(row, 1, count, styles.integer)
+        ws.write_number(row, 1, current, styles.integer)
+        ws.write_number(row, 2, upcoming, styles.integer)
     if top:
-        _gaps_chart(workbook, ws, gaps_header, first, first + len(top) - 1, top[0][1])
+        largest = max(max(current, upcoming) for _label, current, upcoming in top)
+        _gaps_chart(workbook, ws, gaps_header, first, first + len(top) - 1, largest)
 
 
 def _worth_a_look(ctx: ReportContext) -> list[tuple[str, str]]:
@@ -136,15 +148,23 @@ def _worth_a_look(ctx: ReportContext) -> list[tuple[str, str]]:
     return lines
 
 
-def _top_gaps(ctx: ReportContext) -> list[tuple[str, int]]:
-    counts = next_level_gap_counts(ctx.analysis.employees)
-    several = len({family for family, _ in counts}) > 1
+BELOW_CURRENT = "Employees below their current level"
+BELOW_NEXT = "Employees below the next level"
+
+
+def _top_gaps(ctx: ReportContext) -> list[tuple[str, int, int]]:
+    """(label, below their current level, below the next level), most below their current level first."""
+    current = current_level_gap_counts(ctx.analysis.employees)
+    upcoming = next_level_gap_counts(ctx.analysis.employees)
+    several = len({family for family, _ in (*current, *upcoming)}) > 1
 
     def label(family: str, competency: str) -> str:
         name = ctx.competency_name(family, competency)
         return f"{ctx.family_name(family)}: {name}" if several else name
 
-    return top_gaps(counts, label, TOP_GAPS)
+    keys = {key for key in (*current, *upcoming) if current[key] or upcoming[key]}
+    ranked = sorted(keys, key=lambda key: (-current[key], -upcoming[key], label(*key)))
+    return [(label(*key), current[key], upcoming[key]) for key in ranked[:TOP_GAPS]]
 
 
 def _axis_step(largest: int) -> int:
@@ -174,21 +194,22 @@ def _status_chart(workbook: Workbook, ws: Worksheet, header: int, first: int, la
 
 def _gaps_chart(workbook: Workbook, ws: Worksheet, header: int, first: int, last: int, largest: int) -> None:
     chart = workbook.add_chart({"type": "bar"})
-    chart.add_series(
-        {
-            "name": ["Summary", header, 1],
-            "categories": ["Summary", first, 0, last, 0],
-            "values": ["Summary", first, 1, last, 1],
-            "fill": {"color": GAP_BAR_COLOUR},
-            "border": {"color": GAP_BAR_COLOUR},
-            "gap": 50,
-        }
-    )
+    for col, colour in ((1, GAP_BAR_COLOUR), (2, NEXT_GAP_BAR_COLOUR)):
+        chart.add_series(
+            {
+                "name": ["Summary", header, col],
+                "categories": ["Summary", first, 0, last, 0],
+                "values": ["Summary", first, col, last, col],
+                "fill": {"color": colour},
+                "border": {"color": colour},
+                "gap": 50,
+            }
+        )
     chart.set_title({"name": "Top competency gaps"})
     # In a bar chart y is the category axis: reversed, the largest gap is on top.
     chart.set_y_axis({"reverse": True})
-    chart.set_x_axis({"name": "Employees below the next level", "min": 0, "major_unit": _axis_step(largest)})
-    chart.set_legend({"none": True})
+    chart.set_x_axis({"name": "Employees", "min": 0, "major_unit": _axis_step(largest)})
+    chart.set_legend({"position": "bottom"})
     ws.insert_chart(20, 9, chart, {"x_scale": 1.3, "y_scale": 1.1})
 
 
@@ -274,7 +295,7 @@ def write_calibration(workbook: Workbook, styles: Styles, ctx: ReportContext) ->
         ]
         for c in sorted(a.calibration, key=lambda c: c.manager_id)
     ]
-    write_table(ws, styles, columns, rows, freeze_cols=1)
+    write_table(ws, styles, columns, rows, freeze_cols=1, empty="No manager has a complete employee to compare")
 
 
 def write_criteria_check(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
@@ -307,7 +328,7 @@ def write_criteria_check(workbook: Workbook, styles: Styles, ctx: ReportContext)
         ]
         for c in checks
     ]
-    write_table(ws, styles, columns, rows, freeze_cols=2)
+    write_table(ws, styles, columns, rows, freeze_cols=2, empty="No level has complete employees to check")
 
 
 def write_management_track(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
@@ -316,8 +337,8 @@ def write_management_track(workbook: Workbook, styles: Styles, ctx: ReportContex
         ws,
         styles,
         "Management track — crossover candidates",
-        "Employees at or above a track's entry level (entry.from) who meet its entry criteria, with every "
-        "criterion's result and reason.",
+        "Employees at or above the level from which another track may be entered who meet its entry "
+        "criteria, with every criterion's result and reason.",
     )
     candidates = sorted(ctx.analysis.crossover, key=lambda c: (c.employee_id, c.to_track, c.to_level))
     keys = criteria_keys(c.criteria for c in candidates)
@@ -338,11 +359,11 @@ def write_management_track(workbook: Workbook, styles: Styles, ctx: ReportContex
             c.level,
             ctx.track_name(c.family, c.to_track),
             c.to_level,
-            *criteria_cells(styles, keys, c.criteria),
+            *criteria_cells(styles, keys, c.criteria, ctx.reason_words(c.family)),
         ]
         for c in candidates
     ]
-    write_table(ws, styles, columns, rows, freeze_cols=2)
+    write_table(ws, styles, columns, rows, freeze_cols=2, empty="Nobody meets the entry criteria of another track")
 
 
 def write_lateral_paths(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
@@ -380,6 +401,6 @@ def write_lateral_paths(workbook: Workbook, styles: Styles, ctx: ReportContext) 
         ]
         for g in items
     ]
-    last = write_table(ws, styles, columns, rows, freeze_cols=2)
+    last = write_table(ws, styles, columns, rows, freeze_cols=2, empty="Nobody is at a level with a lateral path")
     if rows:
         ws.conditional_format(HEADER_ROW + 1, 7, last, 7, gap_scale(2))

@@ -7,6 +7,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from matrixkit.assess.analytics import gap_cells
+from matrixkit.assess.results import STATUS_WORDS
 from matrixkit.outputs.report.context import ReportContext
 from matrixkit.outputs.report.styles import Styles, gap_scale
 from matrixkit.outputs.report.tables import (
@@ -34,7 +35,7 @@ def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
         ws,
         styles,
         "Readiness — one row per employee, every promotion criterion with its result and reason",
-        "Status: the first that applies of conflict, incomplete, top_of_track, not_ready, on_track, ready. "
+        "Status: the first that applies of Conflict, Incomplete, Top of track, Not ready, On track, Ready. "
         "Average is shown to 2 decimals; the criteria use the exact mean.",
     )
     keys = criteria_keys(e.criteria for e in ctx.employees)
@@ -69,12 +70,12 @@ def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
                 ctx.track_name(e.family, e.track),
                 e.level,
                 e.next_level,
-                Cell(e.status, styles.status(e.status)),
+                Cell(STATUS_WORDS[e.status], styles.status(e.status)),
                 None if e.average is None else round(e.average, 2),
                 e.lowest,
                 len(e.next_level_gaps) if shows_gaps else None,
                 ", ".join(gap_names) if shows_gaps and gap_names else None,
-                *criteria_cells(styles, keys, e.criteria),
+                *criteria_cells(styles, keys, e.criteria, ctx.reason_words(e.family)),
                 e.source.file if e.source else None,
                 e.source.sheet if e.source else None,
                 e.source.row if e.source else None,
@@ -177,7 +178,7 @@ def write_self_assessment(workbook: Workbook, styles: Styles, ctx: ReportContext
         ]
         for c in ctx.analysis.self_assessment
     ]
-    last = write_table(ws, styles, columns, rows, freeze_cols=2)
+    last = write_table(ws, styles, columns, rows, freeze_cols=2, empty="No self-assessment was read")
     if rows:
         ws.conditional_format(HEADER_ROW + 1, 5, last, 5, gap_scale(2))
 
@@ -188,8 +189,9 @@ def write_development_plans(workbook: Workbook, styles: Styles, ctx: ReportConte
         ws,
         styles,
         "Development plans — the competencies to grow next, largest gap first",
-        "For each employee, every competency rated below the target level's expected proficiency, with what "
-        "that level looks like. Filter on your Employee ID to read your own plan.",
+        "For each employee, first every competency rated below what their own level expects, with that "
+        "level's text; then those below the next level, with the next level's. Filter on your Employee ID "
+        "to read your own plan.",
     )
     columns = [
         Column("Employee ID", 12),
@@ -209,6 +211,7 @@ def write_development_plans(workbook: Workbook, styles: Styles, ctx: ReportConte
         ctx.analysis.development,
         key=lambda d: (
             d.employee_id,
+            not d.below_current,
             d.rating - d.expected,
             ctx.competency_index(family(d.employee_id), d.competency),
             d.competency,
@@ -238,4 +241,4 @@ def write_development_plans(workbook: Workbook, styles: Styles, ctx: ReportConte
                 Cell(d.description, wrapped[ruled]),
             ]
         )
-    write_table(ws, styles, columns, rows, freeze_cols=2)
+    write_table(ws, styles, columns, rows, freeze_cols=2, empty="Nobody has a competency to grow")

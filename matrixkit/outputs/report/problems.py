@@ -79,4 +79,4 @@ def write_problems(workbook: Workbook, styles: Styles, ctx: ReportContext) -> No
         if with_path:
             row.append(p.path)
         rows.append(row)
-    write_table(ws, styles, columns, rows, freeze_cols=1)
+    write_table(ws, styles, columns, rows, freeze_cols=1, empty="No problems: every input was read as it should be")

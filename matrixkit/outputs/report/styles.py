@@ -26,6 +26,7 @@ STATUS_CHART_COLOURS: dict[str, str] = {
     "conflict": "#C00000",
 }
 GAP_BAR_COLOUR = "#7030A0"
+NEXT_GAP_BAR_COLOUR = "#C9A3E0"  # the lighter: below the next level matters after below the current one
 # Lines of the Trends charts, one colour per series (dashed after the twelfth); none is a cell fill.
 TREND_LINE_COLOURS = (
     "#1F77B4",

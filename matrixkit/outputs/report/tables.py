@@ -15,15 +15,15 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.assess.results import CriterionResult
-from matrixkit.model.criteria import criterion
+from matrixkit.model.criteria import criterion, label_of
 from matrixkit.model.framework import CRITERIA_KEYS
+from matrixkit.model.words import ReasonWords
 from matrixkit.outputs.report.styles import Styles
 from matrixkit.workbook.bulkcells import BulkSheet
 from matrixkit.workbook.styles import write_typed
 
 # Rows 0-1 of every table sheet say what it shows; the table's header is on this row (0-based).
 HEADER_ROW = 2
-NONE_TEXT = "None"
 
 RESULT_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 
@@ -91,8 +91,10 @@ def write_table(
     rows: Sequence[Sequence[Any]],
     *,
     freeze_cols: int = 0,
+    empty: str = "Nobody",
 ) -> int:
-    """Header on HEADER_ROW, rows (or one "None" line), widths, filter, print setup; returns the last row."""
+    """Header on HEADER_ROW, rows (or the sentence `empty` says when there are none), widths, filter, print
+    setup; returns the last row."""
     for col, column in enumerate(columns):
         ws.write_string(HEADER_ROW, col, column.header, styles.header)
         ws.set_column(col, col, column.width)
@@ -100,7 +102,7 @@ def write_table(
     ws.freeze_panes(HEADER_ROW + 1, freeze_cols)
     print_setup(ws, header_row=HEADER_ROW, width=sum(c.width for c in columns))
     if not rows:
-        ws.write_string(HEADER_ROW + 1, 0, NONE_TEXT, styles.text)
+        ws.write_string(HEADER_ROW + 1, 0, empty, styles.text)
         return HEADER_ROW + 1
     formats = [getattr(styles, column.fmt) for column in columns]
     bulk = ws if isinstance(ws, BulkSheet) else None
@@ -149,14 +151,18 @@ def criteria_keys(groups: Iterable[Sequence[CriterionResult]]) -> list[str]:
 
 
 def criteria_columns(keys: Sequence[str]) -> list[Column]:
+    """A result column and a reason column per criterion, headed by the criterion's label, never its key."""
     columns: list[Column] = []
     for key in keys:
-        columns.append(Column(key, 16))
-        columns.append(Column(f"{key} — reason", 34, "wrap"))
+        columns.append(Column(label_of(key), 16))
+        columns.append(Column(f"{label_of(key)}: why", 34, "wrap"))
     return columns
 
 
-def criteria_cells(styles: Styles, keys: Sequence[str], criteria: Sequence[CriterionResult]) -> list[Any]:
+def criteria_cells(
+    styles: Styles, keys: Sequence[str], criteria: Sequence[CriterionResult], words: ReasonWords
+) -> list[Any]:
+    """Each criterion's result and its reason in `words` (names, not ids)."""
     by_key = {c.criterion: c for c in criteria}
     cells: list[Any] = []
     for key in keys:
@@ -165,7 +171,7 @@ def criteria_cells(styles: Styles, keys: Sequence[str], criteria: Sequence[Crite
             cells.extend([None, None])
         else:
             cells.append(Cell(RESULT_WORDS.get(found.result, found.result), styles.result(found.result)))
-            cells.append(found.detail)
+            cells.append(words(found.detail))
     return cells
 
 
@@ -180,12 +186,20 @@ def rotated_height(names: Iterable[str]) -> float:
     return max((len(name) for name in names), default=8) * 5.5 + 12
 
 
-def finish_blocks(ws: Worksheet, styles: Styles, *, blocks: int, width: float, freeze_cols: int) -> None:
-    """Finish a sheet of one heat-map block per family: print setup, "None" when it has no block, and the
+def finish_blocks(
+    ws: Worksheet,
+    styles: Styles,
+    *,
+    blocks: int,
+    width: float,
+    freeze_cols: int,
+    empty: str = "Nobody has a rating yet",
+) -> None:
+    """Finish a sheet of one heat-map block per family: print setup, `empty` when it has no block, and the
     block's header frozen only when there is one block (with several, only the name columns)."""
     print_setup(ws, width=width)
     if blocks == 0:
-        ws.write_string(HEADER_ROW, 0, NONE_TEXT, styles.text)
+        ws.write_string(HEADER_ROW, 0, empty, styles.text)
     elif blocks == 1:
         ws.freeze_panes(HEADER_ROW + 2, freeze_cols)
     else:

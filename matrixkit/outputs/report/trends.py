@@ -12,10 +12,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.assess.analytics import level_changes, trend_points
-from matrixkit.assess.results import Trends
+from matrixkit.assess.results import STATUS_WORDS, Trends
 from matrixkit.outputs.report.context import ReportContext
 from matrixkit.outputs.report.styles import TREND_LINE_COLOURS, Styles
-from matrixkit.outputs.report.tables import HEADER_ROW, NONE_TEXT, fit_row, intro, print_setup, write_value
+from matrixkit.outputs.report.tables import HEADER_ROW, fit_row, intro, print_setup, write_value
 
 # Only with a history store (`analysis.trends`): between Development plans and Problems.
 TRENDS_SHEET = "Trends"
@@ -45,7 +45,7 @@ def write_trends(workbook: Workbook, styles: Styles, ctx: ReportContext, trends:
         ws,
         styles,
         "Trends — each employee's status and average per cycle, and the organisation's mean per competency",
-        f"Cycles from the history store, oldest first, this run's last: {', '.join(cycles) or NONE_TEXT}. "
+        f"Cycles from the history store, oldest first, this run's last: {', '.join(cycles) or 'none'}. "
         "Blank: not rated in that cycle. Averages and means are shown to 2 decimals.",
     )
 
@@ -73,7 +73,7 @@ def write_trends(workbook: Workbook, styles: Styles, ctx: ReportContext, trends:
             point = by_cycle.get(cycle)
             if point is None:
                 continue
-            ws.write_string(row, 2 + 2 * index, point.status, styles.status(point.status))
+            ws.write_string(row, 2 + 2 * index, STATUS_WORDS[point.status], styles.status(point.status))
             write_value(ws, row, 3 + 2 * index, _round2(point.average), styles.decimal)
         level, changes = level_changes(trends, by_cycle)
         write_value(ws, row, 2 + 2 * len(cycles), level, styles.text)
@@ -84,7 +84,7 @@ def write_trends(workbook: Workbook, styles: Styles, ctx: ReportContext, trends:
         ws.autofilter(HEADER_ROW, 0, row, len(employee_headers) - 1)
     else:
         row = HEADER_ROW + 1
-        ws.write_string(row, 0, NONE_TEXT, styles.text)
+        ws.write_string(row, 0, "Nobody has a stored cycle to compare", styles.text)
 
     # Per competency: the organisation's mean rating per cycle, cycles from column C on.
     keys = sorted(
@@ -110,7 +110,7 @@ def write_trends(workbook: Workbook, styles: Styles, ctx: ReportContext, trends:
             write_value(ws, row, 2 + index, _round2(means.get(cycle)), styles.decimal)
     if not keys:
         row = means_first
-        ws.write_string(row, 0, NONE_TEXT, styles.text)
+        ws.write_string(row, 0, "No competency has ratings in a stored cycle", styles.text)
 
     # The employee chart needs each employee's averages side by side: a small table of its own.
     charted_employees = [i for i in employee_ids if any(v is not None for v in averages[i].values())]

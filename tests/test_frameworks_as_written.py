@@ -76,7 +76,7 @@ def test_not_assessed_cells_are_not_applicable_and_locked(people_workbook: Any) 
 def test_guide_keeps_line_breaks_and_lists_anchors(people_workbook: Any) -> None:
     fw, _roster, path = people_workbook
     texts = [c.value for row in openpyxl.load_workbook(path)["Guide"].iter_rows() for c in row if c.value]
-    assert fw.description("employee_relations", "3").strip() in texts  # type: ignore[union-attr]
+    assert fw.description("employee_relations", "3").strip() in texts
     assert any(isinstance(t, str) and t.startswith("- Runs investigations") and "\n- Coaches" in t for t in texts)
     assert "What each rating means" in texts
     assert fw.competency_by_id["communication"].anchors[3] in texts
@@ -93,7 +93,7 @@ def test_analyze_leaves_not_assessed_competencies_out(people_workbook: Any, tmp_
     fw, roster, path = people_workbook
     filled = tmp_path / "filled.xlsx"
     names = {c.id: c.name for c in fw.competencies}
-    ratings = {
+    ratings: dict[str, dict[str, int | str]] = {
         "P01": {names[c]: 2 for c in ("employee_relations", "compliance", "communication", "collaboration")},
         "P04": {names[c.id]: 3 for c in fw.competencies},
     }

@@ -17,7 +17,7 @@ from matrixkit.outputs.generate import generate_blank_matrix, generate_self_asse
 from matrixkit.sources.roster import read_roster
 from matrixkit.workbook.cells import cell_ref
 from matrixkit.workbook.layout import ratings_columns
-from matrixkit.workbook.writer import NOT_APPLICABLE_FILL
+from matrixkit.workbook.styles import NOT_APPLICABLE_FILL
 
 pytestmark = pytest.mark.libreoffice
 FRAMEWORKS = REPO / "tests" / "frameworks"

@@ -19,6 +19,7 @@ from filling import fill
 from matrixkit import load_frameworks
 from matrixkit.assess.results import Analysis
 from matrixkit.cli.main import main
+from matrixkit.model.words import ReasonWords
 from matrixkit.outputs.generate import generate_workbooks
 from matrixkit.outputs.packets import (
     PACKET_SHEET,
@@ -164,7 +165,7 @@ def test_packet_content(scene: dict[str, Any], tmp_path: Path) -> None:
     assert who["Employee ID"] == "EMP011" and who["Name"] == "Ulla Brandt"
     assert who["Level"] == "L2 — Engineer 2" and who["Next level"] == "L3 — Engineer 3"
     assert who["Manager"] == "Quinn Darrow (EMP001)"
-    assert who["Status"] == "on_track" and who["Average"] == 4 and who["In level since"] == "2024-01-15"
+    assert who["Status"] == "On track" and who["Average"] == 4 and who["In level since"] == "2024-01-15"
 
     ratings = _section(rows, "Ratings against L2 and L3")
     assert ratings[0][:5] == ["Competency", "Rating", "Expected at L2", "Expected at L3", "Against L3"]
@@ -175,9 +176,12 @@ def test_packet_content(scene: dict[str, Any], tmp_path: Path) -> None:
 
     employee = next(e for e in analysis.employees if e.employee_id == "EMP011")
     criteria = _section(rows, "Promotion criteria")
+    words = ReasonWords(scene["frameworks"][0])
     assert [(r[1], r[5]) for r in criteria[1:]] == [
-        ({"met": "met", "not_met": "not met", "unknown": "unknown"}[c.result], c.detail) for c in employee.criteria
+        ({"met": "met", "not_met": "not met", "unknown": "unknown"}[c.result], words(c.detail))
+        for c in employee.criteria
     ]
+    assert not any("--calibration" in (r[5] or "") or "gap(s)" in (r[5] or "") for r in criteria[1:])
     assert ["Manager endorsement", "not met", None, None, None, "manager endorsement: No"] in criteria
     evidence = _section(rows, "Evidence")
     assert evidence[1][:3] == [EVIDENCE, "Yes", "yes"]

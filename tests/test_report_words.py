@@ -89,3 +89,31 @@ def test_no_id_appears_in_the_sheets_people_read(template: str) -> None:
                         word = hit.group(1) if hit else cell.value
                         found.append(f"{sheet}!{cell.coordinate}: {word!r} in {cell.value[:80]!r}")
     assert found == []
+
+
+@pytest.mark.parametrize(("people", "flag"), [(1, None), (2, None), (3, "aspirational")])
+def test_a_level_is_flagged_aspirational_only_with_three_complete_employees(people: int, flag: str | None) -> None:
+    """As calibration: one employee who misses the bar says nothing about the level."""
+    fw = load_frameworks([TEMPLATES / "engineering.yaml"])[0]
+    ic2 = fw.level_by_id["IC2"]
+    rows = [
+        (
+            fw,
+            RatedRow(
+                f"E{n}",
+                f"Person {n}",
+                "engineering",
+                "IC2",
+                "M1",
+                {c.id: fw.scale.min for c in fw.competencies_for("ic")},
+                {},
+                None,
+                {},
+                "",
+                Source("m.xlsx", "Ratings", n + 2),
+            ),
+        )
+        for n in range(people)
+    ]
+    (check,) = [c for c in analyze(rows, [fw], cycle="2026-Q4").level_checks if c.level == ic2.id]
+    assert (check.complete, check.meeting, check.flag) == (people, 0, flag)

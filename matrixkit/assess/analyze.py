@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from matrixkit.store.sqlite import PastRecord
 
 FLAG_DEVIATION = 0.5
-FLAG_MIN_RATED = 3
+FLAG_MIN_RATED = 3  # fewer complete employees than this say nothing about a manager or a level: no flag
 ASPIRATIONAL_SHARE = 0.05
 TOO_EASY_SHARE = 0.60
 DISAGREEMENT = 2  # self and manager ratings this far apart deserve a conversation
@@ -436,6 +436,8 @@ def check_levels(employees: Sequence[EmployeeResult], by_family: dict[str, Frame
                 )
                 share = meeting / len(people)
                 flag = "aspirational" if share < ASPIRATIONAL_SHARE else "too easy" if share > TOO_EASY_SHARE else None
+                if len(people) < FLAG_MIN_RATED:
+                    flag = None  # one employee is not a level: as calibration, no flag below the minimum
                 checks.append(LevelCheck(family_id, level.id, following.id, len(people), meeting, flag))  # type: ignore[arg-type]
     return checks
 

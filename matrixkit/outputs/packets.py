@@ -43,12 +43,20 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit import __version__
-from matrixkit.assess.results import Analysis, CalibrationRow, CriterionResult, DevelopmentItem, EmployeeResult
+from matrixkit.assess.results import (
+    STATUS_WORDS,
+    Analysis,
+    CalibrationRow,
+    CriterionResult,
+    DevelopmentItem,
+    EmployeeResult,
+)
 from matrixkit.errors import PdfConversionError
 from matrixkit.fileio import atomic_write_bytes
 from matrixkit.model.criteria import label_of, months_between
 from matrixkit.model.cycles import parse_cycle
 from matrixkit.model.framework import Framework, Level
+from matrixkit.model.words import ReasonWords
 from matrixkit.outputs.generate import safe_file_stem
 from matrixkit.outputs.pdf import convert_to_pdf, soffice_path
 from matrixkit.store.sqlite import Store, open_store
@@ -126,7 +134,7 @@ def packet_bytes(
                 ("Next level", _level_label(following) if following else "top of the track"),
                 ("Manager", _manager_label(e.manager_id, e.manager_name)),
                 ("In level since", e.level_since.isoformat() if e.level_since else "not in the roster"),
-                ("Status", doc.cell(e.status, doc.status(e.status))),
+                ("Status", doc.cell(STATUS_WORDS[e.status], doc.status(e.status))),
                 ("Average", None if e.average is None else round(e.average, 2)),
                 ("Lowest", e.lowest),
             ]
@@ -160,6 +168,7 @@ def packet_bytes(
             rows,
         )
         doc.heading("Promotion criteria")
+        words = ReasonWords(fw)
         doc.table(
             ["Criterion", "Result", "", "", "", "Reason"],
             [
@@ -169,7 +178,7 @@ def packet_bytes(
                     None,
                     None,
                     None,
-                    c.detail,
+                    words(c.detail),
                 ]
                 for c in e.criteria
             ],
@@ -209,7 +218,7 @@ def packet_bytes(
                 ("Manager endorsement", YES_NO_WORDS[e.endorsement]),
                 (
                     "Calibration",
-                    f"{RESULT_WORDS[calibration.result]}: {calibration.detail}"
+                    f"{RESULT_WORDS[calibration.result]}: {words(calibration.detail)}"
                     if calibration
                     else "not a criterion for this level",
                 ),

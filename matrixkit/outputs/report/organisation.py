@@ -304,7 +304,8 @@ def write_criteria_check(workbook: Workbook, styles: Styles, ctx: ReportContext)
         ws,
         styles,
         "Criteria check — per level, the complete employees who already meet the next level's rating criteria",
-        "Flag: aspirational when under 5% meet them (out of reach for almost everyone), too easy when over 60% do.",
+        "Flag: aspirational when under 5% meet them (out of reach for almost everyone), too easy when over 60% "
+        "do; a level needs 3 complete employees for a flag.",
     )
     columns = [
         Column("Family", 18),

@@ -555,7 +555,7 @@ def test_level_fit_sheet_shows_the_steps_flagged_rows_lit_and_the_people(co: Fra
     ]
     assert "E9" not in {r[0] for r in below}  # incomplete: left out, as in the means
     summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows(max_col=2)}
-    assert summary["Level fit"] == "1 competency barely rises from one level to the next: see the Level fit sheet"
+    assert summary["Level fit"] == "1 step up a track where a competency barely rises: see the Level fit sheet"
     assert "Equity" not in summary
 
 

@@ -140,8 +140,8 @@ def _worth_a_look(ctx: ReportContext) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     flat = sum(c.flagged for pair in a.level_fit for c in pair.competencies)
     if flat:
-        what = "competency barely rises" if flat == 1 else "competencies barely rise"
-        lines.append(("Level fit", f"{flat} {what} from one level to the next: see the Level fit sheet"))
+        steps = "1 step up a track where a competency" if flat == 1 else f"{flat} steps up a track where a competency"
+        lines.append(("Level fit", f"{steps} barely rises: see the Level fit sheet"))
     adverse = [c.column for c in a.equity or [] if any(g.flag == "adverse_impact" for g in c.groups)]
     if adverse:
         lines.append(("Equity", f"adverse impact flagged by {', '.join(adverse)}: see the Equity sheet"))

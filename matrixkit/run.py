@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from matrixkit.assess.analyze import Past, analyze, earlier_cycles_needed
+from matrixkit.assess.equity import check_columns
 from matrixkit.assess.results import Analysis, RatedRow
 from matrixkit.assess.returns import ReturnStatus, tally_returns
 from matrixkit.errors import UsageError
@@ -48,6 +49,7 @@ def analyze_workbooks(
     store: str | Path | None = None,
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
+    equity: Sequence[str] = (),
 ) -> Analysis:
     """Read every workbook (files or folders), check every cell, assess every employee.
 
@@ -67,6 +69,7 @@ def analyze_workbooks(
     """
     if cycle is not None:
         parse_cycle(cycle)
+    check_columns(roster, equity)
     files = expand_inputs(inputs)
     problems: list[Problem] = []
     calibration: dict[str, bool] | None = None
@@ -97,6 +100,7 @@ def analyze_workbooks(
             self_rows=self_rows,
             problems=problems,
             files_read=readable,
+            equity=equity,
         )
 
     if store is None or cycle is None:

@@ -367,3 +367,43 @@ def test_cli_never_writes_documents_among_the_inputs(scene: dict[str, Any], tmp_
         )
         assert result.exit_code == 2 and "holds input workbooks" in result.output
     assert sorted(p.name for p in filled.iterdir()) == before
+
+
+def _texts(folder: Path) -> str:
+    """Every part of every workbook (and every other file) in `folder`, as one text."""
+    found: list[str] = []
+    for path in [folder] if folder.is_file() else sorted(folder.rglob("*")):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as archive:
+                found.extend(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+        elif path.is_file():
+            found.append(path.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(found)
+
+
+def test_equity_columns_never_reach_packets_or_employee_reports(scene: dict[str, Any], tmp_path: Path) -> None:
+    lines = scene["roster_path"].read_text(encoding="utf-8").splitlines()
+    groups = ("Zebrafinch", "Quokka")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "\n".join([lines[0] + ",birdname", *(f"{line},{groups[n % 2]}" for n, line in enumerate(lines[1:]))]) + "\n",
+        encoding="utf-8",
+    )
+
+    def run(out: Path, *extra: str) -> str:
+        args = ["analyze", str(scene["folder"] / "filled"), "--framework", str(scene["framework_path"])]
+        args += ["--roster", str(roster), "--cycle", CYCLE, "--calibration", str(scene["calibration"])]
+        args += ["--out", str(out / "report.xlsx"), "--json", str(out / "report.json"), *extra]
+        args += ["--packets", str(out / "packets"), "--employee-reports", str(out / "employees")]
+        result = CliRunner().invoke(main, args, env={"PATH": ""})
+        assert result.exit_code == 1, result.output
+        assert list((out / "packets").iterdir()) and list((out / "employees").iterdir())
+        for folder in ("packets", "employees"):
+            text = _texts(out / folder)
+            assert not any(word in text for word in ("birdname", *groups)), folder
+        return _texts(out / "report.xlsx") + (out / "report.json").read_text(encoding="utf-8")
+
+    with_option = run(tmp_path / "with", "--equity", "birdname")
+    assert all(word in with_option for word in ("birdname", *groups))
+    without = run(tmp_path / "without")
+    assert not any(word in without for word in ("birdname", *groups, "Equity"))

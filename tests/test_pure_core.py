@@ -18,6 +18,7 @@ from conftest import REPO, TEMPLATES
 from filling import fill, header_of
 
 from matrixkit import __version__, load_frameworks
+from matrixkit.assess.equity import CMH_TEST, FISHER_TEST, SCORE_TEST
 from matrixkit.intake.reader import expand_inputs, ingest_workbooks
 from matrixkit.outputs.generate import generate_workbooks
 from matrixkit.run import analyze_workbooks
@@ -48,6 +49,15 @@ import matrixkit.model
 for package in (matrixkit.assess, matrixkit.model):
     for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
         importlib.import_module(module.name)
+# What `--equity` imports lazily must do without them too: each of its tests, run once.
+from matrixkit.assess.equity import stratified_test
+
+outcomes = [True, False, True, True]
+tests = [
+    stratified_test([(g, s, m) for g in groups for s in ("L1", "L2") for m in outcomes])[1]
+    for groups in (("a", "b"), ("a", "b", "c"))
+]
+tests.append(stratified_test([(g, "L1", m) for g in ("a", "b") for m in outcomes])[1])
 
 from matrixkit.assess.analyze import analyze
 from matrixkit.model.framework import load_frameworks
@@ -64,16 +74,22 @@ analysis = analyze(
     cycle=scene["cycle"],
     problems=scene["problems"],
     files_read=scene["files_read"],
+    equity=scene["equity"],
 )
 loaded = sorted(name for name in sys.modules if name.split(".")[0] in BLOCKED)
-print(json.dumps({"analysis": analysis.to_dict(sys.argv[2]), "loaded": loaded}))
+print(json.dumps({"analysis": analysis.to_dict(sys.argv[2]), "loaded": loaded, "tests": tests}))
 """
 
 
 def test_the_core_analyses_ingested_rows_without_spreadsheet_libraries_or_sqlite(tmp_path: Path) -> None:
     framework_paths = [TEMPLATES / "startup.yaml"]
     frameworks = load_frameworks(framework_paths)
-    roster = read_roster(TEMPLATES / "rosters" / "startup.csv", frameworks)
+    # The roster with a group column, so that the child compares promotion outcomes (`--equity`) too.
+    lines = (TEMPLATES / "rosters" / "startup.csv").read_text(encoding="utf-8").splitlines()
+    roster_path = tmp_path / "roster.csv"
+    grouped = [lines[0] + ",site", *(f"{line},{('Oslo', 'Lagos', '')[n % 3]}" for n, line in enumerate(lines[1:]))]
+    roster_path.write_text("\n".join(grouped) + "\n", encoding="utf-8")
+    roster = read_roster(roster_path, frameworks)
     for number, path in enumerate(generate_workbooks(frameworks, roster, CYCLE, tmp_path / "generated")):
         sheet = openpyxl.load_workbook(path)["Ratings"]
         header = header_of(sheet)
@@ -94,6 +110,7 @@ def test_the_core_analyses_ingested_rows_without_spreadsheet_libraries_or_sqlite
         "cycle": CYCLE,
         "problems": [*calibration_problems, *(p for w in workbooks for p in w.problems)],
         "files_read": sum(w.readable for w in workbooks),
+        "equity": ["site"],
     }
     assert scene["rows"], "the scene must have rows to analyse"
     scene_path = tmp_path / "scene.pickle"
@@ -111,8 +128,16 @@ def test_the_core_analyses_ingested_rows_without_spreadsheet_libraries_or_sqlite
     result: dict[str, Any] = json.loads(child.stdout)
     assert result["loaded"] == []
     outer = analyze_workbooks(
-        [tmp_path / "filled"], frameworks, roster=roster, cycle=CYCLE, calibration_file=calibration_path
+        [tmp_path / "filled"],
+        frameworks,
+        roster=roster,
+        cycle=CYCLE,
+        calibration_file=calibration_path,
+        equity=["site"],
     )
     assert result["analysis"] == json.loads(json.dumps(outer.to_dict(__version__)))
     statuses = {e["status"] for e in result["analysis"]["employees"]}
     assert len(statuses) > 1, statuses  # a real analysis, not every employee incomplete
+    assert [c["column"] for c in result["analysis"]["equity"]] == ["site"]
+    assert result["tests"] == [CMH_TEST, SCORE_TEST, FISHER_TEST]
+    assert result["analysis"]["level_fit"]

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from matrixkit.assess.equity import check_columns, compare_groups
+from matrixkit.assess.levelfit import level_fit
 from matrixkit.assess.readiness import assess, evaluate_criteria
 from matrixkit.assess.results import (
     Analysis,
@@ -73,18 +75,21 @@ def analyze(
     self_rows: Sequence[tuple[Framework, RatedRow]] = (),
     problems: Iterable[Problem] = (),
     files_read: int | None = None,
+    equity: Sequence[str] = (),
 ) -> Analysis:
     """Assess every employee of the managers' `rows` and compute the organisation-wide views.
 
     `calibration` maps employee id → confirmed (None: no calibration file); `past` is None without a
     store; `self_rows` (employees' own ratings) are shown beside, never mixed in; `problems` found while
     reading are carried into the result, sorted with the ones found here. `files_read` defaults to the
-    files the rows come from.
+    files the rows come from. `equity` names roster columns to compare promotion outcomes by (`--equity`;
+    a `UsageError` when the roster has no such column); without it nothing about those columns is computed.
 
     >>> analysis = analyze([], [], cycle="2026-Q4", problems=[Problem("warning", "no workbooks", code="no-workbooks")])
     >>> analysis.cycle, analysis.employees, [p.message for p in analysis.problems], analysis.files_read
     ('2026-Q4', [], ['no workbooks'], 0)
     """
+    equity_columns = check_columns(roster, equity)
     found = list(problems)
     if files_read is None:
         files_read = len({row.source.file for _, row in [*rows, *self_rows]})
@@ -99,7 +104,13 @@ def analyze(
     out_of_reach = ready_out_of_reach(
         employees, frameworks, cycle=cycle, calibration_given=calibration is not None, past=past
     )
-    return replace(analysis, self_assessment=comparisons, ready_out_of_reach=out_of_reach)
+    return replace(
+        analysis,
+        self_assessment=comparisons,
+        ready_out_of_reach=out_of_reach,
+        level_fit=level_fit(employees, frameworks),
+        equity=compare_groups(employees, frameworks, roster, equity_columns) if roster and equity_columns else None,
+    )
 
 
 def ready_out_of_reach(

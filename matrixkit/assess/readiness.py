@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from matrixkit.assess.levelfit import profile_level
 from matrixkit.assess.results import CriterionResult, EmployeeResult, RatedRow, Status
 from matrixkit.assess.scoring import weighted_average
 from matrixkit.model.criteria import (
@@ -101,6 +102,7 @@ def assess(fw: Framework, row: RatedRow, context: Context, *, conflict: bool = F
         endorsement=row.endorsement,
         metrics=dict(row.metrics),
         rating_cells=dict(row.cells),
+        profile_level=profile_level(fw, track.id, valid),
     )
 
 

@@ -90,6 +90,7 @@ class EmployeeResult:
     endorsement: bool | None = None
     metrics: dict[str, float | None] = field(default_factory=dict)
     rating_cells: dict[str, str] = field(default_factory=dict)
+    profile_level: str | None = None  # the highest level of the track whose every expected value is met
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC's JSON shape for one employee."""
@@ -108,6 +109,8 @@ class EmployeeResult:
             "criteria": [c.to_dict() for c in self.criteria],
             "status": self.status,
             "source": self.source.to_dict() if self.source else None,
+            "below_current_level": list(self.current_level_gaps),
+            "profile_level": self.profile_level,
         }
 
 
@@ -150,6 +153,94 @@ class LevelCheck:
     @property
     def share(self) -> float | None:
         return self.meeting / self.complete if self.complete else None
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@dataclass(frozen=True)
+class LevelFitCompetency:
+    """One competency across a pair of adjacent levels: its mean rating at each, over complete employees."""
+
+    competency: str
+    mean_lower: float
+    mean_upper: float
+    flagged: bool  # the upper level's mean is less than 0.5 above the lower one's, with 3 or more at each
+
+    @property
+    def difference(self) -> float:
+        return self.mean_upper - self.mean_lower
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "competency": self.competency,
+            "mean_lower": _round(self.mean_lower),
+            "mean_upper": _round(self.mean_upper),
+            "difference": _round(self.difference),
+            "flagged": self.flagged,
+        }
+
+
+@dataclass(frozen=True)
+class LevelFitPair:
+    """A pair of adjacent levels of a track and the competencies rated at both."""
+
+    family: str
+    track: str
+    lower: str
+    upper: str
+    employees_lower: int  # complete employees, not in conflict
+    employees_upper: int
+    competencies: list[LevelFitCompetency]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "track": self.track,
+            "lower": self.lower,
+            "upper": self.upper,
+            "employees_lower": self.employees_lower,
+            "employees_upper": self.employees_upper,
+            "competencies": [c.to_dict() for c in self.competencies],
+        }
+
+
+@dataclass(frozen=True)
+class EquityGroup:
+    """One value of an `--equity` column. Suppressed (under 5 employees): every figure None, its size too."""
+
+    group: str
+    employees: int | None
+    meeting_share: float | None
+    mean_gap: float | None
+    impact_ratio: float | None
+    flag: Literal["adverse_impact"] | None
+    suppressed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.group,
+            "employees": self.employees,
+            "meeting_share": _round(self.meeting_share, 4),
+            "mean_gap": _round(self.mean_gap),
+            "impact_ratio": _round(self.impact_ratio, 4),
+            "flag": self.flag,
+            "suppressed": self.suppressed,
+        }
+
+
+@dataclass(frozen=True)
+class EquityColumn:
+    """The groups of one roster column compared, and the level-stratified test over the shown ones."""
+
+    column: str
+    p_value: float | None
+    groups: list[EquityGroup]
+    test: str | None = None  # which test gave p_value, in words (for the report)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "p_value": self.p_value, "groups": [g.to_dict() for g in self.groups]}
 
 
 @dataclass(frozen=True)
@@ -253,6 +344,8 @@ class Analysis:
     files_read: int = 0
     trends: Trends | None = None  # with a history store only
     self_assessment: list[SelfComparison] = field(default_factory=list)
+    level_fit: list[LevelFitPair] = field(default_factory=list)
+    equity: list[EquityColumn] | None = None  # with `--equity` only
     # Why nobody (or some) can be ready whatever was entered, from the run itself: no calibration file,
     # no earlier cycle in the store. Plain sentences for the terminal and the Summary, not in the JSON.
     ready_out_of_reach: list[str] = field(default_factory=list)
@@ -266,6 +359,8 @@ class Analysis:
             "missing": list(self.missing),
             "problems": [problem_to_json(p) for p in self.problems],
             "calibration": [c.to_dict() for c in self.calibration],
+            "level_fit": [pair.to_dict() for pair in self.level_fit],
+            **({"equity": [column.to_dict() for column in self.equity]} if self.equity is not None else {}),
             **({"self_assessment": [c.to_dict() for c in self.self_assessment]} if self.self_assessment else {}),
         }
 

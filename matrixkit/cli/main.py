@@ -308,6 +308,14 @@ class progress_bar:
     help="History store (SQLite, created on first use; or $MATRIXKIT_STORE): earlier cycles decide "
     "sustained_cycles, and this cycle replaces its stored copy.",
 )
+@click.option(
+    "--equity",
+    "equity",
+    multiple=True,
+    metavar="COLUMN",
+    help="Compare promotion outcomes across the groups of this roster column (e.g. gender, location); repeatable. "
+    "Needs --roster; groups under 5 people are withheld. Without it nothing about the column is reported.",
+)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report workbook (.xlsx).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option(
@@ -336,6 +344,7 @@ def analyze(
     cycle: str | None,
     calibration: str | None,
     store: str | None,
+    equity: tuple[str, ...],
     out: str,
     json_path: str | None,
     packets_dir: str | None,
@@ -350,6 +359,7 @@ def analyze(
     Exit 0 when clean, 1 when the report lists problems, 2 on a usage error or when nothing could be read.
     """
     from matrixkit import __version__
+    from matrixkit.assess.equity import check_columns
     from matrixkit.fileio import atomic_write_bytes, refuse_overwriting_inputs
     from matrixkit.intake.reader import expand_inputs
     from matrixkit.intake.safety import Limits
@@ -362,6 +372,7 @@ def analyze(
     people = None
     if roster is not None:
         people = read_roster(roster, frameworks)
+    check_columns(people, equity)
     files = expand_inputs(inputs)
     if not files:
         raise UsageError("no workbooks (.xlsx, .xlsm, .ods, .xls) found in the inputs")
@@ -392,6 +403,7 @@ def analyze(
             store=store,
             limits=limits,
             progress=lambda _path: advance(),
+            equity=equity,
         )
     document = json_lines(analysis.to_dict(__version__))
     if analysis.files_read == 0:

@@ -6,9 +6,9 @@ Everything is computed from the `Analysis` and the frameworks, never from formul
 and text only, so it reads the same in every program.
 
 The sheets are written by `organisation` (Summary, Team gaps, Calibration, Criteria check, Management
-track, Lateral paths), `people` (Readiness, Gaps, Self-assessment, Development plans), `trends` and
-`problems`, over what they share in `tables`, `context` and `styles`; the figures the JSON does not
-carry are computed in `matrixkit.assess.analytics`.
+track, Lateral paths), `people` (Readiness, Gaps, Self-assessment, Development plans), `levelfit`, `equity`
+(only with `--equity`), `trends` and `problems`, over what they share in `tables`, `context` and `styles`;
+the figures the JSON does not carry are computed in `matrixkit.assess.analytics` and `matrixkit.assess.levelfit`.
 
 >>> import tempfile
 >>> from pathlib import Path
@@ -33,6 +33,8 @@ from matrixkit import __version__
 from matrixkit.assess.results import Analysis
 from matrixkit.model.framework import Framework
 from matrixkit.outputs.report.context import ReportContext
+from matrixkit.outputs.report.equity import EQUITY_SHEET, write_equity
+from matrixkit.outputs.report.levelfit import LEVEL_FIT_SHEET, write_level_fit
 from matrixkit.outputs.report.organisation import (
     write_calibration,
     write_criteria_check,
@@ -61,6 +63,7 @@ SHEET_NAMES = (
     "Team gaps",
     "Calibration",
     "Criteria check",
+    LEVEL_FIT_SHEET,
     "Management track",
     "Lateral paths",
     "Development plans",
@@ -97,6 +100,9 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     write_team_gaps(workbook, styles, ctx)
     write_calibration(workbook, styles, ctx)
     write_criteria_check(workbook, styles, ctx)
+    write_level_fit(workbook, styles, ctx)
+    if analysis.equity is not None:  # only with --equity: nothing about those columns otherwise
+        write_equity(workbook, styles, ctx)
     write_management_track(workbook, styles, ctx)
     write_lateral_paths(workbook, styles, ctx)
     write_development_plans(workbook, styles, ctx)
@@ -109,4 +115,4 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     return splice(buffer.getvalue(), ctx.bulk_sheets)
 
 
-__all__ = ["SELF_ASSESSMENT_SHEET", "SHEET_NAMES", "TRENDS_SHEET", "report_bytes"]
+__all__ = ["EQUITY_SHEET", "LEVEL_FIT_SHEET", "SELF_ASSESSMENT_SHEET", "SHEET_NAMES", "TRENDS_SHEET", "report_bytes"]

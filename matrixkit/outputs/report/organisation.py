@@ -63,6 +63,7 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
     ]
     if a.missing:
         facts.append(("Missing employee IDs", ", ".join(sorted(a.missing))))
+    facts.extend(_worth_a_look(ctx))
     row = 2
     for label, value in facts:
         ws.write_string(row, 0, label, styles.bold)
@@ -131,6 +132,20 @@ def write_summary(workbook: Workbook, styles: Styles, ctx: ReportContext) -> Non
     if top:
         largest = max(max(current, upcoming) for _label, current, upcoming in top)
         _gaps_chart(workbook, ws, gaps_header, first, first + len(top) - 1, largest)
+
+
+def _worth_a_look(ctx: ReportContext) -> list[tuple[str, str]]:
+    """A line pointing at the Level fit and Equity sheets when they flag something (none otherwise)."""
+    a = ctx.analysis
+    lines: list[tuple[str, str]] = []
+    flat = sum(c.flagged for pair in a.level_fit for c in pair.competencies)
+    if flat:
+        steps = "1 step up a track where a competency" if flat == 1 else f"{flat} steps up a track where a competency"
+        lines.append(("Level fit", f"{steps} barely rises: see the Level fit sheet"))
+    adverse = [c.column for c in a.equity or [] if any(g.flag == "adverse_impact" for g in c.groups)]
+    if adverse:
+        lines.append(("Equity", f"adverse impact flagged by {', '.join(adverse)}: see the Equity sheet"))
+    return lines
 
 
 BELOW_CURRENT = "Employees below their current level"

@@ -104,3 +104,12 @@ def test_the_readmes_first_command_runs_the_main_job_on_shipped_data(tmp_path: P
     assert done.returncode in (0, 1), done.stderr
     assert (tmp_path / "report.xlsx").exists() and (tmp_path / "report.json").exists()
     assert "47 employee(s) from 7 workbook(s)" in done.stderr and f"Report: {tmp_path}/report.xlsx" in done.stderr
+
+
+def test_every_picture_and_page_the_readme_links_exists() -> None:
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    linked = re.findall(r"\]\(((?:docs|sample_workbooks)/[^)#]+)\)", readme)
+    assert "docs/report-readiness.png" in linked
+    assert [path for path in linked if not (REPO / path).exists()] == []

@@ -535,7 +535,7 @@ def test_trends_status_cells_coloured_like_readiness(trends_book: Any) -> None:
                 assert cell.fill.fgColor.rgb == "FF" + STATUS_FILLS[status][1:], cell.coordinate
                 assert cell.font.b
     readiness = trends_book["Readiness"]
-    ready = next(c for c in readiness["H"] if c.value == "Ready")
+    ready = next(c for c in readiness["E"] if c.value == "Ready")
     assert ws["G5"].value == "Ready" and ws["G5"].fill.fgColor.rgb == ready.fill.fgColor.rgb
 
 
@@ -652,7 +652,7 @@ def test_libreoffice_opens_the_report_and_draws_the_charts(libreoffice: Any, rep
     path.write_bytes(report)
     opened = libreoffice.read(path, detail_sheet_prefix=None)
     assert opened.sheet_names == list(SHEET_NAMES)
-    assert opened.value("Readiness", f"H{HEADER + 1}") == "Ready"
+    assert opened.value("Readiness", f"E{HEADER + 1}") == "Ready"
     assert opened.value("Problems", f"E{HEADER + 2}") == "=1+1"
     assert opened.formula("Problems", f"E{HEADER + 2}") is None
 

@@ -110,7 +110,7 @@ def test_workbook_has_the_sheets_headers_and_validations(engineering_xlsx: Path)
     ]
     levels = [c.value for c in book["Levels"][1]]
     assert levels == ["Track id", "Track name", "Entry from", "Entry to", "Level id", "Title", "Scope", "Equivalent"]
-    assert [c.value for c in book["Competencies"][1]] == ["Id", "Name", "Kind", "Tracks", "Weight"]
+    assert [c.value for c in book["Competencies"][1]] == ["Id", "Name", "Kind", "Tracks", "Weight", "Lint allows"]
     criteria_headers = [c.value for c in book["Criteria"][1]]
     assert all(key in criteria_headers for key in CRITERIA_KEYS)
     kinds = [v for v in book["Competencies"].data_validations.dataValidation if v.type == "list"]

@@ -139,6 +139,20 @@ def test_export_import_round_trip_keeps_everything(path: Path, tmp_path: Path) -
         lv.not_assessed for lv in original.level_by_id.values()
     ]
     assert diff_frameworks(original, back) == []
+    # What the author accepted on purpose survives too (it is outside the fingerprint, so checked here).
+    assert [c.lint.allow for c in back.competencies] == [c.lint.allow for c in original.competencies]
+    assert any(c.lint.allow for c in original.competencies)
+
+
+def test_file_wide_lint_settings_survive_export_and_import(tmp_path: Path) -> None:
+    text = PEOPLE_TEAM.read_text(encoding="utf-8").replace("\nscale:", "\nlint: {allow: [too-long]}\n\nscale:", 1)
+    (tmp_path / "team.yaml").write_text(text, encoding="utf-8")
+    original = load_framework(tmp_path / "team.yaml")
+    assert original.lint.allow == ("too-long",)
+    back = import_framework_workbook(export_framework(original, tmp_path / "authoring.xlsx")).framework
+    assert back is not None and back.lint.allow == ("too-long",)
+    again = framework_from_document(parse_yaml(framework_yaml(original), "again.yaml"))
+    assert again.lint.allow == ("too-long",)
 
 
 @pytest.mark.parametrize("path", WRITTEN, ids=lambda p: p.stem)
@@ -148,6 +162,7 @@ def test_yaml_writer_round_trip(path: Path) -> None:
     assert "null" in text and "anchors:" in text and "license:" in text
     again = framework_from_document(parse_yaml(text, "again.yaml"))
     assert same_framework(again, original) and again.fingerprint == original.fingerprint
+    assert [c.lint.allow for c in again.competencies] == [c.lint.allow for c in original.competencies]
 
 
 def test_diff_reports_anchors_not_assessed_and_attribution(tmp_path: Path) -> None:
@@ -221,3 +236,15 @@ def test_import_problems_come_in_reading_order(tmp_path: Path) -> None:
     book.save(tmp_path / "edited.xlsx")
     cells = [p.cell for p in import_framework_workbook(tmp_path / "edited.xlsx").problems if p.sheet == "Levels"]
     assert cells == ["F3", "F12"]
+
+
+def test_an_authoring_workbook_from_before_lint_allows_still_imports(tmp_path: Path) -> None:
+    path = export_framework(load_framework(CUSTOMER_OPS), tmp_path / "authoring.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Competencies"]
+    header = [c.value for c in sheet[1]]
+    sheet.delete_cols(header.index("Lint allows") + 1)
+    book.save(path)
+    result = import_framework_workbook(path)
+    assert result.ok, [p.describe() for p in result.problems]
+    assert result.framework is not None and all(not c.lint.allow for c in result.framework.competencies)

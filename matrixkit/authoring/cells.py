@@ -107,3 +107,11 @@ def as_bool(value: Any) -> Any:
         if lowered in NO_WORDS:
             return False
     return text
+
+
+def as_codes(value: Any) -> Any:
+    """Lint codes, comma- or semicolon-separated ("same-text, too-long" → ["same-text", "too-long"])."""
+    text = as_text(value)
+    if not isinstance(text, str):
+        return text
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]

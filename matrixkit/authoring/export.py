@@ -37,6 +37,7 @@ from matrixkit.authoring.sheets import (
     FIELD_ID,
     FIELD_LABEL,
     FIELD_LICENSE,
+    FIELD_LINT,
     FIELD_MAX,
     FIELD_MIN,
     FIELD_NAME,
@@ -299,6 +300,7 @@ def _write_family(workbook: Workbook, styles: _Styles, fw: Framework) -> None:
         (FIELD_VERSION, fw.family.version, "Raise it for each published change, e.g. 2027.1."),
         (FIELD_SOURCE, fw.family.source, "Optional: where the framework comes from (a URL or a citation)."),
         (FIELD_LICENSE, fw.family.license, "Optional: the terms it is used under, e.g. CC BY-SA 4.0."),
+        (FIELD_LINT, _join(fw.lint.allow) or None, "Optional: lint warnings accepted for the whole file, codes."),
         (FIELD_MIN, fw.scale.min, "Lowest rating."),
         (FIELD_MAX, fw.scale.max, "Highest rating."),
     ]
@@ -345,6 +347,7 @@ def _write_competencies(workbook: Workbook, styles: _Styles, fw: Framework) -> N
             c.kind,
             (_join(c.tracks) if c.tracks else CLEARED) if c.tracks is not None else None,
             c.weight,
+            _join(c.lint.allow) or None,
         ]
         for c in fw.competencies
     ]

@@ -28,6 +28,7 @@ from typing import Any
 
 from matrixkit.authoring.cells import (
     as_bool,
+    as_codes,
     as_id,
     as_id_list,
     as_int,
@@ -45,6 +46,7 @@ from matrixkit.authoring.sheets import (
     COMPETENCY_COLUMNS,
     COMPETENCY_ID,
     COMPETENCY_KIND,
+    COMPETENCY_LINT,
     COMPETENCY_NAME,
     COMPETENCY_TRACKS,
     COMPETENCY_WEIGHT,
@@ -63,6 +65,7 @@ from matrixkit.authoring.sheets import (
     FIELD_ID,
     FIELD_LABEL,
     FIELD_LICENSE,
+    FIELD_LINT,
     FIELD_MAX,
     FIELD_MIN,
     FIELD_NAME,
@@ -247,8 +250,11 @@ class _WorkbookReader:
                 continue  # optional lists: a deleted sheet means none (and workbooks before anchors have none)
             self.error(f"sheet '{name}' is missing (was it renamed or deleted?)", sheet=name)
 
-    def _table(self, sheet: str, columns: Sequence[str]) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
-        """Column index by header (case-insensitive) and the non-blank data rows below the header."""
+    def _table(
+        self, sheet: str, columns: Sequence[str], optional: Sequence[str] = ()
+    ) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
+        """Column index by header (case-insensitive) and the non-blank data rows below the header; a missing
+        column of `columns` is an error, of `optional` is simply not in the index."""
         grid = self.grids.get(sheet)
         if not grid:
             return {}, []
@@ -259,6 +265,9 @@ class _WorkbookReader:
                 index[name] = header[normalised(name)]
             else:
                 self.error(f"no column headed '{name}' in row 1", sheet=sheet, row=0, col=len(grid[0]))
+        for name in optional:
+            if normalised(name) in header:
+                index[name] = header[normalised(name)]
         rows = [(r, row) for r, row in enumerate(grid[1:], start=1) if any(not is_blank(v) for v in row)]
         return index, rows
 
@@ -297,6 +306,7 @@ class _WorkbookReader:
             (FIELD_VERSION, ("family", "version"), as_text),
             (FIELD_SOURCE, ("family", "source"), as_text),
             (FIELD_LICENSE, ("family", "license"), as_text),
+            (FIELD_LINT, ("lint", "allow"), as_codes),
             (FIELD_MIN, ("scale", "min"), as_int),
             (FIELD_MAX, ("scale", "max"), as_int),
         ]
@@ -311,6 +321,8 @@ class _WorkbookReader:
                 continue
             if loc == ("matrixkit",):
                 data["matrixkit"] = convert(value)
+            elif loc[0] == "lint":
+                data["lint"] = {"allow": convert(value)}
             elif loc[0] == "family":
                 family[str(loc[1])] = convert(value)
             else:
@@ -325,6 +337,7 @@ class _WorkbookReader:
 
     def _competencies(self) -> list[dict[str, Any]]:
         index, rows = self._table(COMPETENCIES_SHEET, COMPETENCY_COLUMNS)
+        optional, _rows = self._table(COMPETENCIES_SHEET, (), optional=(COMPETENCY_LINT.header,))
         self.at(("competencies",), COMPETENCIES_SHEET, 0, 0)
         result: list[dict[str, Any]] = []
         for r, row in rows:
@@ -345,6 +358,10 @@ class _WorkbookReader:
                     if column is COMPETENCY_WEIGHT and converted == 1:
                         continue
                     item[column.key] = converted
+            allowed = self._get(row, optional, COMPETENCY_LINT.header)
+            if not is_blank(allowed):
+                self.at(("competencies", i, "lint"), COMPETENCIES_SHEET, r, optional[COMPETENCY_LINT.header])
+                item["lint"] = {"allow": as_codes(allowed)}
             self.at(("competencies", i), COMPETENCIES_SHEET, r, index.get(COMPETENCY_ID.header, 0))
             item["descriptions"] = {}
             result.append(item)
@@ -734,6 +751,7 @@ class _WorkbookReader:
 _TOP_ORDER = (
     "matrixkit",
     "family",
+    "lint",
     "scale",
     "competencies",
     "evidence",

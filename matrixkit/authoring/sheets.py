@@ -42,6 +42,7 @@ SHEETS = (
 FIELD_SCHEMA, FIELD_ID, FIELD_NAME, FIELD_VERSION = "Schema version", "Family id", "Family name", "Version"
 FIELD_MIN, FIELD_MAX, FIELD_LABEL = "Scale min", "Scale max", "Label"
 FIELD_SOURCE, FIELD_LICENSE = "Source", "License"
+FIELD_LINT = "Lint allows"  # codes of the lint warnings the author accepts on purpose, comma-separated
 
 
 class Column(NamedTuple):
@@ -75,7 +76,17 @@ COMPETENCY_NAME = Column("Name", "name", 32, "Unique name; heads the rating colu
 COMPETENCY_KIND = Column("Kind", "kind", 14, "core, functional or leadership.")
 COMPETENCY_TRACKS = Column("Tracks", "tracks", 26, "Track ids, comma-separated. Blank: every track.")
 COMPETENCY_WEIGHT = Column("Weight", "weight", 10, "Weight in the average. Blank: 1.")
-COMPETENCY_TABLE = (COMPETENCY_ID, COMPETENCY_NAME, COMPETENCY_KIND, COMPETENCY_TRACKS, COMPETENCY_WEIGHT)
+COMPETENCY_LINT = Column(
+    FIELD_LINT, "lint", 22, "Optional: lint warnings accepted on purpose, codes comma-separated (docs/lint.md)."
+)
+COMPETENCY_TABLE = (
+    COMPETENCY_ID,
+    COMPETENCY_NAME,
+    COMPETENCY_KIND,
+    COMPETENCY_TRACKS,
+    COMPETENCY_WEIGHT,
+    COMPETENCY_LINT,
+)
 
 EVIDENCE_ID = Column("Id", "id", 24, "Unique id, used in the criteria's evidence column.")
 EVIDENCE_PROMPT = Column("Prompt", "prompt", 80, "The Yes/No question a manager confirms.")
@@ -94,7 +105,8 @@ LATERAL_NOTE = Column("Note", "note", 70)
 LATERAL_TABLE = (LATERAL_FROM, LATERAL_TO, LATERAL_TRANSFERABLE, LATERAL_NOTE)
 
 LEVEL_COLUMNS = tuple(c.header for c in LEVEL_TABLE)
-COMPETENCY_COLUMNS = tuple(c.header for c in COMPETENCY_TABLE)
+# The headers a Competencies sheet must have: one exported before "Lint allows" existed still imports.
+COMPETENCY_COLUMNS = tuple(c.header for c in COMPETENCY_TABLE if c is not COMPETENCY_LINT)
 EVIDENCE_COLUMNS = tuple(c.header for c in EVIDENCE_TABLE)
 METRIC_COLUMNS = tuple(c.header for c in METRIC_TABLE)
 LATERAL_COLUMNS = tuple(c.header for c in LATERAL_TABLE)

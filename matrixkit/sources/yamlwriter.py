@@ -104,6 +104,8 @@ def framework_data(fw: Framework) -> dict[str, Any]:
     for key in ("source", "license"):
         if getattr(fw.family, key) is not None:
             data["family"][key] = getattr(fw.family, key)
+    if fw.lint.allow:
+        data["lint"] = {"allow": _Flow(fw.lint.allow)}
     if fw.scale.labels:
         data["scale"]["labels"] = dict(fw.scale.labels)
     competencies = []
@@ -113,6 +115,8 @@ def framework_data(fw: Framework) -> dict[str, Any]:
             item["tracks"] = _Flow(c.tracks)
         if c.weight != 1:
             item["weight"] = plain_number(c.weight)
+        if c.lint.allow:
+            item["lint"] = {"allow": _Flow(c.lint.allow)}
         item["descriptions"] = dict(c.descriptions)
         if c.anchors:
             item["anchors"] = dict(c.anchors)

@@ -515,3 +515,17 @@ def test_allow_holds_in_a_file_with_structural_errors(tmp_path: Path) -> None:
     assert "schema" in [p.code for p in report.problems if p.severity == "error"]
     assert "same-text" in [p.code for p in report.allowed]
     assert ("same-text", "competencies[1].descriptions.E2") not in _found(report.problems)
+
+
+def test_flat_text_is_no_finding_where_the_competency_has_anchors(tmp_path: Path) -> None:
+    """A behaviourally anchored scale: one description for every level and what each number means, the
+    role profile saying which number each level expects. Nothing for the author to fix."""
+    data = yaml.safe_load((TEMPLATES / "startup.yaml").read_text(encoding="utf-8"))
+    first = data["competencies"][0]
+    first["descriptions"] = dict.fromkeys(first["descriptions"], "Writes the plan the team works from.")
+    path = tmp_path / "flat.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert "same-text" in {p.code for p in lint_paths([path])}
+    first["anchors"] = {1: "Needs the plan written for them.", 3: "Writes it.", 5: "Others copy it."}
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert "same-text" not in {p.code for p in lint_paths([path])}

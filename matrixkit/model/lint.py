@@ -338,7 +338,10 @@ def check_descriptions(fw: Framework) -> list[Problem]:
                 run.append(_Cell(level.id, loc, text, tuple(behaviours(text))))
             ladders.append(run)
         problems.extend(_check_cells(fw, comp.name, [cell for run in ladders for cell in run]))
-        problems.extend(_check_neighbours(fw, comp.name, [run for run in ladders if len(run) > 1]))
+        neighbours = _check_neighbours(fw, comp.name, [run for run in ladders if len(run) > 1])
+        if comp.anchors:  # a behaviourally anchored scale says what each number means: flat text is by design
+            neighbours = [p for p in neighbours if p.code not in ("same-text", "near-same-text")]
+        problems.extend(neighbours)
     return problems
 
 

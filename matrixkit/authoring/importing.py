@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -372,31 +372,10 @@ class _WorkbookReader:
         grid = self.grids.get(sheet)
         if not grid:
             return
-        by_id = {str(c.get("id")): (i, c) for i, c in enumerate(competencies) if "id" in c}
         columns = self._grid_columns(sheet, grid[0])
-        seen: dict[str, int] = {}
-        for r, row in enumerate(grid[1:], start=1):
-            if not row or normalised(row[0]) == normalised(TITLES_ROW_MARK) or all(is_blank(v) for v in row):
-                continue
-            if is_blank(row[0]):
-                if any(not is_blank(row[col]) for col, _l in columns if col < len(row)):
-                    self.error("a row with descriptions but no competency id in column A", sheet=sheet, row=r, col=0)
-                continue
-            cid = as_id(row[0])
-            if cid not in by_id:
-                self.error(
-                    f"unknown competency '{cid}': add it on the {COMPETENCIES_SHEET} sheet first",
-                    sheet=sheet,
-                    row=r,
-                    col=0,
-                    value=cid,
-                )
-                continue
-            if cid in seen:
-                self.error(f"competency '{cid}' has two rows (also row {seen[cid] + 1})", sheet=sheet, row=r, col=0)
-                continue
-            seen[cid] = r
-            i, comp = by_id[cid]
+        for r, row, i, comp in self._competency_rows(
+            sheet, grid, competencies, [c for c, _l in columns], "descriptions"
+        ):
             self.at(("competencies", i, "descriptions"), sheet, r, 0)
             for col, level_id in columns:
                 self.at(("competencies", i, "descriptions", level_id), sheet, r, col)
@@ -410,15 +389,31 @@ class _WorkbookReader:
         grid = self.grids.get(sheet)
         if not grid:
             return
-        by_id = {str(c.get("id")): (i, c) for i, c in enumerate(competencies) if "id" in c}
         columns = [(col, as_int(point)) for col, point in self._grid_columns(sheet, grid[0])]
+        for r, row, i, comp in self._competency_rows(sheet, grid, competencies, [c for c, _p in columns], "anchors"):
+            anchors: dict[Any, Any] = {}
+            self.at(("competencies", i, "anchors"), sheet, r, 0)
+            for col, point in columns:
+                self.at(("competencies", i, "anchors", str(point)), sheet, r, col)
+                value = row[col] if col < len(row) else ""
+                if not is_blank(value):
+                    anchors[point] = as_text(value)
+            if anchors:
+                comp["anchors"] = anchors
+
+    def _competency_rows(
+        self, sheet: str, grid: list[list[Any]], competencies: list[dict[str, Any]], filled: list[int], what: str
+    ) -> Iterator[tuple[int, list[Any], int, dict[str, Any]]]:
+        """(row, its cells, competency index, competency) for each row of a sheet keyed by competency id in
+        column A; a row without an id, with an unknown id or a second row for one id is an error instead."""
+        by_id = {str(c.get("id")): (i, c) for i, c in enumerate(competencies) if "id" in c}
         seen: dict[str, int] = {}
         for r, row in enumerate(grid[1:], start=1):
-            if not row or all(is_blank(v) for v in row):
+            if not row or normalised(row[0]) == normalised(TITLES_ROW_MARK) or all(is_blank(v) for v in row):
                 continue
             if is_blank(row[0]):
-                if any(not is_blank(row[col]) for col, _p in columns if col < len(row)):
-                    self.error("a row with anchors but no competency id in column A", sheet=sheet, row=r, col=0)
+                if any(not is_blank(row[col]) for col in filled if col < len(row)):
+                    self.error(f"a row with {what} but no competency id in column A", sheet=sheet, row=r, col=0)
                 continue
             cid = as_id(row[0])
             if cid not in by_id:
@@ -435,15 +430,7 @@ class _WorkbookReader:
                 continue
             seen[cid] = r
             i, comp = by_id[cid]
-            anchors: dict[Any, Any] = {}
-            self.at(("competencies", i, "anchors"), sheet, r, 0)
-            for col, point in columns:
-                self.at(("competencies", i, "anchors", str(point)), sheet, r, col)
-                value = row[col] if col < len(row) else ""
-                if not is_blank(value):
-                    anchors[point] = as_text(value)
-            if anchors:
-                comp["anchors"] = anchors
+            yield r, row, i, comp
 
     def _grid_columns(self, sheet: str, header: list[Any]) -> list[tuple[int, str]]:
         columns: list[tuple[int, str]] = []

@@ -86,3 +86,40 @@ def test_each_readiness_row_says_in_one_cell_what_stands_between(tmp_path: Path)
     frameworks, analysis = _analysis(calibration_file=confirmed)
     cells = _readiness_cells(frameworks, analysis)
     assert not any("Calibration session" in cell for cell in cells.values())  # met there: not named
+
+
+def _sheet_text(data: bytes, sheet: str) -> list[str]:
+    import io
+
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(data))[sheet]
+    return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_the_summary_says_why_nobody_can_be_ready() -> None:
+    from matrixkit.outputs.report import report_bytes
+
+    frameworks, analysis = _analysis()
+    texts = _sheet_text(report_bytes(analysis, frameworks), "Summary")
+    assert "Why nobody can be Ready in this run" in texts
+    assert all(reason in texts for reason in analysis.ready_out_of_reach)
+
+
+def test_below_their_own_level_comes_first_with_that_levels_text() -> None:
+    """An employee below what their own level expects reads that level's text first, in the development
+    plans and in their own report, before what the next level asks."""
+    from matrixkit.outputs.packets import employee_report_bytes
+
+    frameworks, analysis = _analysis()
+    fw = frameworks[0]
+    person = next(e for e in analysis.employees if e.current_level_gaps and e.next_level)
+    plan = [d for d in analysis.development if d.employee_id == person.employee_id]
+    firsts = [d for d in plan if d.below_current]
+    assert {d.competency for d in firsts} == set(person.current_level_gaps)
+    assert plan[: len(firsts)] == firsts and all(d.target_level == person.level for d in firsts)
+    assert all(d.description == (fw.description(d.competency, person.level) or "").strip() for d in firsts)
+    texts = _sheet_text(employee_report_bytes(analysis.cycle, person, fw, plan), "Your review")
+    first = next(i for i, t in enumerate(texts) if t.startswith(f"First: below what {person.level} expects"))
+    grow = next(i for i, t in enumerate(texts) if t.startswith("What to grow next"))
+    assert first < grow

@@ -78,6 +78,7 @@ MIB = 2**20
 _RAW_CHUNK = 256 * KIB  # compressed bytes read at a time
 _OUT_CHUNK = 1 * MIB  # decompressed bytes produced at a time
 _PROLOG_BYTES = 64 * KIB  # an XML declaration and leading comments longer than this are refused
+_PROLOG_PEEK = 512  # bytes inflated at a time to find a part's root element: nearly always enough
 _MAX_TAG = 1 * MIB  # one XML start tag longer than this is refused
 _IN_MEMORY_BYTES = 4 * MIB  # files up to this size are read at once
 _SMALL_XML = 1 * MIB  # XML parts up to this size are parsed at once, larger ones streamed
@@ -573,7 +574,7 @@ class _Zip:
     def check_prolog(self, name: str) -> None:
         """Refuse a DTD in a part that nothing parses, from its first bytes only."""
         head = b""
-        for chunk in self.chunks(name, out_chunk=4 * KIB):
+        for chunk in self.chunks(name, out_chunk=_PROLOG_PEEK):
             head += chunk
             if _check_prolog(head, self.members[name.casefold()].filename) or len(head) >= _PROLOG_BYTES:
                 return

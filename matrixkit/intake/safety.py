@@ -588,6 +588,7 @@ class _Zip:
 
 # A character reference (`&#xD800;`, `&#0;`) whose number XML 1.0 allows no character for.
 _CHARACTER_REFERENCE = re.compile(rb"&#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_CHARACTER_REFERENCE_START = re.compile(rb"&#")
 _CELL_BEFORE = re.compile(rb'<(?:[^\s<>/:]+:)?c\s[^<>]*?\br\s*=\s*["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
 
 
@@ -616,7 +617,7 @@ def _valid_text(chunks: Iterable[bytes], part: str, sheet: str | None = None) ->
                 lone = window[at : at + 1] == b"\xed" and b"\xa0" <= window[at + 1 : at + 2] <= b"\xbf"
                 what = "half of a character pair (a lone surrogate)" if lone else "bytes that are not UTF-8 text"
                 _refuse_text(window, at, part, sheet, what)
-        if b"&#" in window:
+        if _CHARACTER_REFERENCE_START.search(window):  # the regex engine's literal scan beats `in` here
             for match in _CHARACTER_REFERENCE.finditer(window):
                 hexadecimal, decimal = match.groups()
                 code = int(hexadecimal, 16) if hexadecimal else int(decimal)
@@ -1080,6 +1081,8 @@ def _error_text(raw: bytes) -> str:
 
 
 _QUICK_SCAN_BYTES = 16 * MIB
+_QUOTED_E = re.compile(rb'"e"')
+_APOSTROPHED_E = re.compile(rb"'e'")
 
 
 def _quick_sheet_scan(data: bytes, sheet: str, limits: Limits) -> SheetScan | None:
@@ -1114,7 +1117,7 @@ def _quick_sheet_scan(data: bytes, sheet: str, limits: Limits) -> SheetScan | No
         return None
     errors: list[bytes] = []
     shown: dict[str, str] = {}
-    if b'"e"' in data or b"'e'" in data:
+    if _QUOTED_E.search(data) or _APOSTROPHED_E.search(data):  # faster than `in` over markup full of quotes
         errors = _ERROR_CELL.findall(data)
         if len(errors) != len(_ERROR_TYPE.findall(data)):
             return None

@@ -23,3 +23,31 @@ def test_rows_of_different_workbooks_share_their_cell_references() -> None:
         assert first.id_cell == other.id_cell and first.id_cell is other.id_cell
         shared = set(first.cells) & set(other.cells)
         assert shared and all(first.cells[key] is other.cells[key] for key in shared)
+
+
+def test_no_cyclic_collection_while_rows_are_collected() -> None:
+    """Every collection while rows arrive would scan all the rows received so far (superlinear at 100,000
+    employees); the collector is off meanwhile and then as it was."""
+    import gc
+
+    files = expand_inputs([REPO / "sample_workbooks" / "engineering" / "filled"])
+    frameworks = load_frameworks([TEMPLATES / "engineering.yaml"])
+    collections: list[str] = []
+
+    def count(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    gc.callbacks.append(count)
+    try:
+        assert gc.isenabled()
+        read = ingest_workbooks(files, frameworks, workers=1)
+        assert gc.isenabled()
+        assert sum(len(workbook.rows) for workbook in read) > 40
+        assert collections == []
+        gc.disable()
+        ingest_workbooks(files[:1], frameworks, workers=1)
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+        gc.callbacks.remove(count)

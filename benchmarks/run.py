@@ -313,6 +313,9 @@ def run_child(step: str, work: Path) -> dict[str, Any]:
         raise RuntimeError(f"step {step} failed (exit {proc.returncode}):\n{tail}")
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     result["rss_kb"] = usage.ru_maxrss
+    # CPU seconds of the child and the workers it reaped, start-up included: steadier than wall time on
+    # a shared machine, where a busy neighbour stretches the wall clock but not the CPU a step needs.
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return result
 
 
@@ -328,6 +331,8 @@ def measure(step: str, work: Path, repeat: int, before: Callable[[], None] = lam
     workers_mb = max(r["workers_kb"] for r in runs) / 1024
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
+        "cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
+        "load_average": os.getloadavg()[0],
         "runs": [r["seconds"] for r in runs],
         "rss_mb": max(max(r["rss_kb"], r["workers_kb"]) for r in runs) / 1024,
         "workers_mb": workers_mb,
@@ -421,7 +426,7 @@ def print_size(result: dict[str, Any]) -> None:
         f"{result['employees']:,} employees, {result['managers']:,} managers (≤ {result['per_manager']} reports each)"
     )
     print(f"\nCompany: {company}, {result['workbooks']:,} workbooks, engineering template, seed {result['seed']}\n")
-    print(f"{'step':<12} {'median s':>9}  {'runs (s)':<26} {'peak RSS MB':>11}  notes")
+    print(f"{'step':<12} {'median s':>9}  {'runs (s)':<26} {'peak RSS MB':>11} {'CPU s':>6} {'load':>5}  notes")
     notes = {"generate": "{workbooks} workbooks", "floor": "{cells} rating cells", "alternative": "{rows} rows"}
     notes |= {
         "ingest": "{rows} rows, {errors} errors",
@@ -434,11 +439,18 @@ def print_size(result: dict[str, Any]) -> None:
             bound = f"self + {CPUS} workers ≤ {f['self_plus_workers_mb']:.0f} MB"
             note += f"; largest worker {f['workers_mb']:.0f} MB, {bound}"
         runs = " ".join(f"{s:.3f}" for s in f["runs"])
-        print(f"{step:<12} {f['seconds']:>9.3f}  {runs:<26} {f['rss_mb']:>11.0f}  {note}")
+        cpu = f"{f['cpu_seconds']:>6.2f} {f['load_average']:>5.1f}"
+        print(f"{step:<12} {f['seconds']:>9.3f}  {runs:<26} {f['rss_mb']:>11.0f} {cpu}  {note}")
     fill = f"{'(fill)':<12} {result['fill_seconds']:>9.3f}  {'untimed: XML rewrite':<26} {'–':>11}"
     print(f"{fill}  in the parent, a Pool from 50 files")
     if result["ratios"]:
         print("\nRatios: " + "   ".join(f"{k} = {v:.2f}" for k, v in result["ratios"].items()))
+        cpu = {k: steps[k]["cpu_seconds"] for k in ("floor", "ingest", "analyze") if k in steps}
+        if "floor" in cpu and len(cpu) > 1:
+            print(
+                "CPU ratios: "
+                + "   ".join(f"{k} / floor = {v / cpu['floor']:.2f}" for k, v in cpu.items() if k != "floor")
+            )
     print("\nTargets" + ("" if result["employees"] == 10_000 else " (stated for 10,000 employees)") + ":")
     for check in result["targets"]:
         print(f"  {'✓' if check['met'] else '✗'} {check['target']:<48} {check['measured']}")

@@ -15,16 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from matrixkit.errors import FrameworkError, MatrixkitError, UsageError
 from matrixkit.model.framework import Criteria, Framework, load_framework, load_frameworks
-from matrixkit.model.lint import lint_frameworks, lint_paths
 from matrixkit.model.problems import Problem
 
 if TYPE_CHECKING:
+    from matrixkit.model.lint import lint_frameworks, lint_paths
     from matrixkit.run import analyze_workbooks, return_status
     from matrixkit.sources.roster import read_roster
 
 # The entry points that read files are imported on first use, so that importing the pure core
-# (matrixkit.model, matrixkit.assess) never loads the readers, calamine or sqlite3.
+# (matrixkit.model, matrixkit.assess) never loads the readers, calamine or sqlite3; the linter, which
+# `analyze` never runs, is imported on first use too.
 _AT_THE_EDGES = {
+    "lint_frameworks": "matrixkit.model.lint",
+    "lint_paths": "matrixkit.model.lint",
     "analyze_workbooks": "matrixkit.run",
     "return_status": "matrixkit.run",
     "read_roster": "matrixkit.sources.roster",

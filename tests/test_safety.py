@@ -26,6 +26,7 @@ from libreoffice import LibreOffice
 
 from matrixkit import load_frameworks
 from matrixkit.errors import UnsafeFileError
+from matrixkit.intake import safety
 from matrixkit.intake.safety import FileScan, Limits, SheetScan, _scan_sheet_xml, scan_file
 from matrixkit.outputs.generate import generate_workbooks
 from matrixkit.sources.roster import read_roster
@@ -235,6 +236,32 @@ def test_hostile_or_broken_zip(
     message = str(refusal(build(valid_xlsx, tmp_path / "returned.xlsx", ratings_part), record_property))
     for word in words:
         assert word in message, message
+
+
+def _scan_outcome(path: Path) -> str:
+    try:
+        return repr(scan_file(path, wanted))
+    except UnsafeFileError as error:
+        return f"refused: {error} ({error.sheet}, {error.cell})"
+
+
+@pytest.mark.ooxml_unchecked
+def test_members_read_in_memory_as_through_zipfile(
+    valid_xlsx: Path, ratings_part: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file up to 4 MiB has its members inflated straight from its bytes (issue 19); a larger one is
+    streamed through zipfile. Both readers give the same scan or the same refusal, for every hostile zip."""
+    cases = [build(valid_xlsx, tmp_path / f"{name}.xlsx", ratings_part) for name, build, _words in BUILDERS_FROM_VALID]
+    renamed = tmp_path / "renamed-locally.xlsx"  # the part's local header names another part than its directory
+    raw = valid_xlsx.read_bytes()
+    local = raw.find(ratings_part.encode(), raw.find(b"PK\x03\x04"))
+    renamed.write_bytes(raw[:local] + ratings_part.upper().encode() + raw[local + len(ratings_part) :])
+    cases += [renamed, valid_xlsx, badfiles.zip_bomb_forged(valid_xlsx, tmp_path / "forged.xlsx", ratings_part)]
+    in_memory = [_scan_outcome(path) for path in cases]
+    monkeypatch.setattr(safety, "_IN_MEMORY_BYTES", 0)
+    assert [_scan_outcome(path) for path in cases] == in_memory
+    assert in_memory[-2].startswith("FileScan(") and all(o.startswith("refused") for o in in_memory[:-2])
+    assert in_memory[-3] == "refused: damaged file: the zip archive is truncated or corrupt (None, None)"
 
 
 def test_zip_bomb_is_judged_before_decompressing(valid_xlsx: Path, ratings_part: str, tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ file becomes one problem for that file and never stops the others.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import multiprocessing
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -270,19 +272,28 @@ def ingest_workbooks(
     originals = identical_files(files, (limits or Limits()).max_file_bytes)
     to_read = [path for path in files if path not in originals]
     count = len(to_read)
-    shipped = map_ranges(
-        _workbook_reader,
-        (to_read, tuple(frameworks), limits),
-        count,
-        workers=worker_count(count, workers, min_jobs=_MIN_FILES_FOR_A_POOL),
-        progress=None if progress is None else lambda job: progress(to_read[job]),
-        on_failure=lambda job, exc: _failed(to_read[job], exc),
-    )
-    # Rows travel between processes with their family's position, not a copy of the framework.
-    read = {
-        path: replace(item, rows=[(frameworks[index], row) for index, row in item.rows])
-        for path, item in zip(to_read, shipped, strict=True)
-    }
+    # The rows arrive by the hundred thousand and all stay alive: each cyclic collection meanwhile would
+    # scan every one received so far, which made the collecting superlinear (at 100,000 employees 0.9 s of
+    # the parent's 1.9 s). They hold no cycles; the collector is back on, as it was, once they are in.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        shipped = map_ranges(
+            _workbook_reader,
+            (to_read, tuple(frameworks), limits),
+            count,
+            workers=worker_count(count, workers, min_jobs=_MIN_FILES_FOR_A_POOL),
+            progress=None if progress is None else lambda job: progress(to_read[job]),
+            on_failure=lambda job, exc: _failed(to_read[job], exc),
+        )
+        # Rows travel between processes with their family's position, not a copy of the framework.
+        read = {
+            path: replace(item, rows=[(frameworks[index], row) for index, row in item.rows])
+            for path, item in zip(to_read, shipped, strict=True)
+        }
+    finally:
+        if collecting:
+            gc.enable()
     if progress is not None:
         for copy in originals:
             progress(copy)
@@ -358,6 +369,8 @@ def _workbook_reader(
     files: Sequence[Path], frameworks: Sequence[Framework], limits: Limits | None
 ) -> Callable[[int, int], list[IngestedWorkbook]]:
     position = {fw.fingerprint: index for index, fw in enumerate(frameworks)}
+    if multiprocessing.parent_process() is not None:
+        gc.enable()  # a reading worker, forked while the parent collects with the collector off
 
     def read(start: int, stop: int) -> list[IngestedWorkbook]:
         return [_ingest_guarded(path, frameworks, limits, position) for path in files[start:stop]]

@@ -445,11 +445,11 @@ def print_size(result: dict[str, Any]) -> None:
     print(f"{fill}  in the parent, a Pool from 50 files")
     if result["ratios"]:
         print("\nRatios: " + "   ".join(f"{k} = {v:.2f}" for k, v in result["ratios"].items()))
-        cpu = {k: steps[k]["cpu_seconds"] for k in ("floor", "ingest", "analyze") if k in steps}
-        if "floor" in cpu and len(cpu) > 1:
+        seconds = {k: steps[k]["cpu_seconds"] for k in ("floor", "ingest", "analyze") if k in steps}
+        if "floor" in seconds and len(seconds) > 1:
             print(
                 "CPU ratios: "
-                + "   ".join(f"{k} / floor = {v / cpu['floor']:.2f}" for k, v in cpu.items() if k != "floor")
+                + "   ".join(f"{k} / floor = {v / seconds['floor']:.2f}" for k, v in seconds.items() if k != "floor")
             )
     print("\nTargets" + ("" if result["employees"] == 10_000 else " (stated for 10,000 employees)") + ":")
     for check in result["targets"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import REPO, TEMPLATES
 
 from matrixkit import load_frameworks
@@ -51,3 +53,30 @@ def test_no_cyclic_collection_while_rows_are_collected() -> None:
     finally:
         gc.enable()
         gc.callbacks.remove(count)
+
+
+def test_a_long_sheet_is_read_row_by_row_into_the_grid_calamine_would_give(tmp_path: Path) -> None:
+    """Past 1,000 rows the grid is built from `iter_rows()` (never the whole `to_python` grid at once),
+    padded to column A: equal, value for value and type for type, to `to_python(skip_empty_area=False)`."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from matrixkit.intake.opening import _grid_of_rows
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in range(3, 1_203):
+        sheet.cell(row, 3, f"E{row % 7}")
+        sheet.cell(row, 5, float(row % 5) if row % 11 else -0.0)
+        if row % 13 == 0:
+            sheet.cell(row, 6, True)
+    path = tmp_path / "long.xlsx"
+    book.save(path)
+    read = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(book.sheetnames[0])
+    assert read.start is not None and read.start[1] == 2  # the first used column is C
+    whole = read.to_python(skip_empty_area=False)
+    by_rows = _grid_of_rows(read.iter_rows(), read.start[1])
+    assert [[(type(v), repr(v)) for v in row] for row in by_rows] == [
+        [(type(v), repr(v)) for v in row] for row in whole
+    ]

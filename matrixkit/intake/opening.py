@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,22 +69,26 @@ def _missing(source: Path) -> str:
     return f"a link to a file that does not exist ({os.readlink(source)}): replace it with the workbook"
 
 
-def _shared(grid: Grid) -> Grid:
-    """`grid` with each distinct text or number held once (calamine makes an object per cell): a sheet of
-    100,000 rows repeating a few words and ratings (a level, a manager's name, the same 3) then costs a
-    fraction of a grid of copies. Zeros keep their sign and NaN its own object (neither is a plain key).
+def _grid_of_rows(rows: Iterable[list[Any]], first_column: int) -> Grid:
+    """The grid `to_python(skip_empty_area=False)` gives, built row by row from `iter_rows()` (whose rows
+    start at the sheet's first used column), each distinct text or number held once: a sheet of 100,000
+    rows repeating a few words and ratings never exists as millions of separate objects at once, as the
+    whole grid from `to_python` would before any sharing. Zeros keep their sign and NaN its own object.
 
-    >>> grid = _shared([["M1", 3.0, -0.0], ["".join(["M", "1"]), 3.0, 0.0]])
-    >>> grid[0][0] is grid[1][0], grid[0][1] is grid[1][1], grid == [["M1", 3.0, -0.0], ["M1", 3.0, 0.0]]
+    >>> grid = _grid_of_rows([["M1", 3.0, -0.0], ["".join(["M", "1"]), 3.0, 0.0]], 1)
+    >>> grid[0][1] is grid[1][1], grid[0][2] is grid[1][2], grid == [["", "M1", 3.0, -0.0], ["", "M1", 3.0, 0.0]]
     (True, True, True)
     """
     seen: dict[object, Any] = {}
     keep = seen.setdefault
-    for row in grid:
+    lead = [""] * first_column
+    grid: list[list[Any]] = []
+    for row in rows:
         for index, value in enumerate(row):
             kind = type(value)
             if kind is str or (kind is float and value and value == value):
                 row[index] = keep(value, value)
+        grid.append(lead + row if lead else row)
         if len(seen) > _DISTINCT_VALUES:
             seen.clear()  # a sheet of distinct values gains nothing here: the memory stays bounded
     return grid
@@ -123,8 +127,11 @@ def open_spreadsheet(
                 continue
             if name not in scan.sheets:  # never ask calamine for a sheet the scan has not bounded
                 return Refusal(f"the sheet '{name}' could not be checked before reading", "unsafe-file", name)
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            grids[name] = _shared(grid) if len(grid) > _SHARED_FROM_ROWS else grid
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.total_height > _SHARED_FROM_ROWS and sheet.start is not None:
+                grids[name] = _grid_of_rows(sheet.iter_rows(), sheet.start[1])
+            else:
+                grids[name] = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises many unrelated types for unreadable content
         return Refusal(f"cannot be read as a spreadsheet: {exc}", "unreadable-file")
     return OpenedSpreadsheet(scan, names, grids)

@@ -10,21 +10,32 @@ from matrixkit import load_frameworks
 from matrixkit.intake.reader import expand_inputs, ingest_workbooks
 
 
-def test_rows_of_different_workbooks_share_their_cell_references() -> None:
-    """Row 2 of every workbook names the same cells: one string per reference, not one per row (a row's
-    ten references were a quarter of its memory). Across the process pool too, since a pickled result
-    writes an object met before as a reference to it."""
+def test_rows_hold_their_cell_references_without_a_string_each() -> None:
+    """A row's ten rating references were a quarter of its memory: now the rows of a level share one
+    mapping of column letters and make a reference only when asked ("D7"). Across the process pool too,
+    since a pickled result writes an object met before as a reference to it. The Employee ID's cell is one
+    string per reference in a process: every workbook's row 2 names the same cells."""
+    from matrixkit.assess.results import RowCells
+    from matrixkit.workbook.cells import parse_ref
+
     files = expand_inputs([REPO / "sample_workbooks" / "engineering" / "filled"])
     frameworks = load_frameworks([TEMPLATES / "engineering.yaml"])
     for workers in (1, 2):
         read = ingest_workbooks(files, frameworks, workers=workers)
-        second_rows = [row for workbook in read for _fw, row in workbook.rows if row.source.row == 2]
-        assert len(second_rows) >= 2
+        rows = [row for workbook in read for _fw, row in workbook.rows]
+        assert rows and all(isinstance(row.cells, RowCells) for row in rows)
+        for row in rows:
+            assert all(parse_ref(ref)[0] + 1 == row.source.row for ref in row.cells.values())
+        by_level: dict[tuple[str, str], list[object]] = {}
+        for workbook in read:
+            for _fw, row in workbook.rows:
+                assert isinstance(row.cells, RowCells)
+                by_level.setdefault((workbook.file, row.level), []).append(row.cells.letters)
+        shared = [letters for letters in by_level.values() if len(letters) > 1]
+        assert shared and all(all(one is group[0] for one in group) for group in shared)
+        second_rows = [row for row in rows if row.source.row == 2]
         first, other = second_rows[0], second_rows[1]
-        assert first.source.file != other.source.file
-        assert first.id_cell == other.id_cell and first.id_cell is other.id_cell
-        shared = set(first.cells) & set(other.cells)
-        assert shared and all(first.cells[key] is other.cells[key] for key in shared)
+        assert first.source.file != other.source.file and first.id_cell is other.id_cell
 
 
 def test_no_cyclic_collection_while_rows_are_collected() -> None:

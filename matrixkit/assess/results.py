@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -32,6 +33,34 @@ class Source:
         return {"file": self.file, "sheet": self.sheet, "row": self.row}
 
 
+class RowCells(Mapping[str, str]):
+    """Where each rating of one row was typed, made only when asked: the sheet's column letters per
+    competency (one mapping shared by every row of a level) and the row's number. 100,000 rows for
+    strangers, left out of the results, then never become a million reference strings.
+
+    >>> cells = RowCells({"craft": "D", "care": "E"}, "7")
+    >>> cells["care"], dict(cells) == {"craft": "D7", "care": "E7"}, cells.get("other")
+    ('E7', True, None)
+    """
+
+    __slots__ = ("letters", "row")
+
+    def __init__(self, letters: Mapping[str, str], row: str) -> None:
+        self.letters, self.row = letters, row
+
+    def __getitem__(self, competency_id: str) -> str:
+        return self.letters[competency_id] + self.row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.letters)
+
+    def __len__(self) -> int:
+        return len(self.letters)
+
+    def __reduce__(self) -> tuple[type[RowCells], tuple[Mapping[str, str], str]]:
+        return RowCells, (self.letters, self.row)
+
+
 @dataclass(frozen=True)
 class RatedRow:
     """One employee's row as read from a workbook, every value already checked.
@@ -52,7 +81,7 @@ class RatedRow:
     source: Source
     manager_name: str | None = None
     cycle: str | None = None
-    cells: dict[str, str] = field(default_factory=dict)  # competency id → cell reference of its rating
+    cells: Mapping[str, str] = field(default_factory=dict)  # competency id → cell reference of its rating
     id_cell: str | None = None  # where the Employee ID was typed ("A6")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from matrixkit.assess.results import RatedRow, Source
+from matrixkit.assess.results import RatedRow, RowCells, Source
 from matrixkit.model.framework import Framework
 from matrixkit.model.problems import Problem, ProblemCap
 from matrixkit.workbook.cells import cell_ref, col_letter, parse_ref
@@ -237,6 +237,7 @@ class _RowPlan:
     evidence: list[tuple[str, str, int | None]]  # (evidence id, prompt, column)
     applicable: dict[str, frozenset[str]] = field(default_factory=dict)  # level id → its competency ids
     letters: dict[int, str] = field(default_factory=dict)  # column → its letters, for the rows' cell references
+    letters_at: dict[str, dict[str, str]] = field(default_factory=dict)  # level id → `rating_letters`
 
     def __post_init__(self) -> None:
         self.letters = {col: col_letter(col) for col in self.columns.values()}
@@ -249,6 +250,19 @@ class _RowPlan:
             [(c.id, c.name, columns.get(f"rating:{c.id}")) for c in fw.competencies],
             [(e.id, e.prompt, columns.get(f"evidence:{e.id}")) for e in fw.evidence],
         )
+
+    def rating_letters(self, fw: Framework, level: str) -> dict[str, str]:
+        """Competency id → the column letters of its rating, for the competencies rated at `level`: one
+        mapping a level, which every row's `RowCells` shares."""
+        found = self.letters_at.get(level)
+        if found is None:
+            applicable = self.applicable_to(fw, level)
+            found = self.letters_at[level] = {
+                competency_id: self.letters[col]
+                for competency_id, _name, col in self.ratings
+                if competency_id in applicable and col is not None
+            }
+        return found
 
     def applicable_to(self, fw: Framework, level: str) -> frozenset[str]:
         found = self.applicable.get(level)
@@ -270,10 +284,9 @@ def _text(value: Any) -> str:
 
 
 def _shared_ref(ref: str) -> str:
-    """One object per cell reference ("E2") in this process: every workbook's row 2 names the same cells,
-    and rows travel from the reading workers pickled, which writes an object met before as a reference to
-    it. A row then holds its ten references as pointers, not ten strings of its own (issue 19: 0.5 KB of
-    a row's 2.2 KB).
+    """One object per cell reference ("A2") in this process: every workbook's row 2 names the same
+    Employee ID cell, and rows travel from the reading workers pickled, which writes an object met before
+    as a reference to it. (The rating cells are `RowCells`: letters shared by a level, no string at all.)
 
     >>> _shared_ref("".join(["E", "2"])) is _shared_ref("E2")
     True
@@ -319,7 +332,6 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
     )
     name = _text(_cell(values, columns.get("name")))
     ratings: dict[str, int | None] = {}
-    cells: dict[str, str] = {}
     applicable = plan.applicable_to(fw, level)
     number = str(row + 1)
     for competency_id, competency_name, col in plan.ratings:
@@ -331,7 +343,6 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
             ratings[competency_id] = None
         else:
             ratings[competency_id] = parse_rating(reader, values, row, col, competency_name)
-            cells[competency_id] = _shared_ref(plan.letters[col] + number)
     evidence = {
         evidence_id: parse_yes_no(reader, values, row, col, prompt) for evidence_id, prompt, col in plan.evidence
     }
@@ -351,7 +362,7 @@ def _ingest_row(reader: _Reader, values: Sequence[Any], row: int, plan: _RowPlan
         source=Source(reader.sheet.file, reader.sheet.sheet, row + 1),
         manager_name=reader.sheet.manager_name,
         cycle=reader.sheet.cycle,
-        cells=cells,
+        cells=RowCells(plan.rating_letters(fw, level), number),
         id_cell=_shared_ref(plan.letters[columns["employee_id"]] + number),
     )
 

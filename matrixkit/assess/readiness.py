@@ -101,7 +101,7 @@ def assess(fw: Framework, row: RatedRow, context: Context, *, conflict: bool = F
         evidence=dict(row.evidence),
         endorsement=row.endorsement,
         metrics=dict(row.metrics),
-        rating_cells=dict(row.cells),
+        rating_cells=row.cells,
         profile_level=profile_level(fw, track.id, valid),
     )
 

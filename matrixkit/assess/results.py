@@ -118,7 +118,7 @@ class EmployeeResult:
     evidence: dict[str, bool | None] = field(default_factory=dict)
     endorsement: bool | None = None
     metrics: dict[str, float | None] = field(default_factory=dict)
-    rating_cells: dict[str, str] = field(default_factory=dict)
+    rating_cells: Mapping[str, str] = field(default_factory=dict)  # the row's own `cells`, shared
     profile_level: str | None = None  # the highest level of the track whose every expected value is met
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""PDFs of the documents matrixkit writes, made by headless LibreOffice, byte-reproducible.
+"""PDFs of the documents matrixkit writes, made by headless LibreOffice, reproducible: the same inputs give
+the same stamps and text, and the same bytes while LibreOffice embeds the same fonts.
 
 One LibreOffice run converts a batch (each start costs seconds), in a profile of its own so a desktop
 LibreOffice the user has open is never touched, in a process group of its own so a timeout ends it all.
@@ -34,7 +35,8 @@ def convert_to_pdf(documents: Sequence[tuple[Path, bytes]], soffice: str, create
     """A PDF beside each .xlsx, made by one headless LibreOffice run with a profile of its own.
 
     LibreOffice stamps each PDF with the time and a random id; both are replaced by values derived from
-    `created` and the document's bytes (same length, so the PDF's offsets stay valid): same bytes each run.
+    `created` and the document's bytes (same length, so the PDF's offsets stay valid): the same bytes each
+    run, unless LibreOffice resolves another font subset in between (seen once, in a full test run).
     """
     timeout = PDF_TIMEOUT_SECONDS + PDF_TIMEOUT_PER_FILE * len(documents)
     with tempfile.TemporaryDirectory(prefix="matrixkit-pdf-") as temporary:

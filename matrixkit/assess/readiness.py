@@ -118,9 +118,13 @@ def workbook_view(fw: Framework, result: EmployeeResult, cycle_end: date | None)
         return None, None
     criteria = fw.criteria_for(result.level)
     results: dict[str, Result] = {c.criterion: c.result for c in result.criteria}
+    return workbook_verdict(criteria, fw, results, result, _months_so_far(result, cycle_end))
+
+
+def _months_so_far(result: EmployeeResult, cycle_end: date | None) -> int | None:
+    """Whole months in level as of the cycle's last day; None without a `level_since` (decided later)."""
     since = result.level_since
-    months = months_between(since, cycle_end) if since is not None and cycle_end is not None else None
-    return workbook_verdict(criteria, fw, results, result, months)
+    return months_between(since, cycle_end) if since is not None and cycle_end is not None else None
 
 
 def what_stands_between(fw: Framework, result: EmployeeResult, cycle_end: date | None) -> str:
@@ -141,8 +145,7 @@ def what_stands_between(fw: Framework, result: EmployeeResult, cycle_end: date |
     criteria = fw.criteria_for(result.level)
     checked = criteria.checked()
     results: dict[str, Result] = {c.criterion: c.result for c in result.criteria}
-    since = result.level_since
-    months = months_between(since, cycle_end) if since is not None and cycle_end is not None else None
+    months = _months_so_far(result, cycle_end)
     phrases: list[str] = []
     for key, outcome in results.items():
         if outcome == "met" or key not in checked:

@@ -172,20 +172,22 @@ def _axis_step(largest: int) -> int:
     return max(1, -(-largest // 8))
 
 
+def _summary_series(header: int, first: int, last: int, col: int, colour: str, *, gap: int) -> dict[str, Any]:
+    """One series of a Summary table's chart: named by its header cell, a category per row of column A."""
+    return {
+        "name": ["Summary", header, col],
+        "categories": ["Summary", first, 0, last, 0],
+        "values": ["Summary", first, col, last, col],
+        "fill": {"color": colour},
+        "border": {"color": colour},
+        "gap": gap,
+    }
+
+
 def _status_chart(workbook: Workbook, ws: Worksheet, header: int, first: int, last: int, tallest: int) -> None:
     chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
     for offset, status in enumerate(STATUSES, start=1):
-        colour = STATUS_CHART_COLOURS[status]
-        chart.add_series(
-            {
-                "name": ["Summary", header, offset],
-                "categories": ["Summary", first, 0, last, 0],
-                "values": ["Summary", first, offset, last, offset],
-                "fill": {"color": colour},
-                "border": {"color": colour},
-                "gap": 60,
-            }
-        )
+        chart.add_series(_summary_series(header, first, last, offset, STATUS_CHART_COLOURS[status], gap=60))
     chart.set_title({"name": "Status by level"})
     chart.set_y_axis({"name": "Employees", "min": 0, "major_unit": _axis_step(tallest)})
     chart.set_legend({"position": "bottom"})
@@ -195,16 +197,7 @@ def _status_chart(workbook: Workbook, ws: Worksheet, header: int, first: int, la
 def _gaps_chart(workbook: Workbook, ws: Worksheet, header: int, first: int, last: int, largest: int) -> None:
     chart = workbook.add_chart({"type": "bar"})
     for col, colour in ((1, GAP_BAR_COLOUR), (2, NEXT_GAP_BAR_COLOUR)):
-        chart.add_series(
-            {
-                "name": ["Summary", header, col],
-                "categories": ["Summary", first, 0, last, 0],
-                "values": ["Summary", first, col, last, col],
-                "fill": {"color": colour},
-                "border": {"color": colour},
-                "gap": 50,
-            }
-        )
+        chart.add_series(_summary_series(header, first, last, col, colour, gap=50))
     chart.set_title({"name": "Top competency gaps"})
     # In a bar chart y is the category axis: reversed, the largest gap is on top.
     chart.set_y_axis({"reverse": True})

@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from matrixkit.authoring.sheets import CLEARED, KINDS, NO_WORDS, YES_WORDS
+from matrixkit.authoring.sheets import CLEARED, KINDS
+from matrixkit.intake.ingest import parse_yes_no_text
 
 
 def is_blank(value: Any) -> bool:
@@ -101,11 +102,9 @@ def as_bool(value: Any) -> Any:
         return value
     text = as_text(value)
     if isinstance(text, str):
-        lowered = text.strip().lower()
-        if lowered in YES_WORDS:
-            return True
-        if lowered in NO_WORDS:
-            return False
+        answer = parse_yes_no_text(text)  # the words a returned workbook's Yes/No cells accept, too
+        if answer is not None:
+            return answer
     return text
 
 

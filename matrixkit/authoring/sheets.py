@@ -125,7 +125,6 @@ KINDS = ("core", "functional", "leadership")
 CLEARED = "none"
 # A role profile's cell for a competency the level does not assess (`expected: {id: null}`).
 NOT_ASSESSED = "n/a"
-YES_WORDS, NO_WORDS = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
 SPARE_ROWS = 200
 
 _CLEAR_HELP = " Blank: not set (a level inherits the default). none: explicitly not checked."

@@ -691,6 +691,11 @@ PLAIN_ROWS_CASES = {
     "past the cell limit": ('<c r="A{n}"><v>1</v></c><c r="J{n}"><v>1</v></c>', Limits(max_cells=1_000)),
     "a cell without reference": ('<c r="A{n}"><v>1</v></c><c><v>2</v></c>', Limits()),
     "a malformed tag": ('<c r="A{n}"><v>1</v></c><c r="B{n}" odd><v>2</v></c>', Limits()),
+    "other attributes and spacing": (
+        '<c r="A{n}" s="2" t="n" cm="1"><v>1</v></c><c r="B{n}" /><c r="C{n}" t="inlineStr" >  </c>',
+        Limits(),
+    ),
+    "a foreign tag in a row": ('<c r="A{n}"><v>1</v></c><col min="1"/>', Limits()),
     "a formula and an error": ('<c r="A{n}"><f>1/0</f><v>1</v></c><c r="B{n}" t="e"><v>#N/A</v></c>', Limits()),
 }
 
@@ -718,3 +723,17 @@ def test_plain_rows_are_read_without_visiting_each_tag() -> None:
     scanner = _SheetScanner("Ratings", Limits())
     assert scanner.plain_rows(buffer, 0, len(buffer)) == buffer.rindex(b"<row")
     assert (scanner.max_row, scanner.max_column) == (49, 1)
+
+
+@pytest.mark.parametrize("cell", ['<c r="C{n}" s="4" cm="1"><v>2</v></c>', '<c r="C{n}"  s="4"><v>2</v></c>'])
+def test_plain_rows_read_cells_of_any_attributes_in_one_pass(cell: str) -> None:
+    """Cells spelt otherwise than Excel's usual `r`, `s`, `t` are still plain, matched the general way."""
+    from matrixkit.intake.safety import _SheetScanner
+
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c>{cell.format(n=n)}</row>' for n in range(1, 50)
+    )
+    buffer = f'{rows}<row r="50">'.encode()
+    scanner = _SheetScanner("Ratings", Limits())
+    assert scanner.plain_rows(buffer, 0, len(buffer)) == buffer.rindex(b"<row")
+    assert (scanner.max_row, scanner.max_column) == (49, 3)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
@@ -39,12 +40,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, cell_ref, col_letter, excel_prefix
-from matrixkit.workbook.package import OWN_COMPRESSION, Member, deflate, zip_bytes
+from matrixkit.workbook.package import OWN_COMPRESSION, Member, crc32_combine, deflate, zip_bytes
 from matrixkit.workbook.sheetxml import row_height
 
 _SHEET_DATA = re.compile(rb"<sheetData/>|<sheetData>.*</sheetData>", re.DOTALL)
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _BATCH_ROWS = 512  # rendered rows encoded to bytes together
+_STRING_ENDS_KEPT = 2**16  # distinct texts remembered: a sheet of a million different reasons stays bounded
 
 
 class BulkSheet:
@@ -58,9 +60,17 @@ class BulkSheet:
         self._keep: list[Format] = []  # the formats, alive as long as their ids are keys above
         self._row = -1
         self._cells: dict[int, str] = {}  # column → XML of the current row: a cell written again is replaced
+        self._letters: list[str] = []  # column → its letters, for the columns met so far
+        # text → the end of a cell showing it (' t="s"><v>7</v></c>'): a status or a level written ten
+        # thousand times is looked up once in the shared-string table and cut to Excel's limit once.
+        self._string_ends: dict[str, str] = {}
         self._height: float | None = None
         self._pending: list[str] = []
-        self._data: list[bytes] = []
+        # The rows, compressed as they are rendered (a report's sheets would hold tens of megabytes of XML
+        # until the workbook closes): a raw deflate stream, its CRC-32 and length uncompressed.
+        self._deflater = zlib.compressobj(OWN_COMPRESSION, zlib.DEFLATED, -15)
+        self._compressed: list[bytes] = []
+        self._crc = self._size = 0
         self._first_row = self._last_row = -1
         self._first_col, self._last_col = 1 << 30, -1
 
@@ -97,27 +107,57 @@ class BulkSheet:
         return self._write(row, col, None, cell_format)
 
     def write_cells(self, row: int, cells: list[tuple[Any, Format | None]]) -> None:
-        """A whole row from column A: values (text, number, bool as yes/no, None) with their formats."""
+        """A whole row from column A: values (text, number, bool as yes/no, None) with their formats.
+        The same cells as `_write` gives one by one, in one loop: a report writes a million of them."""
+        self._at(row)
+        number = str(row + 1)
+        letters = self._column_letters(len(cells))
+        found = self._cells
+        styles, style = self._styles, self._style
         for col, (value, fmt) in enumerate(cells):
-            self._write(row, col, value, fmt)
+            if value is None and fmt is None:
+                continue
+            shown = styles.get(id(fmt)) if fmt is not None else ""
+            if shown is None:
+                shown = style(fmt)
+            found[col] = f'<c r="{letters[col]}{number}"{shown}{self._end_of(value)}'
 
     def _write(self, row: int, col: int, value: Any, fmt: Format | None) -> int:
         if value is None and fmt is None:
             return 0  # as xlsxwriter: a blank without a format is no cell at all
         self._at(row)
-        ref = f'<c r="{col_letter(col)}{row + 1}"{self._style(fmt)}'
+        self._cells[col] = f'<c r="{col_letter(col)}{row + 1}"{self._style(fmt)}{self._end_of(value)}'
+        return 0
+
+    def _end_of(self, value: Any) -> str:
+        """What follows a cell's reference and style: its value, or the end of an empty cell."""
         kind = type(value)
+        if kind is str:
+            end = self._string_ends.get(value)
+            if end is None:
+                end = self._string_end(value)
+                if len(self._string_ends) < _STRING_ENDS_KEPT:
+                    self._string_ends[value] = end
+            else:
+                self._strings.count += 1  # a reference to a shared string, as its lookup would count it
+            return end
         if value is None or (kind is float and not math.isfinite(value)):
             # NaN or infinity has no place in a cell (Excel refuses the file): a blank one instead.
-            self._cells[col] = f"{ref}/>"
-        elif kind is int or kind is float:
+            return "/>"
+        if kind is int or kind is float:
             # As xlsxwriter writes numbers, so that a bulk sheet and a plain one in the same report agree.
-            self._cells[col] = f"{ref}><v>{value:.16G}</v></c>"
-        else:
-            text = ("yes" if value else "no") if kind is bool else str(value)
-            index = self._strings._get_shared_string_index(excel_prefix(text, EXCEL_CELL_LIMIT))
-            self._cells[col] = f'{ref} t="s"><v>{index}</v></c>'
-        return 0
+            return f"><v>{value:.16G}</v></c>"
+        return self._string_end(("yes" if value else "no") if kind is bool else str(value))
+
+    def _string_end(self, text: str) -> str:
+        index = self._strings._get_shared_string_index(excel_prefix(text, EXCEL_CELL_LIMIT))
+        return f' t="s"><v>{index}</v></c>'
+
+    def _column_letters(self, count: int) -> list[str]:
+        letters = self._letters
+        while len(letters) < count:
+            letters.append(col_letter(len(letters)))
+        return letters
 
     def set_row(self, row: int, height: float) -> int:
         self._at(row)
@@ -144,18 +184,41 @@ class BulkSheet:
             self._flush()
 
     def _flush(self) -> None:
-        self._data.append("".join(self._pending).encode("utf-8"))
+        rows = "".join(self._pending).encode("utf-8")
         self._pending = []
+        self._crc = zlib.crc32(rows, self._crc)
+        self._size += len(rows)
+        self._compressed.append(self._deflater.compress(rows))
 
-    def sheet_data(self) -> tuple[bytes, bytes]:
-        """The `<dimension>` and `<sheetData>` elements of every row written."""
+    def member(self, name: str, xml: bytes) -> Member:
+        """The worksheet part `name`, from the `xml` xlsxwriter wrote with its cell data in place of
+        xlsxwriter's empty `<sheetData>`: compressed in three pieces (the rows were as they came) that make
+        one deflate stream, each but the last ending on a byte boundary, and not marked final."""
         self._end_row()
         self._flush()
         if self._first_row < 0:
-            return b'<dimension ref="A1"/>', b"<sheetData/>"
+            xml = _replace_first(_DIMENSION, xml, b'<dimension ref="A1"/>')
+            return deflate(name, _replace_first(_SHEET_DATA, xml, b"<sheetData/>"), OWN_COMPRESSION)
         top, bottom = cell_ref(self._first_row, self._first_col), cell_ref(self._last_row, self._last_col)
         dimension = top if top == bottom else f"{top}:{bottom}"
-        return f'<dimension ref="{dimension}"/>'.encode(), b"<sheetData>" + b"".join(self._data) + b"</sheetData>"
+        xml = _replace_first(_DIMENSION, xml, f'<dimension ref="{dimension}"/>'.encode())
+        found = _SHEET_DATA.search(xml)
+        if found is None:
+            raise ValueError(f"no {_SHEET_DATA.pattern!r} in the worksheet xlsxwriter wrote")
+        before, after = xml[: found.start()] + b"<sheetData>", b"</sheetData>" + xml[found.end() :]
+        head = zlib.compressobj(OWN_COMPRESSION, zlib.DEFLATED, -15)
+        tail = zlib.compressobj(OWN_COMPRESSION, zlib.DEFLATED, -15)
+        data = b"".join(
+            [
+                head.compress(before) + head.flush(zlib.Z_SYNC_FLUSH),
+                *self._compressed,
+                self._deflater.flush(zlib.Z_SYNC_FLUSH),
+                tail.compress(after) + tail.flush(zlib.Z_FINISH),
+            ]
+        )
+        self._compressed = []
+        crc = crc32_combine(crc32_combine(zlib.crc32(before), self._crc, self._size), zlib.crc32(after), len(after))
+        return Member(name, crc, len(before) + self._size + len(after), data)
 
 
 def _column(cell: tuple[int, str]) -> int:
@@ -172,11 +235,7 @@ def splice(xlsx: bytes, sheets: Sequence[BulkSheet]) -> bytes:
             if sheet is None:
                 members.append(_raw_member(xlsx, info))
                 continue
-            dimension, data = sheet.sheet_data()
-            xml = archive.read(info.filename)
-            xml = _replace_first(_DIMENSION, xml, dimension)
-            xml = _replace_first(_SHEET_DATA, xml, data)
-            members.append(deflate(info.filename, xml, OWN_COMPRESSION))
+            members.append(sheet.member(info.filename, archive.read(info.filename)))
     return zip_bytes(members)
 
 

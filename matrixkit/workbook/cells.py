@@ -74,7 +74,7 @@ def excel_length(text: str) -> int:
 
 def excel_prefix(text: str, limit: int) -> str:
     """The longest start of `text` within `limit` UTF-16 code units, never half of a character."""
-    if excel_length(text) <= limit:
+    if len(text) <= limit // 2 or excel_length(text) <= limit:  # no character takes more than two units
         return text
     units = 0
     for index, ch in enumerate(text):

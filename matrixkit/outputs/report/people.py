@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
@@ -30,7 +31,6 @@ from matrixkit.outputs.report.tables import (
 
 SELF_ASSESSMENT_SHEET = "Self-assessment"
 STILL_NEEDED_HEADER = "Still needed for the next level"
-
 
 
 def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
@@ -65,14 +65,14 @@ def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
     ]
     cycle = ctx.analysis.cycle
     cycle_end = parse_cycle(cycle).end if cycle else None  # as of which months in level count
-    rows: list[list[Any]] = []
-    for e in ctx.employees:
-        fw = ctx.framework(e.family)
-        between = what_stands_between(fw, e, cycle_end) if fw is not None and e.level in fw.level_by_id else None
-        shows_gaps = e.average is not None and e.next_level is not None
-        gap_names = [ctx.competency_name(e.family, c) for c in e.next_level_gaps]
-        rows.append(
-            [
+
+    def rows() -> Iterator[list[Any]]:
+        for e in ctx.employees:
+            fw = ctx.framework(e.family)
+            between = what_stands_between(fw, e, cycle_end) if fw is not None and e.level in fw.level_by_id else None
+            shows_gaps = e.average is not None and e.next_level is not None
+            gap_names = [ctx.competency_name(e.family, c) for c in e.next_level_gaps]
+            yield [
                 e.employee_id,
                 e.name,
                 e.level,
@@ -91,8 +91,8 @@ def write_readiness(workbook: Workbook, styles: Styles, ctx: ReportContext) -> N
                 e.source.sheet if e.source else None,
                 e.source.row if e.source else None,
             ]
-        )
-    write_table(ws, styles, columns, rows, freeze_cols=2)
+
+    write_table(ws, styles, columns, rows(), freeze_cols=2)
 
 
 def write_gaps(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
@@ -229,19 +229,19 @@ def write_development_plans(workbook: Workbook, styles: Styles, ctx: ReportConte
             d.target_level,
         ),
     )
-    rows: list[list[Any]] = []
-    previous: str | None = None
     # A top rule where a new employee's plan starts keeps the plans apart in print.
     plain, wrapped, whole, signed = (
         {ruled: styles.get(**props, **({"top": 2} if ruled else {})) for ruled in (False, True)}
         for props in ({}, {"text_wrap": True}, {"num_format": "0"}, {"num_format": "+0;-0;0", "align": "center"})
     )
-    for d in items:
-        ruled = previous is not None and d.employee_id != previous
-        previous = d.employee_id
-        fam = family(d.employee_id)
-        rows.append(
-            [
+
+    def rows() -> Iterator[list[Any]]:
+        previous: str | None = None
+        for d in items:
+            ruled = previous is not None and d.employee_id != previous
+            previous = d.employee_id
+            fam = family(d.employee_id)
+            yield [
                 Cell(d.employee_id, plain[ruled]),
                 Cell(ctx.names.get(d.employee_id), plain[ruled]),
                 Cell(ctx.competency_name(fam, d.competency), wrapped[ruled]),
@@ -251,5 +251,5 @@ def write_development_plans(workbook: Workbook, styles: Styles, ctx: ReportConte
                 Cell(d.rating - d.expected, signed[ruled]),
                 Cell(d.description, wrapped[ruled]),
             ]
-        )
-    write_table(ws, styles, columns, rows, freeze_cols=2, empty="Nobody has a competency to grow")
+
+    write_table(ws, styles, columns, rows(), freeze_cols=2, empty="Nobody has a competency to grow")

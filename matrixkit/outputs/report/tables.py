@@ -7,6 +7,7 @@ the print setup, row heights for wrapped text, and the criteria columns of Readi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,7 @@ def intro(ws: Worksheet, styles: Styles, title: str, note: str | None = None) ->
         ws.write_string(1, 0, note, styles.note)
 
 
+@functools.lru_cache(maxsize=2**16)  # a reason or a description repeats on thousands of rows
 def text_lines(text: str, width: float) -> int:
     """Lines `text` takes when wrapped in a column `width` characters wide (a generous estimate)."""
     per_line = max(1, int(width * CHARS_PER_WIDTH))
@@ -88,26 +90,25 @@ def write_table(
     ws: Worksheet,
     styles: Styles,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     *,
     freeze_cols: int = 0,
     empty: str = "Nobody",
 ) -> int:
     """Header on HEADER_ROW, rows (or the sentence `empty` says when there are none), widths, filter, print
-    setup; returns the last row."""
+    setup; returns the last row. The rows may come one at a time: a sheet of 50,000 never exists twice."""
     for col, column in enumerate(columns):
         ws.write_string(HEADER_ROW, col, column.header, styles.header)
         ws.set_column(col, col, column.width)
     fit_row(ws, HEADER_ROW, ((c.header, c.width) for c in columns), bold=True)
     ws.freeze_panes(HEADER_ROW + 1, freeze_cols)
     print_setup(ws, header_row=HEADER_ROW, width=sum(c.width for c in columns))
-    if not rows:
-        ws.write_string(HEADER_ROW + 1, 0, empty, styles.text)
-        return HEADER_ROW + 1
     formats = [getattr(styles, column.fmt) for column in columns]
     bulk = ws if isinstance(ws, BulkSheet) else None
     wrapping = [(col, column.width) for col, column in enumerate(columns) if column.fmt == "wrap"]
+    last_row = HEADER_ROW
     for r, values in enumerate(rows, start=HEADER_ROW + 1):
+        last_row = r
         if len(values) != len(columns):
             raise ValueError(f"row {r + 1} has {len(values)} values for {len(columns)} columns")
         if bulk is not None:
@@ -123,7 +124,9 @@ def write_table(
                 write_value(ws, r, col, value, formats[col])
         if wrapping:
             fit_row(ws, r, ((plain_value(values[col]), width) for col, width in wrapping))
-    last_row = HEADER_ROW + len(rows)
+    if last_row == HEADER_ROW:
+        ws.write_string(HEADER_ROW + 1, 0, empty, styles.text)
+        return HEADER_ROW + 1
     ws.autofilter(HEADER_ROW, 0, last_row, len(columns) - 1)
     return last_row
 

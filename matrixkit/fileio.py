@@ -13,10 +13,10 @@ from matrixkit.errors import UsageError
 FSYNC_THREADS = 16
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write `data` durably to `path`: to a temporary file beside it, fsynced, renamed into place, and
-    the folder fsynced so the rename survives a crash too. Readers see the old file or the new one, never
-    half of one; on any failure the temporary file is removed. Returns the path.
+def atomic_write_bytes(path: str | Path, data: bytes | Iterable[bytes]) -> Path:
+    """Write `data` (bytes, or chunks of them) durably to `path`: to a temporary file beside it, fsynced,
+    renamed into place, and the folder fsynced so the rename survives a crash too. Readers see the old file
+    or the new one, never half of one; on any failure the temporary file is removed. Returns the path.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -28,7 +28,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return atomic_write_files([(Path(path), data)])[0]
 
 
-def atomic_write_files(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
+def atomic_write_files(files: Iterable[tuple[Path, bytes | Iterable[bytes]]]) -> list[Path]:
     """Many files, each written durably and atomically as `atomic_write_bytes` does: every file fsynced
     before its rename, every folder fsynced once after the renames into it. Only these files are flushed,
     never the whole machine's dirty pages (os.sync), and a failure part-way leaves no temporary file.
@@ -48,7 +48,9 @@ def atomic_write_files(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
             staged.append((temporary, target))
             os.chmod(temporary, mode)
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                # Chunks are written as they come: a document made a record at a time is never whole here.
+                for chunk in [data] if isinstance(data, bytes) else data:
+                    stream.write(chunk)
         _fsync_files([temporary for temporary, _ in staged])
         for temporary, target in staged:
             os.replace(temporary, target)

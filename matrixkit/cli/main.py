@@ -258,20 +258,6 @@ def generate(
         click.echo(f"wrote {len(own)} self-assessment workbook(s) to {folder}", err=True)
 
 
-def json_lines(document: dict[str, Any]) -> str:
-    """Indented at the top level, one list item (an employee, a problem) per line: readable, greppable,
-    and encoded by json's C encoder (indenting every level takes its pure-Python one, ten times slower)."""
-    lines = []
-    for key, value in document.items():
-        name = json.dumps(key)
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
-            lines.append(f"  {name}: [\n    {items}\n  ]")
-        else:
-            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
-
-
 class progress_bar:
     """A progress bar on a terminal; silent when stderr is not one (CI, pipes, tests)."""
 
@@ -364,6 +350,7 @@ def analyze(
     from matrixkit.intake.reader import expand_inputs
     from matrixkit.intake.safety import Limits
     from matrixkit.model.framework import load_frameworks
+    from matrixkit.outputs.json_report import json_chunks
     from matrixkit.outputs.report import report_bytes
     from matrixkit.run import analyze_workbooks
     from matrixkit.sources.roster import read_roster
@@ -405,15 +392,14 @@ def analyze(
             progress=lambda _path: advance(),
             equity=equity,
         )
-    document = json_lines(analysis.to_dict(__version__))
     if analysis.files_read == 0:
         if json_path:
-            atomic_write_bytes(json_path, document.encode("utf-8"))
+            atomic_write_bytes(json_path, json_chunks(analysis.json_parts(__version__)))
         print_problems(analysis.problems)
         click.echo("Nothing could be read: no report written.", err=True)
         raise SystemExit(EXIT_USAGE)
     if json_path:  # first: every result is kept whatever writing the report meets
-        atomic_write_bytes(json_path, document.encode("utf-8"))
+        atomic_write_bytes(json_path, json_chunks(analysis.json_parts(__version__)))
     try:
         report = report_bytes(analysis, frameworks)
     except MemoryError:

@@ -23,7 +23,7 @@ STATUS_WORDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     file: str
     sheet: str
@@ -61,7 +61,7 @@ class RowCells(Mapping[str, str]):
         return RowCells, (self.letters, self.row)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RatedRow:
     """One employee's row as read from a workbook, every value already checked.
 
@@ -85,7 +85,7 @@ class RatedRow:
     id_cell: str | None = None  # where the Employee ID was typed ("A6")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CriterionResult:
     criterion: str
     result: Result
@@ -95,7 +95,7 @@ class CriterionResult:
         return {"criterion": self.criterion, "result": self.result, "detail": self.detail}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmployeeResult:
     employee_id: str
     name: str
@@ -143,7 +143,7 @@ class EmployeeResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CalibrationRow:
     manager_id: str
     manager_name: str | None
@@ -168,7 +168,7 @@ class CalibrationRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LevelCheck:
     """Per level: how many complete employees meet the next level's rating criteria."""
 
@@ -188,7 +188,7 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LevelFitCompetency:
     """One competency across a pair of adjacent levels: its mean rating at each, over complete employees."""
 
@@ -211,7 +211,7 @@ class LevelFitCompetency:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LevelFitPair:
     """A pair of adjacent levels of a track and the competencies rated at both."""
 
@@ -235,7 +235,7 @@ class LevelFitPair:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EquityGroup:
     """One value of an `--equity` column. Suppressed (under 5 employees): every figure None, its size too."""
 
@@ -259,7 +259,7 @@ class EquityGroup:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EquityColumn:
     """The groups of one roster column compared, and the level-stratified test over the shown ones."""
 
@@ -272,7 +272,7 @@ class EquityColumn:
         return {"column": self.column, "p_value": self.p_value, "groups": [g.to_dict() for g in self.groups]}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrossoverCandidate:
     employee_id: str
     name: str
@@ -283,7 +283,7 @@ class CrossoverCandidate:
     criteria: list[CriterionResult]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LateralGap:
     employee_id: str
     name: str
@@ -299,7 +299,7 @@ class LateralGap:
         return None if self.expected is None else self.rating - self.expected
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DevelopmentItem:
     employee_id: str
     competency: str
@@ -310,7 +310,7 @@ class DevelopmentItem:
     below_current: bool = False  # below what their own level expects: the first thing to grow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SelfComparison:
     """One competency of one employee: their own rating beside their manager's, never averaged."""
 
@@ -338,7 +338,7 @@ class SelfComparison:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrendPoint:
     cycle: str
     level: str
@@ -346,7 +346,7 @@ class TrendPoint:
     average: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trends:
     """Cycles from the history store, oldest first, with this run's cycle last."""
 
@@ -358,7 +358,7 @@ class Trends:
     competency_names: dict[tuple[str, str], str]  # latest name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     cycle: str | None
     employees: list[EmployeeResult]

@@ -46,7 +46,7 @@ from matrixkit.workbook.sheetxml import row_height
 _SHEET_DATA = re.compile(rb"<sheetData/>|<sheetData>.*</sheetData>", re.DOTALL)
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _BATCH_ROWS = 512  # rendered rows encoded to bytes together
-_STRING_ENDS_KEPT = 2**16  # distinct texts remembered: a sheet of a million different reasons stays bounded
+_STRING_ENDS_KEPT = 4096  # distinct texts remembered: a sheet of a million different reasons stays bounded
 
 
 class BulkSheet:
@@ -136,8 +136,9 @@ class BulkSheet:
             end = self._string_ends.get(value)
             if end is None:
                 end = self._string_end(value)
-                if len(self._string_ends) < _STRING_ENDS_KEPT:
-                    self._string_ends[value] = end
+                if len(self._string_ends) >= _STRING_ENDS_KEPT:
+                    self._string_ends.clear()  # names and ids repeat little: the few words that do come back
+                self._string_ends[value] = end
             else:
                 self._strings.count += 1  # a reference to a shared string, as its lookup would count it
             return end

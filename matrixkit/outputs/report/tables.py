@@ -66,7 +66,7 @@ def intro(ws: Worksheet, styles: Styles, title: str, note: str | None = None) ->
         ws.write_string(1, 0, note, styles.note)
 
 
-@functools.lru_cache(maxsize=2**16)  # a reason or a description repeats on thousands of rows
+@functools.lru_cache(maxsize=4096)  # a reason or a description repeats on thousands of rows
 def text_lines(text: str, width: float) -> int:
     """Lines `text` takes when wrapped in a column `width` characters wide (a generous estimate)."""
     per_line = max(1, int(width * CHARS_PER_WIDTH))

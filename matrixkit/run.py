@@ -27,6 +27,7 @@ from matrixkit.assess.analyze import Past, analyze, earlier_cycles_needed
 from matrixkit.assess.equity import check_columns
 from matrixkit.assess.results import Analysis, RatedRow
 from matrixkit.assess.returns import ReturnStatus, tally_returns
+from matrixkit.collector import collector_paused
 from matrixkit.errors import UsageError
 from matrixkit.intake.described import frameworks_from_workbooks
 from matrixkit.intake.reader import VERSION_DIFFERS, expand_inputs, fold_by_cause, ingest_workbooks
@@ -90,18 +91,19 @@ def analyze_workbooks(
     cycle = settle_cycle(cycle, named, problems)
 
     def run(past: Past | None) -> Analysis:
-        return analyze(
-            rows,
-            frameworks,
-            roster=roster,
-            calibration=calibration,
-            past=past,
-            cycle=cycle,
-            self_rows=self_rows,
-            problems=problems,
-            files_read=readable,
-            equity=equity,
-        )
+        with collector_paused():  # a million results and their dicts, none in a cycle (`collector`)
+            return analyze(
+                rows,
+                frameworks,
+                roster=roster,
+                calibration=calibration,
+                past=past,
+                cycle=cycle,
+                self_rows=self_rows,
+                problems=problems,
+                files_read=readable,
+                equity=equity,
+            )
 
     if store is None or cycle is None:
         return run(None)

@@ -19,6 +19,7 @@ from typing import Any
 from defusedxml import ElementTree
 
 from matrixkit.assess.results import RatedRow
+from matrixkit.collector import collector_paused
 from matrixkit.intake.ingest import SheetInput, ingest_sheet, normalise_header
 from matrixkit.intake.opening import Refusal, open_spreadsheet
 from matrixkit.intake.safety import FileScan, Limits
@@ -274,10 +275,8 @@ def ingest_workbooks(
     count = len(to_read)
     # The rows arrive by the hundred thousand and all stay alive: each cyclic collection meanwhile would
     # scan every one received so far, which made the collecting superlinear (at 100,000 employees 0.9 s of
-    # the parent's 1.9 s). They hold no cycles; the collector is back on, as it was, once they are in.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # the parent's 1.9 s).
+    with collector_paused():
         shipped = map_ranges(
             _workbook_reader,
             (to_read, tuple(frameworks), limits),
@@ -291,9 +290,6 @@ def ingest_workbooks(
             path: replace(item, rows=[(frameworks[index], row) for index, row in item.rows])
             for path, item in zip(to_read, shipped, strict=True)
         }
-    finally:
-        if collecting:
-            gc.enable()
     if progress is not None:
         for copy in originals:
             progress(copy)

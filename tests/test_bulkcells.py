@@ -254,3 +254,26 @@ def test_crc32_combine_is_the_crc_of_the_joined_bytes(sizes: tuple[int, int]) ->
     rng = random.Random(sum(sizes))
     first, second = (rng.randbytes(size) for size in sizes)
     assert crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == zlib.crc32(first + second)
+
+
+def test_cells_of_a_row_written_in_any_column_order_are_laid_out_left_to_right() -> None:
+    def fill(sheet: Any, workbook: Workbook) -> None:
+        for row in range(3):
+            for col in (5, 1, 3, 0):
+                sheet.write_string(row, col, f"{row}:{col}")
+        for row in range(3, 9):
+            if isinstance(sheet, BulkSheet) and row % 2:
+                sheet.write_cells(row, [("a", None), (None, None), ("c", None)])
+                sheet.write_string(row, 1, "b")
+            elif isinstance(sheet, BulkSheet):
+                sheet.write_string(row, 2, "c")
+                sheet.write_cells(row, [("a", None), ("b", None)])
+            else:
+                for col, text in ((0, "a"), (2, "c"), (1, "b")):
+                    sheet.write_string(row, col, text)
+
+    plain, bulk = written_twice(fill)
+    assert cells(bulk) == cells(plain)
+    xml = sheet_xml(bulk)
+    refs = [re.findall(rb'<c r="([A-Z]+)' + str(row).encode() + b'"', xml) for row in (1, 4, 5)]
+    assert refs == [[b"A", b"B", b"D", b"F"], [b"A", b"B", b"C"], [b"A", b"B", b"C"]]

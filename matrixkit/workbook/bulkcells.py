@@ -65,6 +65,8 @@ class BulkSheet:
         # thousand times is looked up once in the shared-string table and cut to Excel's limit once.
         self._string_ends: dict[str, str] = {}
         self._height: float | None = None
+        # The current row's cells were written left to right (as a whole row is): no sorting needed.
+        self._in_order, self._top_col = True, -1
         self._pending: list[str] = []
         # The rows, compressed as they are rendered (a report's sheets would hold tens of megabytes of XML
         # until the workbook closes): a raw deflate stream, its CRC-32 and length uncompressed.
@@ -113,6 +115,8 @@ class BulkSheet:
         number = str(row + 1)
         letters = self._column_letters(len(cells))
         found = self._cells
+        if found:
+            self._in_order = False
         styles, style = self._styles, self._style
         for col, (value, fmt) in enumerate(cells):
             if value is None and fmt is None:
@@ -121,11 +125,15 @@ class BulkSheet:
             if shown is None:
                 shown = style(fmt)
             found[col] = f'<c r="{letters[col]}{number}"{shown}{self._end_of(value)}'
+            self._top_col = col
 
     def _write(self, row: int, col: int, value: Any, fmt: Format | None) -> int:
         if value is None and fmt is None:
             return 0  # as xlsxwriter: a blank without a format is no cell at all
         self._at(row)
+        if col < self._top_col:
+            self._in_order = False
+        self._top_col = max(self._top_col, col)
         self._cells[col] = f'<c r="{col_letter(col)}{row + 1}"{self._style(fmt)}{self._end_of(value)}'
         return 0
 
@@ -171,16 +179,17 @@ class BulkSheet:
         ht = f' ht="{row_height(self._height)}" customHeight="1"' if self._height is not None else ""
         number = self._row + 1
         if self._cells:
-            cells = sorted(self._cells.items(), key=_column)
-            self._first_col = min(self._first_col, cells[0][0])
-            self._last_col = max(self._last_col, cells[-1][0])
+            cells = self._cells if self._in_order else dict(sorted(self._cells.items(), key=_column))
+            self._first_col = min(self._first_col, next(iter(cells)))
+            self._last_col = max(self._last_col, next(reversed(cells)))
             if self._first_row < 0:
                 self._first_row = self._row
             self._last_row = self._row
-            self._pending.append(f'<row r="{number}"{ht}>{"".join(xml for _, xml in cells)}</row>')
+            self._pending.append(f'<row r="{number}"{ht}>{"".join(cells.values())}</row>')
         else:
             self._pending.append(f'<row r="{number}"{ht}/>')
         self._cells, self._height = {}, None
+        self._in_order, self._top_col = True, -1
         if len(self._pending) >= _BATCH_ROWS:
             self._flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from matrixkit.assess.analytics import gap_cells
@@ -25,8 +26,8 @@ from matrixkit.outputs.report.tables import (
     intro,
     manager_label,
     rotated_height,
+    write_row,
     write_table,
-    write_value,
 )
 
 SELF_ASSESSMENT_SHEET = "Self-assessment"
@@ -138,24 +139,27 @@ def write_gaps(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:
         width = max(width, 4 + 12 + 24 + 9 + 9 + 2 + 2 * n * HEAT_WIDTH)
         first = header + 1
         for row, e in enumerate(employees, start=first):
-            write_value(ws, row, 0, e.employee_id, styles.text)
-            write_value(ws, row, 1, e.name, styles.text)
-            write_value(ws, row, 2, e.level, styles.text)
-            write_value(ws, row, 3, e.next_level, styles.text)
-            for offset, cell in enumerate(gap_cells(fw, e)):
-                if cell is None:
-                    ws.write_blank(row, next_first + offset, None, styles.not_applicable)
-                    ws.write_blank(row, current_first + offset, None, styles.not_applicable)
+            against_next: list[tuple[Any, Format | None]] = []
+            against_current: list[tuple[Any, Format | None]] = []
+            for cell in gap_cells(fw, e):
+                if cell is None:  # grey: the competency does not apply to this track
+                    against_next.append((None, styles.not_applicable))
+                    against_current.append((None, styles.not_applicable))
                     continue
-                if cell.against_next is not None:
-                    ws.write_number(row, next_first + offset, cell.against_next, styles.signed)
-                if cell.against_current is not None:
-                    ws.write_number(row, current_first + offset, cell.against_current, styles.signed)
+                against_next.append(_gap(cell.against_next, styles))
+                against_current.append(_gap(cell.against_current, styles))
+            names = [(e.employee_id, styles.text), (e.name, styles.text), (e.level, styles.text)]
+            write_row(ws, row, [*names, (e.next_level, styles.text), *against_next, (None, None), *against_current])
         last = first + len(employees) - 1
         ws.conditional_format(first, next_first, last, next_first + n - 1, gap_scale(2))
         ws.conditional_format(first, current_first, last, current_first + n - 1, gap_scale(2))
         row = last + 2
     finish_blocks(ws, styles, blocks=blocks, width=width, freeze_cols=2)
+
+
+def _gap(difference: int | None, styles: Styles) -> tuple[Any, Format | None]:
+    """A heat-map cell: the signed difference, or no cell at all where there is no rating to compare."""
+    return (None, None) if difference is None else (difference, styles.signed)
 
 
 def write_self_assessment(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:

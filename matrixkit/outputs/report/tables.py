@@ -56,6 +56,16 @@ def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | Non
     write_typed(ws, row, col, value, fmt)
 
 
+def write_row(ws: Worksheet, row: int, cells: list[tuple[Any, Format | None]]) -> None:
+    """A whole row from column A, (value, format) per column as `write_value` writes each: on a bulk sheet
+    in one call (a report writes a million cells)."""
+    if isinstance(ws, BulkSheet):
+        ws.write_cells(row, cells)
+        return
+    for col, (value, fmt) in enumerate(cells):
+        write_value(ws, row, col, value, fmt)
+
+
 def plain_value(value: Any) -> Any:
     return value.value if isinstance(value, Cell) else value
 
@@ -104,24 +114,17 @@ def write_table(
     ws.freeze_panes(HEADER_ROW + 1, freeze_cols)
     print_setup(ws, header_row=HEADER_ROW, width=sum(c.width for c in columns))
     formats = [getattr(styles, column.fmt) for column in columns]
-    bulk = ws if isinstance(ws, BulkSheet) else None
     wrapping = [(col, column.width) for col, column in enumerate(columns) if column.fmt == "wrap"]
     last_row = HEADER_ROW
     for r, values in enumerate(rows, start=HEADER_ROW + 1):
         last_row = r
         if len(values) != len(columns):
             raise ValueError(f"row {r + 1} has {len(values)} values for {len(columns)} columns")
-        if bulk is not None:
-            bulk.write_cells(
-                r,
-                [
-                    (v.value, v.fmt or f) if isinstance(v, Cell) else (v, f)
-                    for v, f in zip(values, formats, strict=True)
-                ],
-            )
-        else:
-            for col, value in enumerate(values):
-                write_value(ws, r, col, value, formats[col])
+        write_row(
+            ws,
+            r,
+            [(v.value, v.fmt or f) if isinstance(v, Cell) else (v, f) for v, f in zip(values, formats, strict=True)],
+        )
         if wrapping:
             fit_row(ws, r, ((plain_value(values[col]), width) for col, width in wrapping))
     if last_row == HEADER_ROW:

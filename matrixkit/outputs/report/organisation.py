@@ -199,8 +199,9 @@ def _gaps_chart(workbook: Workbook, ws: Worksheet, header: int, first: int, last
     for col, colour in ((1, GAP_BAR_COLOUR), (2, NEXT_GAP_BAR_COLOUR)):
         chart.add_series(_summary_series(header, first, last, col, colour, gap=50))
     chart.set_title({"name": "Top competency gaps"})
-    # In a bar chart y is the category axis: reversed, the largest gap is on top.
-    chart.set_y_axis({"reverse": True})
+    # In a bar chart y is the category axis: reversed, the largest gap is on top; every competency named
+    # (LibreOffice otherwise drops every other label where they would crowd).
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 9}})
     chart.set_x_axis({"name": "Employees", "min": 0, "major_unit": _axis_step(largest)})
     chart.set_legend({"position": "bottom"})
     ws.insert_chart(20, 9, chart, {"x_scale": 1.3, "y_scale": 1.1})

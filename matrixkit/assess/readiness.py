@@ -42,7 +42,28 @@ def evaluate_criteria(
     valid = {c: v for c, v in ratings.items() if v is not None}
     average = weighted_average(valid, weights) if complete else None
     case = Case(fw, criteria, target, ratings, average, row, context)
-    return [CriterionResult(key, result, detail) for key, result, detail in case.outcomes()]
+    return [_shared_result(CriterionResult(key, result, detail)) for key, result, detail in case.outcomes()]
+
+
+def _shared_result(result: CriterionResult) -> CriterionResult:
+    """One object per distinct result in this process: "no calibration file given" or "manager endorsement:
+    No" is the same for thousands of employees, and 100,000 employees' results are held until the report
+    is written.
+
+    >>> first = _shared_result(CriterionResult("endorsement", "met", "".join(["manager endorsement: ", "Yes"])))
+    >>> first is _shared_result(CriterionResult("endorsement", "met", "manager endorsement: Yes"))
+    True
+    """
+    found = _RESULTS.get(result)
+    if found is None:
+        if len(_RESULTS) >= _RESULTS_KEPT:
+            _RESULTS.clear()  # a company of distinct details must not keep them all here
+        found = _RESULTS[result] = result
+    return found
+
+
+_RESULTS: dict[CriterionResult, CriterionResult] = {}
+_RESULTS_KEPT = 2**14
 
 
 def status_of(criteria: list[CriterionResult], *, conflict: bool, complete: bool, top: bool) -> Status:
@@ -98,9 +119,10 @@ def assess(fw: Framework, row: RatedRow, context: Context, *, conflict: bool = F
         level_since=context.level_since,
         manager_name=row.manager_name,
         comments=row.comments,
-        evidence=dict(row.evidence),
+        # The row's own mappings, never changed after reading: a copy per employee would hold both at once.
+        evidence=row.evidence,
         endorsement=row.endorsement,
-        metrics=dict(row.metrics),
+        metrics=row.metrics,
         rating_cells=row.cells,
         profile_level=profile_level(fw, track.id, valid),
     )

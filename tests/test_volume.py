@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -296,16 +297,25 @@ def test_rows_of_strangers_past_the_cap_are_counted_and_never_built(monkeypatch:
     assert len(built) <= 101  # the 100 listed and at most the first left out, never 250
 
 
+@pytest.mark.parametrize("where", ["building", "writing"])
 def test_a_report_that_runs_out_of_memory_still_leaves_every_result_in_the_json(
-    sent: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    where: str, sent: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import matrixkit.outputs.report as report
 
     def exhausted(*_args: object, **_kwargs: object) -> bytes:
         raise MemoryError
 
-    monkeypatch.setattr(report, "report_bytes", exhausted)
+    def exhausted_half_way(members: object) -> Iterator[bytes]:
+        yield b"PK\x03\x04"
+        raise MemoryError
+
+    if where == "building":
+        monkeypatch.setattr(report, "_report_members", exhausted)
+    else:
+        monkeypatch.setattr(report, "zip_chunks", exhausted_half_way)
     code, document, output = cli_analyze(*sent["paths"], out=tmp_path)
     assert code == 2 and not (tmp_path / "report.xlsx").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert len(document["employees"]) == len(sent["roster"].employees)
     assert "out of memory while writing the report" in output and "every result is in" in output

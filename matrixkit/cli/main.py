@@ -351,7 +351,7 @@ def analyze(
     from matrixkit.intake.safety import Limits
     from matrixkit.model.framework import load_frameworks
     from matrixkit.outputs.json_report import json_chunks
-    from matrixkit.outputs.report import report_bytes
+    from matrixkit.outputs.report import write_report
     from matrixkit.run import analyze_workbooks
     from matrixkit.sources.roster import read_roster
 
@@ -401,11 +401,10 @@ def analyze(
     if json_path:  # first: every result is kept whatever writing the report meets
         atomic_write_bytes(json_path, json_chunks(analysis.json_parts(__version__)))
     try:
-        report = report_bytes(analysis, frameworks)
+        write_report(out, analysis, frameworks)
     except MemoryError:
         kept = f"; every result is in {json_path}" if json_path else "; run again with --json to keep the results"
         raise MatrixkitError(f"out of memory while writing the report {out}: it was not written{kept}") from None
-    atomic_write_bytes(out, report)
     if packets_dir is not None:
         _write_packets(analysis, frameworks, packets_dir)
     if employee_reports_dir is not None:

@@ -237,6 +237,11 @@ def _column(cell: tuple[int, str]) -> int:
 
 def splice(xlsx: bytes, sheets: Sequence[BulkSheet]) -> bytes:
     """The closed workbook with each bulk sheet's rows in place; every other part copied as it is."""
+    return zip_bytes(spliced_members(xlsx, sheets))
+
+
+def spliced_members(xlsx: bytes, sheets: Sequence[BulkSheet]) -> list[Member]:
+    """The zip members of `splice`, compressed, in the workbook's order."""
     parts = {f"xl/worksheets/sheet{sheet.worksheet.index + 1}.xml": sheet for sheet in sheets}
     members: list[Member] = []
     with zipfile.ZipFile(BytesIO(xlsx)) as archive:
@@ -246,7 +251,7 @@ def splice(xlsx: bytes, sheets: Sequence[BulkSheet]) -> bytes:
                 members.append(_raw_member(xlsx, info))
                 continue
             members.append(sheet.member(info.filename, archive.read(info.filename)))
-    return zip_bytes(members)
+    return members
 
 
 def _replace_first(pattern: re.Pattern[bytes], xml: bytes, replacement: bytes) -> bytes:

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 from matrixkit import __version__
 from matrixkit.assess.results import Analysis
+from matrixkit.fileio import atomic_write_bytes
 from matrixkit.model.framework import Framework
 from matrixkit.outputs.report.context import ReportContext
 from matrixkit.outputs.report.equity import EQUITY_SHEET, write_equity
@@ -53,7 +55,8 @@ from matrixkit.outputs.report.people import (
 from matrixkit.outputs.report.problems import write_problems
 from matrixkit.outputs.report.styles import Styles
 from matrixkit.outputs.report.trends import TRENDS_SHEET, write_trends
-from matrixkit.workbook.bulkcells import splice
+from matrixkit.workbook.bulkcells import spliced_members
+from matrixkit.workbook.package import Member, zip_bytes, zip_chunks
 from matrixkit.workbook.styles import document_date, new_workbook
 
 SHEET_NAMES = (
@@ -74,6 +77,8 @@ SHEET_NAMES = (
 def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     """The report .xlsx for `analysis`, byte-identical for identical inputs.
 
+    `write_report` writes the same bytes to a file without holding them whole.
+
     >>> import tempfile
     >>> from pathlib import Path
     >>> from matrixkit.model.framework import load_frameworks
@@ -85,6 +90,15 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     >>> report[:2]
     b'PK'
     """
+    return zip_bytes(_report_members(analysis, frameworks))
+
+
+def write_report(path: str | Path, analysis: Analysis, frameworks: Sequence[Framework]) -> Path:
+    """`report_bytes` written atomically to `path`, member by member."""
+    return atomic_write_bytes(path, zip_chunks(_report_members(analysis, frameworks)))
+
+
+def _report_members(analysis: Analysis, frameworks: Sequence[Framework]) -> list[Member]:
     buffer = io.BytesIO()
     workbook = new_workbook(
         buffer,
@@ -112,7 +126,15 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
         write_trends(workbook, styles, ctx, analysis.trends)
     write_problems(workbook, styles, ctx)
     workbook.close()
-    return splice(buffer.getvalue(), ctx.bulk_sheets)
+    return spliced_members(buffer.getvalue(), ctx.bulk_sheets)
 
 
-__all__ = ["EQUITY_SHEET", "LEVEL_FIT_SHEET", "SELF_ASSESSMENT_SHEET", "SHEET_NAMES", "TRENDS_SHEET", "report_bytes"]
+__all__ = [
+    "EQUITY_SHEET",
+    "LEVEL_FIT_SHEET",
+    "SELF_ASSESSMENT_SHEET",
+    "SHEET_NAMES",
+    "TRENDS_SHEET",
+    "report_bytes",
+    "write_report",
+]

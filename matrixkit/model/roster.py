@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Employee:
     employee_id: str
     name: str
@@ -31,7 +31,7 @@ class Employee:
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Manager:
     id: str
     name: str

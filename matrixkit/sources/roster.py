@@ -74,6 +74,9 @@ def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
     problems: list[Problem] = []
     employees: list[Employee] = []
     seen: dict[str, int] = {}
+    # A manager's id, name and email repeat on each of their reports' rows: one string each, not ten.
+    shared: dict[str, str] = {}
+    share = shared.setdefault
 
     def bad(row: int, column: str, value: str, message: str, expected: str | None = None) -> None:
         where = table.where(row, header.index(column))
@@ -132,17 +135,17 @@ def roster_from_table(table: Table, frameworks: Sequence[Framework]) -> Roster:
                     expected="YYYY-MM-DD",
                 )
                 continue
-        extra = {k: v for k, v in values.items() if k and k not in REQUIRED and k not in OPTIONAL}
+        extra = {k: share(v, v) for k, v in values.items() if k and k not in REQUIRED and k not in OPTIONAL}
         employees.append(
             Employee(
                 employee_id=employee_id,
                 name=values["name"],
                 family=fw.family.id,
                 level=level,
-                manager_id=values["manager_id"],
+                manager_id=share(values["manager_id"], values["manager_id"]),
                 row=number,
-                manager_name=values.get("manager_name") or None,
-                manager_email=values.get("manager_email") or None,
+                manager_name=share(name, name) if (name := values.get("manager_name")) else None,
+                manager_email=share(email, email) if (email := values.get("manager_email")) else None,
                 email=values.get("email") or None,
                 level_since=since,
                 extra=extra,

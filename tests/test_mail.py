@@ -566,3 +566,20 @@ def test_collect_refuses_an_attachment_with_a_dtd(scene: dict[str, Any], tmp_pat
     assert result.exit_code == 1, result.output
     assert "not saved: 'mb.xlsx' from mb@example.com" in result.output and "0 saved" in result.output
     assert not list((tmp_path / "out").glob("*.xlsx"))
+
+
+def test_the_send_log_appends_each_message_and_survives_a_cut_last_line(tmp_path: Path) -> None:
+    """A message accepted is one line appended (the log is never rewritten: sending to thousands of managers
+    stays linear); a line a crash cut is skipped, and the next record still stands on its own line."""
+    path = tmp_path / LOG_NAME
+    log = SendLog(path)
+    log.record({"key": "send|2026-Q4|M1|a", "to": "ana@example.com"})
+    first, inode = path.read_bytes(), path.stat().st_ino
+    log.record({"key": "send|2026-Q4|M2|b", "to": "bo@example.com"})
+    assert path.read_bytes().startswith(first) and path.read_bytes().count(b"\n") == 2
+    assert path.stat().st_ino == inode  # appended to, not replaced by a rewritten copy
+    path.write_bytes(path.read_bytes() + b'{"key": "send|2026-Q4|M3|c", "to": "c')  # the crash
+    again = SendLog(path)
+    assert again.sent("send|2026-Q4|M2|b") and not again.sent("send|2026-Q4|M3|c")
+    again.record({"key": "send|2026-Q4|M3|c", "to": "cy@example.com"})
+    assert SendLog(path).sent("send|2026-Q4|M3|c") and SendLog(path).sent("send|2026-Q4|M1|a")

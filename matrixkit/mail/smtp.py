@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matrixkit.errors import MailError, UsageError
-from matrixkit.fileio import atomic_write_bytes
+from matrixkit.fileio import append_line_durably
 from matrixkit.mail.plan import Outgoing
 from matrixkit.model.problems import Problem
 
@@ -57,8 +57,7 @@ class SendLog:
     def record(self, entry: dict[str, Any]) -> None:
         self.entries.append(entry)
         self._keys.add(entry["key"])
-        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in self.entries)
-        atomic_write_bytes(self.path, text.encode("utf-8"))
+        append_line_durably(self.path, json.dumps(entry, ensure_ascii=False, sort_keys=True))
 
 
 @dataclass(frozen=True)

@@ -157,10 +157,11 @@ DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dov
 
 
 @contextmanager
-def dovecot(certificate: Certificate) -> Iterator[int]:
-    """Dovecot serving IMAP (STARTTLS) on 127.0.0.1 from a config, passwd-file and maildir of its own,
-    as a child process in the foreground (`-F`), stopped afterwards. Root cannot own mail (dovecot refuses
-    uid 0), so under root the mail belongs to `nobody`, in a folder it can reach."""
+def dovecot(certificate: Certificate, *, plain: bool = False) -> Iterator[int]:
+    """Dovecot serving IMAP (STARTTLS; with `plain`, no TLS at all and passwords in the clear) on
+    127.0.0.1 from a config, passwd-file and maildir of its own, as a child process in the foreground
+    (`-F`), stopped afterwards. Root cannot own mail (dovecot refuses uid 0), so under root the mail
+    belongs to `nobody`, in a folder it can reach."""
     assert DOVECOT is not None
     root = Path(tempfile.mkdtemp(prefix="matrixkit-dovecot-"))
     os.chmod(root, 0o755)
@@ -174,6 +175,11 @@ def dovecot(certificate: Certificate) -> Iterator[int]:
         os.chown(home / USER, uid, gid)
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         port = free_port()
+        tls = (
+            "ssl = no\ndisable_plaintext_auth = no"
+            if plain
+            else f"ssl = required\nssl_cert = <{certificate.cert}\nssl_key = <{certificate.key}"
+        )
         config = root / "dovecot.conf"
         config.write_text(
             f"""
@@ -182,9 +188,7 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = required
-ssl_cert = <{certificate.cert}
-ssl_key = <{certificate.key}
+{tls}
 auth_mechanisms = plain
 passdb {{
   driver = passwd-file
@@ -245,7 +249,8 @@ def append_messages(port: int, certificate: Certificate, messages: list[bytes], 
     import imaplib
 
     connection = imaplib.IMAP4("127.0.0.1", port, timeout=10)
-    connection.starttls(ssl_context=ssl.create_default_context(cafile=certificate.cert))
+    if "STARTTLS" in connection.capabilities:
+        connection.starttls(ssl_context=ssl.create_default_context(cafile=certificate.cert))
     connection.login(USER, PASSWORD)
     if folder != "INBOX":
         connection.create(f'"{folder}"')

@@ -557,6 +557,24 @@ def test_collect_from_imap(
     assert "5 seen before" in again.output and "0 saved" in again.output and again.exit_code == 1
 
 
+def test_collect_from_plain_imap_only_with_insecure(
+    scene: dict[str, Any], replies: dict[str, Any], certificate: Certificate, tmp_path: Path
+) -> None:
+    """A server without STARTTLS is refused (the password would cross the network in the clear), unless
+    `--insecure` says so; then the returns are collected as over TLS."""
+    require(DOVECOT is not None, "dovecot (apt-get install dovecot-imapd)")
+    out = tmp_path / "returned"
+    with dovecot(certificate, plain=True) as port:
+        append_messages(port, certificate, list(replies["messages"].values()))
+        base = ("collect", "--imap", f"127.0.0.1:{port}", "--user", USER, "--out", out, "--roster", scene["roster"])
+        base += ("--since", "2026-01-01")
+        refused = _run(*base, env={"MATRIXKIT_IMAP_PASSWORD": PASSWORD})
+        assert refused.exit_code == 2 and "offers no STARTTLS" in refused.output and not out.exists()
+        result = _run(*base, "--insecure", env={"MATRIXKIT_IMAP_PASSWORD": PASSWORD})
+    _check_collected(result, out, replies, scene)
+    assert PASSWORD not in result.output + refused.output
+
+
 def test_collect_refuses_an_attachment_with_a_dtd(scene: dict[str, Any], tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

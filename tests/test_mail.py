@@ -566,8 +566,8 @@ def test_collect_from_plain_imap_only_with_insecure(
     out = tmp_path / "returned"
     with dovecot(certificate, plain=True) as port:
         append_messages(port, certificate, list(replies["messages"].values()))
-        base = ("collect", "--imap", f"127.0.0.1:{port}", "--user", USER, "--out", out, "--roster", scene["roster"])
-        base += ("--since", "2026-01-01")
+        base: tuple[str | Path, ...] = ("collect", "--imap", f"127.0.0.1:{port}", "--user", USER, "--out", out)
+        base += ("--roster", scene["roster"], "--since", "2026-01-01")
         refused = _run(*base, env={"MATRIXKIT_IMAP_PASSWORD": PASSWORD})
         assert refused.exit_code == 2 and "offers no STARTTLS" in refused.output and not out.exists()
         result = _run(*base, "--insecure", env={"MATRIXKIT_IMAP_PASSWORD": PASSWORD})

@@ -231,3 +231,37 @@ def test_blank_matrix_agrees_with_analyze(libreoffice: Any, readiness_framework:
     assert assert_workbook_agrees(book, analysis, [fw], None) == len(PEOPLE)
     shown = {_shown(book.value("Ratings", cell_ref(r, header.index("Ready?")))) for r in range(1, len(PEOPLE) + 1)}
     assert {"Yes", "Pending", "No", None} <= shown, shown
+
+
+def test_a_blank_matrix_of_many_evidence_items_counts_them_within_excels_formula_length(
+    libreoffice: Any, tmp_path: Path
+) -> None:
+    """Eighty evidence items named one by one would make Ready? and Still needed longer than Excel's 8,192
+    characters: a blank matrix then counts the items asked and not yet Yes, recalculated by LibreOffice."""
+    items = [f"e{n}" for n in range(80)]
+    lines = [f'  - {{id: {item}, prompt: "Has done thing {item}"}}' for item in items]
+    text = READINESS_YAML.replace(
+        '  - {id: shipped, prompt: "Has shipped a feature end to end"}\n', "\n".join(lines) + "\n"
+    ).replace("evidence: [shipped]", f"evidence: [{', '.join(items)}]")
+    text = text.replace("evidence: [mentored]", "evidence: [e0]")
+    source = tmp_path / "many.yaml"
+    source.write_text(text, encoding="utf-8")
+    [fw] = load_frameworks([source])
+    path = generate_blank_matrix(fw, tmp_path / "matrix.xlsx", rows=3)
+    header = [c.header for c in ratings_columns(fw)]
+    evidence = [header.index(e.prompt) for e in fw.evidence]
+    edits: list[tuple[str, str, Any]] = []
+    for row, answered in ((1, 3), (2, 80), (3, 79)):
+        edits += [("Ratings", cell_ref(row, 0), f"P{row}"), ("Ratings", cell_ref(row, 2), "L1")]
+        edits += [("Ratings", cell_ref(row, header.index(name)), 4) for name in ("Craft", "Care")]
+        edits += [("Ratings", cell_ref(row, col), "Yes") for col in evidence[:answered]]
+        edits += [("Ratings", cell_ref(row, header.index("Manager endorsement")), "Yes")]
+        edits += [("Ratings", cell_ref(row, header.index("Peer score")), 60)]
+    book = libreoffice.fill(path, tmp_path / "filled.ods", edits)
+
+    def shown(row: int, column: str) -> Any:
+        return book.value("Ratings", cell_ref(row, header.index(column)))
+
+    assert shown(1, "Ready?") == "No" and "Evidence: 77 items not yet Yes" in shown(1, "Still needed")
+    assert shown(2, "Ready?") == "Pending" and "Evidence" not in shown(2, "Still needed")
+    assert "Evidence: 1 item not yet Yes" in shown(3, "Still needed")

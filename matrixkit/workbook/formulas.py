@@ -423,12 +423,15 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
         # No roster, no level_since: the months are decided later.
         Requirement(f'{months}&" months in level ({NO_START_DATE})"', applies=f"{months}>0"),
     ]
+    evidence: list[Requirement] = []
     for item in fw.evidence:
         column = sheet.column("evidence", item.id)
         ref = cell_ref(row, column.index)
-        requirements.append(
+        evidence.append(
             Requirement(f"{column.letter}${header}", f'OR({criterion(f"evidence:{item.id}")}=0,{ref}="Yes")')
         )
+    first_evidence = len(requirements)
+    requirements += evidence
     for metric in fw.metrics:
         column = sheet.column("metric", metric.id)
         ref, bar = cell_ref(row, column.index), criterion(f"metric:{metric.id}")
@@ -443,7 +446,7 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
         Requirement(_quoted(ENDORSEMENT_NEEDED), f'OR({criterion("endorsement")}=0,{endorsement}="Yes")')
     )
     requirements.append(Requirement(_quoted(CALIBRATION_NEEDED), applies=f"{criterion('calibration')}=1"))
-    return RowFormulaInputs(
+    inputs = RowFormulaInputs(
         terms=terms,
         applicable_count=look("count"),
         has_next=look("has_next"),
@@ -459,6 +462,22 @@ def lookup_inputs(sheet: RatingsSheet, row: int, lookup: LevelLookup) -> RowForm
             whole_row("next"),
         ),
     )
+    if fw.evidence and _past_the_limit(inputs):
+        # Dozens of evidence items, each named: one count of those asked and not yet Yes instead.
+        answered = sheet.columns_of("evidence")
+        answers = f"{cell_ref(row, answered[0].index)}:{cell_ref(row, answered[-1].index)}"
+        missing = f'SUMPRODUCT(INDEX({lookup.evidence_block()},{match},0)*({answers}<>"Yes"))'
+        counted = Requirement(f'"Evidence: "&{missing}&IF({missing}=1," item"," items")&" not yet Yes"', f"{missing}=0")
+        after = first_evidence + len(evidence)
+        inputs = replace(inputs, requirements=(*requirements[:first_evidence], counted, *requirements[after:]))
+    return inputs
+
+
+def _past_the_limit(inputs: RowFormulaInputs) -> bool:
+    """Would Ready? or Still needed pass Excel's formula length (guarded, from the farthest cells)?"""
+    far = "XFD1048576"
+    formulas = (ready_formula(inputs, far, far, far), still_needed_formula(inputs, far, far, far))
+    return any(len(guarded(formula) or "") > FORMULA_LIMIT for formula in formulas)
 
 
 def guarded(formula: str | None) -> str | None:

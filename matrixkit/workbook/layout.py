@@ -293,6 +293,14 @@ class LevelLookup:
         first, last = cell_ref(1, col, absolute=True), cell_ref(len(self.levels), col, absolute=True)
         return f"{LOOKUP_SHEET}!{first}:{last}"
 
+    def evidence_block(self) -> str:
+        """Every evidence column (1: asked), every level: `INDEX(block, level row, 0)` is one level's."""
+        header = self.header()
+        first = header.index(f"evidence:{self.framework.evidence[0].id}")
+        last = first + len(self.framework.evidence) - 1
+        top, bottom = cell_ref(1, first, absolute=True), cell_ref(len(self.levels), last, absolute=True)
+        return f"{LOOKUP_SHEET}!{top}:{bottom}"
+
     def column(self, name: str, competency_id: str | None = None) -> int:
         if competency_id is None:
             return self.FIXED.index(name)

@@ -149,6 +149,19 @@ def _months_so_far(result: EmployeeResult, cycle_end: date | None) -> int | None
     return months_between(since, cycle_end) if since is not None and cycle_end is not None else None
 
 
+def _only(criteria: Criteria, key: str) -> Criteria:
+    """`criteria` with only `key` checked, validated once per level and key rather than per employee."""
+    found = _ONLY.get((id(criteria), key))
+    if found is None or found[0] is not criteria:
+        if len(_ONLY) >= 4096:
+            _ONLY.clear()
+        found = _ONLY[(id(criteria), key)] = (criteria, Criteria.model_validate({key: criteria.checked()[key]}))
+    return found[1]
+
+
+_ONLY: dict[tuple[int, str], tuple[Criteria, Criteria]] = {}
+
+
 def what_stands_between(fw: Framework, result: EmployeeResult, cycle_end: date | None) -> str:
     """In one cell of the report's Readiness, what stands between the employee and the next level: each
     criterion not met, or not decided in this run, in the words a manager's `Still needed` uses.
@@ -172,7 +185,6 @@ def what_stands_between(fw: Framework, result: EmployeeResult, cycle_end: date |
     for key, outcome in results.items():
         if outcome == "met" or key not in checked:
             continue
-        one = Criteria.model_validate({key: checked[key]})
-        _verdict, needed = workbook_verdict(one, fw, {key: outcome}, result, months)
+        _verdict, needed = workbook_verdict(_only(criteria, key), fw, {key: outcome}, result, months)
         phrases.append(needed or label_of(key))
     return STILL_NEEDED_SEPARATOR.join(phrases)

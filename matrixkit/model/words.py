@@ -29,6 +29,9 @@ _GAPS = re.compile(r"^(\d+) gap\(s\) to (\S+) ([≤>]) (\d+)")
 _ID = r"(?<![\w.-])({})(?![\w-])"
 
 
+_WORDED_KEPT = 4096
+
+
 class ReasonWords:
     """A criterion's reason as the report shows it: competencies, evidence and metrics by their names,
     never their ids, and the run's own limits said plainly. The JSON keeps the reason as it is. One per
@@ -52,8 +55,17 @@ class ReasonWords:
             }
         ids = "|".join(map(re.escape, sorted(self.names, key=len, reverse=True)))
         self.pattern = re.compile(_ID.format(ids)) if ids else None
+        self._worded: dict[str, str] = {}  # the same reason comes back for thousands of employees
 
     def __call__(self, detail: str) -> str:
+        found = self._worded.get(detail)
+        if found is None:
+            if len(self._worded) >= _WORDED_KEPT:
+                self._worded.clear()
+            found = self._worded[detail] = self._words(detail)
+        return found
+
+    def _words(self, detail: str) -> str:
         if detail in _RUN_REASONS:
             return _RUN_REASONS[detail]
         store = _NO_STORE.fullmatch(detail)

@@ -56,8 +56,7 @@ class BulkSheet:
     def __init__(self, worksheet: Worksheet) -> None:
         self.worksheet = worksheet
         self._strings = worksheet.str_table
-        self._styles: dict[int, str] = {}  # id(format) → ' s="N"'
-        self._keep: list[Format] = []  # the formats, alive as long as their ids are keys above
+        self._styles: dict[Format, str] = {}  # format (hashed by identity) → ' s="N"'
         self._row = -1
         self._cells: dict[int, str] = {}  # column → XML of the current row: a cell written again is replaced
         self._letters: list[str] = []  # column → its letters, for the columns met so far
@@ -85,11 +84,10 @@ class BulkSheet:
     def _style(self, fmt: Format | None) -> str:
         if fmt is None:
             return ""
-        found = self._styles.get(id(fmt))
+        found = self._styles.get(fmt)
         if found is None:
             index = fmt._get_xf_index()
-            found = self._styles[id(fmt)] = f' s="{index}"' if index else ""
-            self._keep.append(fmt)
+            found = self._styles[fmt] = f' s="{index}"' if index else ""
         return found
 
     def _at(self, row: int) -> None:
@@ -117,15 +115,24 @@ class BulkSheet:
         found = self._cells
         if found:
             self._in_order = False
-        styles, style = self._styles, self._style
+        styles, ends = self._styles, self._string_ends
+        references, top = 0, self._top_col
         for col, (value, fmt) in enumerate(cells):
-            if value is None and fmt is None:
-                continue
-            shown = styles.get(id(fmt)) if fmt is not None else ""
-            if shown is None:
-                shown = style(fmt)
-            found[col] = f'<c r="{letters[col]}{number}"{shown}{self._end_of(value)}'
-            self._top_col = col
+            if fmt is None:
+                if value is None:
+                    continue
+                shown = ""
+            else:
+                shown = styles.get(fmt) or self._style(fmt)
+            end = ends.get(value)  # a text met before (only texts are keys)
+            if end is None:
+                end = self._end_of(value)
+            else:
+                references += 1
+            found[col] = f'<c r="{letters[col]}{number}"{shown}{end}'
+            top = col
+        self._strings.count += references  # each a reference to a shared string, as its lookup counts it
+        self._top_col = top
 
     def _write(self, row: int, col: int, value: Any, fmt: Format | None) -> int:
         if value is None and fmt is None:

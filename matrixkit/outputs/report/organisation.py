@@ -204,7 +204,7 @@ def _gaps_chart(workbook: Workbook, ws: Worksheet, header: int, first: int, last
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 9}})
     chart.set_x_axis({"name": "Employees", "min": 0, "major_unit": _axis_step(largest)})
     chart.set_legend({"position": "bottom"})
-    ws.insert_chart(20, 9, chart, {"x_scale": 1.3, "y_scale": 1.1})
+    ws.insert_chart(20, 9, chart, {"x_scale": 1.3, "y_scale": 1.45})  # room for ten named bars
 
 
 def write_team_gaps(workbook: Workbook, styles: Styles, ctx: ReportContext) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from matrixkit import __version__
 from matrixkit.assess.results import Analysis
+from matrixkit.collector import collector_paused
 from matrixkit.fileio import atomic_write_bytes
 from matrixkit.model.framework import Framework
 from matrixkit.outputs.report.context import ReportContext
@@ -99,6 +100,12 @@ def write_report(path: str | Path, analysis: Analysis, frameworks: Sequence[Fram
 
 
 def _report_members(analysis: Analysis, frameworks: Sequence[Framework]) -> list[Member]:
+    # A plain sheet's cells are xlsxwriter objects by the hundred thousand (`collector`).
+    with collector_paused():
+        return _members(analysis, frameworks)
+
+
+def _members(analysis: Analysis, frameworks: Sequence[Framework]) -> list[Member]:
     buffer = io.BytesIO()
     workbook = new_workbook(
         buffer,

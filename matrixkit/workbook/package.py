@@ -60,23 +60,16 @@ def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
     """
     if length2 <= 0:
         return crc1
-    # Appending zero bits is linear over GF(2): operators for 1, 2, 4, ... zero bytes, by squaring.
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
-    even = _gf2_square(odd)  # two
-    odd = _gf2_square(even)  # four
-    while True:
-        even = _gf2_square(odd)
+    # Appending zeros is linear over GF(2): the operator for one zero byte, squared for each bit of the length.
+    operator = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    for _ in range(3):
+        operator = _gf2_square(operator)  # two, four, eight zero bits
+    while length2:
         if length2 & 1:
-            crc1 = _gf2_times(even, crc1)
+            crc1 = _gf2_times(operator, crc1)
         length2 >>= 1
-        if not length2:
-            break
-        odd = _gf2_square(even)
-        if length2 & 1:
-            crc1 = _gf2_times(odd, crc1)
-        length2 >>= 1
-        if not length2:
-            break
+        if length2:
+            operator = _gf2_square(operator)
     return crc1 ^ crc2
 
 

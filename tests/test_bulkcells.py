@@ -218,9 +218,16 @@ def test_long_text_is_cut_as_excel_counts_it() -> None:
     assert text == "😀" * (32_767 // 2)
 
 
-def test_a_sheet_of_many_batches_is_one_valid_deflate_stream() -> None:
-    """Rows are compressed as they are rendered, batch by batch, then joined to the parts xlsxwriter wrote
-    around them: the member inflates to the same cells, and its CRC and size are right (testzip)."""
+@pytest.mark.parametrize("spooled_in_memory", [2**22, 1_000], ids=["in-memory", "on-disk"])
+def test_a_sheet_of_many_batches_is_one_valid_deflate_stream(
+    spooled_in_memory: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are compressed as they are rendered, batch by batch, into a spool (moved to a temporary file
+    past its size in memory), then joined to the parts xlsxwriter wrote around them: the member inflates
+    to the same cells, and its CRC and size are right (testzip)."""
+    from matrixkit.workbook import bulkcells
+
+    monkeypatch.setattr(bulkcells, "SPOOL_IN_MEMORY", spooled_in_memory)
 
     def fill(sheet: Any, workbook: Workbook) -> None:
         wrap = workbook.add_format({"text_wrap": True})

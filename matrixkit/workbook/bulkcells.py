@@ -30,17 +30,27 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Sequence
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from matrixkit.workbook.cells import EXCEL_CELL_LIMIT, cell_ref, col_letter, excel_prefix
-from matrixkit.workbook.package import OWN_COMPRESSION, Member, crc32_combine, deflate, zip_bytes
+from matrixkit.workbook.package import (
+    OWN_COMPRESSION,
+    SPOOL_IN_MEMORY,
+    Member,
+    Spooled,
+    close_members,
+    crc32_combine,
+    deflate,
+    zip_bytes,
+)
 from matrixkit.workbook.sheetxml import row_height
 
 _SHEET_DATA = re.compile(rb"<sheetData/>|<sheetData>.*</sheetData>", re.DOTALL)
@@ -70,7 +80,9 @@ class BulkSheet:
         # The rows, compressed as they are rendered (a report's sheets would hold tens of megabytes of XML
         # until the workbook closes): a raw deflate stream, its CRC-32 and length uncompressed.
         self._deflater = zlib.compressobj(OWN_COMPRESSION, zlib.DEFLATED, -15)
-        self._compressed: list[bytes] = []
+        # Closed by `close_members` once the workbook is written (or with this object).
+        self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        self._spooled = 0
         self._crc = self._size = 0
         self._first_row = self._last_row = -1
         self._first_col, self._last_col = 1 << 30, -1
@@ -205,7 +217,9 @@ class BulkSheet:
         self._pending = []
         self._crc = zlib.crc32(rows, self._crc)
         self._size += len(rows)
-        self._compressed.append(self._deflater.compress(rows))
+        compressed = self._deflater.compress(rows)
+        self._spool.write(compressed)
+        self._spooled += len(compressed)
 
     def member(self, name: str, xml: bytes) -> Member:
         """The worksheet part `name`, from the `xml` xlsxwriter wrote with its cell data in place of
@@ -225,15 +239,14 @@ class BulkSheet:
         before, after = xml[: found.start()] + b"<sheetData>", b"</sheetData>" + xml[found.end() :]
         head = zlib.compressobj(OWN_COMPRESSION, zlib.DEFLATED, -15)
         tail = zlib.compressobj(OWN_COMPRESSION, zlib.DEFLATED, -15)
-        data = b"".join(
-            [
-                head.compress(before) + head.flush(zlib.Z_SYNC_FLUSH),
-                *self._compressed,
-                self._deflater.flush(zlib.Z_SYNC_FLUSH),
-                tail.compress(after) + tail.flush(zlib.Z_FINISH),
-            ]
+        rest = self._deflater.flush(zlib.Z_SYNC_FLUSH)
+        self._spool.write(rest)
+        data = Spooled(
+            head.compress(before) + head.flush(zlib.Z_SYNC_FLUSH),
+            self._spool,
+            self._spooled + len(rest),
+            tail.compress(after) + tail.flush(zlib.Z_FINISH),
         )
-        self._compressed = []
         crc = crc32_combine(crc32_combine(zlib.crc32(before), self._crc, self._size), zlib.crc32(after), len(after))
         return Member(name, crc, len(before) + self._size + len(after), data)
 
@@ -244,7 +257,11 @@ def _column(cell: tuple[int, str]) -> int:
 
 def splice(xlsx: bytes, sheets: Sequence[BulkSheet]) -> bytes:
     """The closed workbook with each bulk sheet's rows in place; every other part copied as it is."""
-    return zip_bytes(spliced_members(xlsx, sheets))
+    members = spliced_members(xlsx, sheets)
+    try:
+        return zip_bytes(members)
+    finally:
+        close_members(members)
 
 
 def spliced_members(xlsx: bytes, sheets: Sequence[BulkSheet]) -> list[Member]:

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 
@@ -37,13 +37,46 @@ _SENTINEL_ROW = 999_999
 
 
 @dataclass(frozen=True)
+class Spooled:
+    """A raw deflate stream whose middle waits in a temporary file (in memory up to a few MiB, then on
+    disk, unnamed and readable by this process only): `head`, what `spool` holds, `tail`. A report's large
+    sheets wait here for the workbook to close instead of in memory."""
+
+    head: bytes
+    spool: IO[bytes]
+    spooled: int
+    tail: bytes
+
+    def __len__(self) -> int:
+        return len(self.head) + self.spooled + len(self.tail)
+
+    def chunks(self) -> Iterator[bytes]:
+        yield self.head
+        self.spool.seek(0)
+        while block := self.spool.read(_SPOOL_BLOCK):
+            yield block
+        yield self.tail
+
+
+def close_members(members: Sequence[Member]) -> None:
+    """Close the temporary files of spooled members: their bytes are written (or no longer wanted)."""
+    for member in members:
+        if isinstance(member.data, Spooled):
+            member.data.spool.close()
+
+
+SPOOL_IN_MEMORY = 4 * 2**20  # bytes a spool keeps in memory before it moves to a temporary file
+_SPOOL_BLOCK = 2**20
+
+
+@dataclass(frozen=True)
 class Member:
     """One zip member, compressed: what the central directory needs besides its name."""
 
     name: str
     crc: int
     size: int
-    data: bytes  # raw deflate stream
+    data: bytes | Spooled  # raw deflate stream
 
 
 def deflate(name: str, content: bytes, level: int = SHARED_COMPRESSION) -> Member:
@@ -103,7 +136,10 @@ def zip_chunks(members: Sequence[Member]) -> Iterator[bytes]:
         header = struct.pack("<4s5H3I2H", b"PK\x03\x04", *fields, 0) + name
         directory.append(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset) + name)
         yield header
-        yield member.data
+        if isinstance(member.data, Spooled):
+            yield from member.data.chunks()
+        else:
+            yield member.data
         offset += len(header) + len(member.data)
     central = b"".join(directory)
     yield central + struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), offset, 0)

@@ -57,7 +57,7 @@ from matrixkit.outputs.report.problems import write_problems
 from matrixkit.outputs.report.styles import Styles
 from matrixkit.outputs.report.trends import TRENDS_SHEET, write_trends
 from matrixkit.workbook.bulkcells import spliced_members
-from matrixkit.workbook.package import Member, zip_bytes, zip_chunks
+from matrixkit.workbook.package import Member, close_members, zip_bytes, zip_chunks
 from matrixkit.workbook.styles import document_date, new_workbook
 
 SHEET_NAMES = (
@@ -91,12 +91,20 @@ def report_bytes(analysis: Analysis, frameworks: Sequence[Framework]) -> bytes:
     >>> report[:2]
     b'PK'
     """
-    return zip_bytes(_report_members(analysis, frameworks))
+    members = _report_members(analysis, frameworks)
+    try:
+        return zip_bytes(members)
+    finally:
+        close_members(members)
 
 
 def write_report(path: str | Path, analysis: Analysis, frameworks: Sequence[Framework]) -> Path:
     """`report_bytes` written atomically to `path`, member by member."""
-    return atomic_write_bytes(path, zip_chunks(_report_members(analysis, frameworks)))
+    members = _report_members(analysis, frameworks)
+    try:
+        return atomic_write_bytes(path, zip_chunks(members))
+    finally:
+        close_members(members)
 
 
 def _report_members(analysis: Analysis, frameworks: Sequence[Framework]) -> list[Member]:

@@ -448,12 +448,15 @@ class _Zip:
         declared = info.file_size
         if info.compress_type == zipfile.ZIP_STORED and info.compress_size != declared:
             raise corrupt
-        # zipfile stops at the declared size without a word, so it is asked for one byte more: a header
-        # that lies is then caught in the act. That byte would fail zipfile's CRC check before it is
-        # seen, so this copy carries no CRC and the check is made here.
-        if self.content is not None:
-            yield from self._inflated(info, out_chunk)
-            return
+        # Both readers ask for one byte past the declared size, so a header that lies is caught in the act.
+        source = self._inflated(info, out_chunk) if self.content is not None else self._read(info, out_chunk)
+        yield from _accounted(source, info)
+
+    def _read(self, info: zipfile.ZipInfo, out_chunk: int) -> Iterator[bytes]:
+        """The member's bytes through zipfile, asked for one byte past its declared size (`_accounted`)."""
+        part = info.filename
+        corrupt = UnsafeFileError(f"damaged file: {part} is corrupt inside the zip archive")
+        declared = info.file_size
         bounded = zipfile.ZipInfo(info.orig_filename)
         bounded.flag_bits, bounded.compress_type = info.flag_bits, info.compress_type
         bounded.header_offset, bounded.compress_size = info.header_offset, info.compress_size
@@ -462,7 +465,7 @@ class _Zip:
             member = self.archive.open(bounded)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
             raise UnsafeFileError(_DAMAGED_ZIP) from None
-        produced = crc = 0
+        produced = 0
         with member:
             ended = False
             while not ended:
@@ -475,15 +478,7 @@ class _Zip:
                     raise corrupt from None
                 ended = len(data) < wanted  # zipfile returns less than asked only at the member's end
                 produced += len(data)
-                if produced > declared:
-                    raise UnsafeFileError(
-                        f"zip bomb: {part} expands beyond the {_size(declared)} its zip header declares"
-                    )
-                crc = zlib.crc32(data, crc)
-                if data:
-                    yield data
-        if produced != declared or crc != info.CRC:
-            raise corrupt
+                yield data
 
     def _inflated(self, info: zipfile.ZipInfo, out_chunk: int) -> Iterator[bytes]:
         """`chunks` for a file held in memory: the member inflated straight from its bytes, with the checks
@@ -514,13 +509,10 @@ class _Zip:
         stored = memoryview(content)[start : start + info.compress_size]
         truncated = len(stored) < info.compress_size  # the file ends inside the member
         declared = info.file_size
-        produced = crc = 0
+        produced = 0
         if info.compress_type == zipfile.ZIP_STORED:
             for at in range(0, len(stored), out_chunk):
-                data = bytes(stored[at : at + out_chunk])
-                produced += len(data)
-                crc = zlib.crc32(data, crc)
-                yield data
+                yield bytes(stored[at : at + out_chunk])
             if truncated:
                 raise UnsafeFileError(_DAMAGED_ZIP)
         else:
@@ -546,17 +538,9 @@ class _Zip:
                         raise corrupt from None
                     pending = inflater.unconsumed_tail
                 produced += len(data)
-                if produced > declared:
-                    raise UnsafeFileError(
-                        f"zip bomb: {part} expands beyond the {_size(declared)} its zip header declares"
-                    )
-                crc = zlib.crc32(data, crc)
-                if data:
-                    yield data
+                yield data
             if truncated and not inflater.eof:
                 raise UnsafeFileError(_DAMAGED_ZIP)
-        if produced != declared or crc != info.CRC:
-            raise corrupt
 
     def xml_chunks(self, name: str) -> Iterator[bytes]:
         """Like `chunks`, after refusing a DTD in the part's prolog."""
@@ -584,6 +568,24 @@ class _Zip:
         if info.file_size > limit:
             raise UnsafeFileError(f"damaged file: {info.filename} is {_size(info.file_size)}, far too large")
         return b"".join(self.chunks(name))
+
+
+def _accounted(pieces: Iterator[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes as a reader gives them (through zipfile or from memory), refused the moment they
+    pass the size its header declares (a zip bomb), then checked against that size and its CRC. Each
+    reader asks for one byte past the declared size: zipfile would stop there without a word, and that
+    byte would fail its CRC check before it is seen, so the readers check no CRC and this does."""
+    part, declared = info.filename, info.file_size
+    produced = crc = 0
+    for data in pieces:
+        produced += len(data)
+        if produced > declared:
+            raise UnsafeFileError(f"zip bomb: {part} expands beyond the {_size(declared)} its zip header declares")
+        crc = zlib.crc32(data, crc)
+        if data:
+            yield data
+    if produced != declared or crc != info.CRC:
+        raise UnsafeFileError(f"damaged file: {part} is corrupt inside the zip archive")
 
 
 # A character reference (`&#xD800;`, `&#0;`) whose number XML 1.0 allows no character for.

@@ -79,16 +79,21 @@ def test_no_id_appears_in_the_sheets_people_read(template: str) -> None:
     plain = {i for i in _ids(fw) if not re.search(r"[_-]", i)} - set(CRITERIA_KEYS)
     pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, compound)) + r")(?![\w-])")
     named = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, sorted(plain))) + r"):")
+    # The JSON's own phrasings of a run's limits, which `ReasonWords` rewords by their shape: one seen here
+    # means a criterion's detail changed and its rewording no longer matches.
+    raw = re.compile(r"gap\(s\)|no history store given|no calibration file given")
     found = []
     for sheet in SHEETS:
         for row in book[sheet].iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.strip() not in prose:
-                    hit = pattern.search(cell.value) or named.search(cell.value)
+                    hit = pattern.search(cell.value) or named.search(cell.value) or raw.search(cell.value)
                     if hit or cell.value in plain:
                         word = hit.group(1) if hit else cell.value
                         found.append(f"{sheet}!{cell.coordinate}: {word!r} in {cell.value[:80]!r}")
     assert found == []
+    reasons = {cell.value for row in book["Readiness"].iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert any("no earlier cycle in this run" in text for text in reasons) or template != "engineering"
 
 
 @pytest.mark.parametrize(("people", "flag"), [(1, None), (2, None), (3, "aspirational")])

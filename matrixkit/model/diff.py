@@ -317,17 +317,21 @@ def _descriptions(old: Framework, new: Framework) -> list[Change]:
             continue  # an added or removed competency is one change, not one per level
         extra = [k for k in [*o.descriptions, *n.descriptions] if k not in levels]
         for lid in [*levels, *dict.fromkeys(extra)]:
-            a, b = o.descriptions.get(lid), n.descriptions.get(lid)
-            if a == b:
-                continue
             path = f"competencies.{cid}.descriptions.{lid}"
-            if a is None:
-                changes.append(Change("added", path, None, b, f"{n.name} at {lid}: description added", s))
-            elif b is None:
-                changes.append(Change("removed", path, a, None, f"{n.name} at {lid}: description removed", s))
-            else:
-                changes.append(Change("changed", path, a, b, f"{n.name} at {lid}: {word_summary(a, b)}", s))
+            what = f"{n.name} at {lid}"
+            changes += _text(s, path, o.descriptions.get(lid), n.descriptions.get(lid), what, "description")
     return changes
+
+
+def _text(section: str, path: str, old: str | None, new: str | None, what: str, noun: str) -> list[Change]:
+    """A text of the framework (None: there is none) added, removed or reworded, the rewording summarised."""
+    if old == new:
+        return []
+    if old is None:
+        return [Change("added", path, None, new, f"{what}: {noun} added", section)]
+    if new is None:
+        return [Change("removed", path, old, None, f"{what}: {noun} removed", section)]
+    return [Change("changed", path, old, new, f"{what}: {word_summary(old, new)}", section)]
 
 
 def _anchors(old: Framework, new: Framework) -> list[Change]:
@@ -339,16 +343,9 @@ def _anchors(old: Framework, new: Framework) -> list[Change]:
         if o is None or n is None:
             continue
         for point in sorted(set(o.anchors) | set(n.anchors)):
-            a, b = o.anchors.get(point), n.anchors.get(point)
-            if a == b:
-                continue
             path = f"competencies.{cid}.anchors.{point}"
-            if a is None:
-                changes.append(Change("added", path, None, b, f"{n.name}, rating {point}: anchor added", s))
-            elif b is None:
-                changes.append(Change("removed", path, a, None, f"{n.name}, rating {point}: anchor removed", s))
-            else:
-                changes.append(Change("changed", path, a, b, f"{n.name}, rating {point}: {word_summary(a, b)}", s))
+            what = f"{n.name}, rating {point}"
+            changes += _text(s, path, o.anchors.get(point), n.anchors.get(point), what, "anchor")
     return changes
 
 

@@ -82,6 +82,11 @@ def _workbooks(scene: dict[str, Any], tmp_path: Path) -> Path:
     return Path(shutil.copytree(scene["wb"]["MA"].parent, tmp_path / "workbooks"))
 
 
+def _send(folder: str | Path, roster: str | Path, port: int) -> tuple[str | Path, ...]:
+    """`matrixkit send` of `folder` through the SMTP server on `port`, from HR."""
+    return ("send", folder, "--roster", roster, "--smtp", f"127.0.0.1:{port}", "--from", HR)
+
+
 def _run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
 
@@ -118,15 +123,8 @@ def test_send_gives_each_manager_exactly_their_own_workbook(scene: dict[str, Any
     recorder = Recorder()
     with smtp_server(recorder) as port:
         result = _run(
-            "send",
-            workbooks,
-            "--roster",
-            scene["roster"],
-            "--smtp",
-            f"127.0.0.1:{port}",
+            *_send(workbooks, scene["roster"], port),
             "--insecure",
-            "--from",
-            HR,
             "--due",
             "2026-12-15",
         )
@@ -150,9 +148,7 @@ def test_a_workbook_naming_another_manager_is_not_sent(scene: dict[str, Any], tm
     shutil.copy(workbooks / scene["wb"]["MA"].name, mb)  # MB's file is MA's workbook under MB's name
     recorder = Recorder()
     with smtp_server(recorder) as port:
-        result = _run(
-            "send", workbooks, "--roster", scene["roster"], "--smtp", f"127.0.0.1:{port}", "--insecure", "--from", HR
-        )
+        result = _run(*_send(workbooks, scene["roster"], port), "--insecure")
     assert result.exit_code == 1, result.output
     assert recorder.to("mb@example.com") == []
     assert len(recorder.to("ma@example.com")) == 1 and len(recorder.to("mc@example.com")) == 1
@@ -163,17 +159,7 @@ def test_a_refused_recipient_is_sent_on_the_rerun_and_nobody_twice(scene: dict[s
     workbooks = _workbooks(scene, tmp_path)
     recorder = Recorder(refuse_once={"mb@example.com"})
     with smtp_server(recorder) as port:
-        args = (
-            "send",
-            workbooks,
-            "--roster",
-            scene["roster"],
-            "--smtp",
-            f"127.0.0.1:{port}",
-            "--insecure",
-            "--from",
-            HR,
-        )
+        args = (*_send(workbooks, scene["roster"], port), "--insecure")
         first = _run(*args)
         assert first.exit_code == 1, first.output
         assert "refused mb@example.com" in first.output and "run the same command again" in first.output
@@ -190,17 +176,7 @@ def test_a_dropped_connection_stops_and_the_rerun_sends_the_rest(scene: dict[str
     workbooks = _workbooks(scene, tmp_path)
     recorder = Recorder(drop_once={"mb@example.com"})
     with smtp_server(recorder) as port:
-        args = (
-            "send",
-            workbooks,
-            "--roster",
-            scene["roster"],
-            "--smtp",
-            f"127.0.0.1:{port}",
-            "--insecure",
-            "--from",
-            HR,
-        )
+        args = (*_send(workbooks, scene["roster"], port), "--insecure")
         first = _run(*args)
         assert first.exit_code == 1 and "connection was lost" in first.output, first.output
         assert [r.rcpt_tos for r in recorder.received] == [["ma@example.com"]]
@@ -218,15 +194,8 @@ def test_a_name_carrying_a_header_injects_nothing(scene: dict[str, Any], tmp_pat
     recorder = Recorder()
     with smtp_server(recorder) as port:
         result = _run(
-            "send",
-            folder,
-            "--roster",
-            roster,
-            "--smtp",
-            f"127.0.0.1:{port}",
+            *_send(folder, roster, port),
             "--insecure",
-            "--from",
-            HR,
             "--subject",
             "{manager_name}: your workbook",
         )
@@ -254,7 +223,7 @@ def test_starttls_verifies_the_certificate(scene: dict[str, Any], tmp_path: Path
     certificate = make_certificate(tmp_path / "tls")
     recorder = Recorder()
     with smtp_server(recorder, certificate=certificate) as port:
-        base = ("send", workbooks, "--roster", scene["roster"], "--smtp", f"127.0.0.1:{port}", "--from", HR)
+        base = _send(workbooks, scene["roster"], port)
         unverified = _run(*base)
         assert unverified.exit_code == 2 and "certificate could not be verified" in unverified.output
         assert recorder.received == []
@@ -269,17 +238,10 @@ def test_ssl_sends_over_tls_from_the_first_byte(scene: dict[str, Any], tmp_path:
     recorder = Recorder()
     with smtp_server(recorder, certificate=certificate, implicit_tls=True) as port:
         result = _run(
-            "send",
-            workbooks,
-            "--roster",
-            scene["roster"],
-            "--smtp",
-            f"127.0.0.1:{port}",
+            *_send(workbooks, scene["roster"], port),
             "--ssl",
             "--cafile",
             certificate.cert,
-            "--from",
-            HR,
         )
     assert result.exit_code == 0, result.output
     assert len(recorder.received) == 3
@@ -306,7 +268,7 @@ def test_a_plain_server_needs_insecure(scene: dict[str, Any], tmp_path: Path) ->
     workbooks = _workbooks(scene, tmp_path)
     recorder = Recorder()
     with smtp_server(recorder) as port:
-        result = _run("send", workbooks, "--roster", scene["roster"], "--smtp", f"127.0.0.1:{port}", "--from", HR)
+        result = _run(*_send(workbooks, scene["roster"], port))
     assert result.exit_code == 2 and "offers no STARTTLS" in result.output
     assert recorder.received == []
 
@@ -317,14 +279,7 @@ def test_the_password_comes_from_the_environment_and_never_shows(scene: dict[str
     recorder = Recorder()
     with smtp_server(recorder, certificate=certificate, login=True) as port:
         args = (
-            "send",
-            workbooks,
-            "--roster",
-            scene["roster"],
-            "--smtp",
-            f"127.0.0.1:{port}",
-            "--from",
-            HR,
+            *_send(workbooks, scene["roster"], port),
             "--cafile",
             certificate.cert,
             "--user",

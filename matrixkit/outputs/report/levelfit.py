@@ -19,11 +19,12 @@ from xlsxwriter.worksheet import Worksheet
 from matrixkit.assess.levelfit import FLAT_DIFFERENCE, FLAT_MIN_EMPLOYEES, below_current, level_means, under_levelled
 from matrixkit.assess.results import EmployeeResult, LevelFitPair
 from matrixkit.outputs.report.context import ReportContext
-from matrixkit.outputs.report.styles import FLAG_FILLS, TREND_LINE_COLOURS, Styles
+from matrixkit.outputs.report.styles import FLAG_FILLS, Styles
 from matrixkit.outputs.report.tables import (
     CHARS_PER_WIDTH,
     fit_row,
     intro,
+    line_series,
     manager_label,
     print_setup,
     write_value,
@@ -136,16 +137,8 @@ def _means_blocks(workbook: Workbook, ws: Worksheet, styles: Styles, ctx: Report
             chart = workbook.add_chart({"type": "line"})
             assert chart is not None
             for index in range(min(len(competencies), CHART_COMPETENCIES)):
-                colour = TREND_LINE_COLOURS[index % len(TREND_LINE_COLOURS)]
-                chart.add_series(
-                    {
-                        "name": [LEVEL_FIT_SHEET, first + index, 0],
-                        "categories": [LEVEL_FIT_SHEET, header, 1, header, len(levels)],
-                        "values": [LEVEL_FIT_SHEET, first + index, 1, first + index, len(levels)],
-                        "line": {"color": colour, "width": 2.25},
-                        "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
-                    }
-                )
+                name = [LEVEL_FIT_SHEET, first + index, 0]
+                chart.add_series(line_series(index, name, LEVEL_FIT_SHEET, header, first + index, 1, len(levels)))
             chart.set_title({"name": f"Mean rating per level — {label}"})
             chart.set_x_axis({"name": "Level"})
             chart.set_y_axis({"name": "Mean rating", "min": scale_min, "max": fw.scale.max, "major_unit": 1})

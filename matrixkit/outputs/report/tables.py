@@ -19,7 +19,7 @@ from matrixkit.assess.results import CriterionResult
 from matrixkit.model.criteria import criterion, label_of
 from matrixkit.model.framework import CRITERIA_KEYS
 from matrixkit.model.words import ReasonWords
-from matrixkit.outputs.report.styles import Styles
+from matrixkit.outputs.report.styles import TREND_LINE_COLOURS, Styles
 from matrixkit.workbook.bulkcells import BulkSheet
 from matrixkit.workbook.styles import write_typed
 
@@ -148,6 +148,24 @@ def print_setup(ws: Worksheet, *, header_row: int | None = None, width: float = 
         ws.repeat_columns(0, 1)
     if header_row is not None:
         ws.repeat_rows(header_row)
+
+
+def line_series(
+    index: int, name: Any, sheet: str, header: int, row: int, first_col: int, last_col: int
+) -> dict[str, Any]:
+    """The `index`-th line of a chart: `row`'s values from `first_col` to `last_col` over the categories
+    in `header`, each line its own colour with markers (past the palette, dashed)."""
+    colour = TREND_LINE_COLOURS[index % len(TREND_LINE_COLOURS)]
+    line: dict[str, Any] = {"color": colour, "width": 2.25}
+    if index >= len(TREND_LINE_COLOURS):
+        line["dash_type"] = "dash"
+    return {
+        "name": name,
+        "categories": [sheet, header, first_col, header, last_col],
+        "values": [sheet, row, first_col, row, last_col],
+        "line": line,
+        "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
+    }
 
 
 def criteria_keys(groups: Iterable[Sequence[CriterionResult]]) -> list[str]:

@@ -14,8 +14,8 @@ from xlsxwriter.worksheet import Worksheet
 from matrixkit.assess.analytics import level_changes, trend_points
 from matrixkit.assess.results import STATUS_WORDS, Trends
 from matrixkit.outputs.report.context import ReportContext
-from matrixkit.outputs.report.styles import TREND_LINE_COLOURS, Styles
-from matrixkit.outputs.report.tables import HEADER_ROW, fit_row, intro, print_setup, write_value
+from matrixkit.outputs.report.styles import Styles
+from matrixkit.outputs.report.tables import HEADER_ROW, fit_row, intro, line_series, print_setup, write_value
 
 # Only with a history store (`analysis.trends`): between Development plans and Problems.
 TRENDS_SHEET = "Trends"
@@ -179,19 +179,7 @@ def _trend_chart(
     chart = workbook.add_chart({"type": "line"})
     assert chart is not None
     for index, (name, row) in enumerate(series):
-        colour = TREND_LINE_COLOURS[index % len(TREND_LINE_COLOURS)]
-        line: dict[str, Any] = {"color": colour, "width": 2.25}
-        if index >= len(TREND_LINE_COLOURS):
-            line["dash_type"] = "dash"
-        chart.add_series(
-            {
-                "name": name,
-                "categories": [TRENDS_SHEET, header, 2, header, 1 + n_cycles],
-                "values": [TRENDS_SHEET, row, 2, row, 1 + n_cycles],
-                "line": line,
-                "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
-            }
-        )
+        chart.add_series(line_series(index, name, TRENDS_SHEET, header, row, 2, 1 + n_cycles))
     # A cycle someone was not rated in is bridged; the markers show the cycles that have a value.
     chart.show_blanks_as("span")
     chart.set_title({"name": title})

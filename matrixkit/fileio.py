@@ -1,12 +1,15 @@
-"""Writing files so that a crash never leaves half a file and an input is never overwritten."""
+"""Writing files so that a crash never leaves half a file and an input is never overwritten, and the logs
+of what was done, a line per record."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from matrixkit.errors import UsageError
 
@@ -90,6 +93,30 @@ def append_line_durably(path: str | Path, line: str) -> None:
         os.fsync(stream.fileno())
     if created:
         _fsync_folder(target.parent)
+
+
+def read_json_lines(path: str | Path) -> list[dict[str, Any]]:
+    r"""The records of a log of one JSON object per line (none when it does not exist). A line that does
+    not parse (cut by a crash, edited by hand) is skipped: the others still count.
+
+    >>> import tempfile
+    >>> log = Path(tempfile.mkdtemp()) / "sent.jsonl"
+    >>> _ = log.write_text('{"key": "a"}\n[1]\n{"key": "cut')
+    >>> read_json_lines(log)
+    [{'key': 'a'}]
+    """
+    target = Path(path)
+    if not target.exists():
+        return []
+    records: list[dict[str, Any]] = []
+    for line in target.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
 
 
 def _fsync_files(paths: list[str]) -> None:

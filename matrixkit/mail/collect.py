@@ -30,7 +30,7 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from matrixkit.fileio import atomic_write_bytes
+from matrixkit.fileio import atomic_write_bytes, read_json_lines
 from matrixkit.intake.opening import Refusal
 from matrixkit.intake.reader import WORKBOOK_SUFFIXES, read_metadata
 from matrixkit.intake.safety import Limits
@@ -312,15 +312,7 @@ class _CollectLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: list[dict[str, Any]] = []
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(entry, dict):
-                    self.entries.append(entry)
+        self.entries = read_json_lines(path)
 
     @property
     def message_ids(self) -> set[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matrixkit.errors import MailError, UsageError
-from matrixkit.fileio import append_line_durably
+from matrixkit.fileio import append_line_durably, read_json_lines
 from matrixkit.mail.plan import Outgoing
 from matrixkit.model.problems import Problem
 
@@ -40,15 +40,7 @@ class SendLog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.entries: list[dict[str, Any]] = []
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line edited by hand: the others still count
-                if isinstance(entry, dict) and isinstance(entry.get("key"), str):
-                    self.entries.append(entry)
+        self.entries = [entry for entry in read_json_lines(self.path) if isinstance(entry.get("key"), str)]
         self._keys = {entry["key"] for entry in self.entries}
 
     def sent(self, key: str) -> bool:
